@@ -1,0 +1,128 @@
+public import HummingbirdCore
+public import Logging
+public import NIOCore
+import NIOHTTP1
+public import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOWebSocket
+import ServiceLifecycle
+
+/// A Hummingbird child channel that serves HTTP/1.1 and upgrades Engine.IO WebSocket requests itself.
+///
+/// Upgraded connections get a plain SwiftNIO pipeline (frame decoder, aggregator, ``WebSocketTransportHandler``)
+/// instead of an async-sequence bridge, so broadcast writes reach the socket without a task hop per message.
+public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
+    /// Outcome of the upgrade negotiation on one connection.
+    public enum UpgradeResult: Sendable {
+        case websocket(any Channel)
+        case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+    }
+
+    /// The negotiated connection.
+    public struct Value: ServerChildChannelValue {
+        let result: EventLoopFuture<UpgradeResult>
+        public let channel: any Channel
+    }
+
+    public let responder: HTTPChannelHandler.Responder
+    private let server: EngineServer
+    private let http: HTTP1Channel.Configuration
+
+    /// Creates the channel for `server`; other HTTP requests go to `responder`.
+    public init(server: EngineServer, http: HTTP1Channel.Configuration = .init(), responder: @escaping HTTPChannelHandler.Responder) {
+        self.server = server
+        self.http = http
+        self.responder = responder
+    }
+
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let server = self.server
+            let limit = server.configuration.maxOutboundBufferBytes
+            try channel.syncOptions?.setOption(
+                .writeBufferWaterMark,
+                value: .init(low: limit / 2, high: limit)
+            )
+            let remoteAddress = channel.remoteAddress?.ipAddress
+            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
+                maxFrameSize: server.configuration.maxPayload,
+                shouldUpgrade: { channel, head in
+                    channel.eventLoop.makeSucceededFuture(
+                        server.webSocketBinding(for: head, remoteAddress: remoteAddress) == nil ? nil : HTTPHeaders()
+                    )
+                },
+                upgradePipelineHandler: { channel, head in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard let binding = server.webSocketBinding(for: head, remoteAddress: remoteAddress) else {
+                            throw EngineError.unknownSessionID
+                        }
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOWebSocketFrameAggregator(
+                                minNonFinalFragmentSize: 0,
+                                maxAccumulatedFrameCount: 4096,
+                                maxAccumulatedFrameSize: server.configuration.maxPayload
+                            )
+                        )
+                        try channel.pipeline.syncOperations.addHandler(WebSocketTransportHandler(binding: binding))
+                        return UpgradeResult.websocket(channel)
+                    }
+                }
+            )
+            let http = self.http
+            let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandlers(http.additionalChannelHandlers())
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTPConnectionStateHandler(idleTimeout: http.idleTimeout.map { .init($0) }, logger: logger)
+                        )
+                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        )
+                        return UpgradeResult.http(asyncChannel)
+                    }
+                }
+            )
+            var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgradeConfiguration)
+            configuration.enablePipelining = false
+            configuration.enableErrorHandling = false
+            configuration.enableResponseHeaderValidation = false
+            configuration.decoderConfiguration.maxHeaderFieldSize = http.httpDecoder.maxHeaderFieldSize
+            configuration.decoderConfiguration.maxHeaderListSize = http.httpDecoder.maxHeaderListSize
+            configuration.decoderConfiguration.maxHeaderFieldCount = http.httpDecoder.maxHeaderFieldCount
+            let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            return Value(result: result, channel: channel)
+        }
+    }
+
+    public func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.result.get() {
+            case .http(let asyncChannel):
+                await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+            case .websocket(let channel):
+                try await withGracefulShutdownHandler {
+                    try await channel.closeFuture.get()
+                } onGracefulShutdown: {
+                    channel.pipeline.handler(type: WebSocketTransportHandler.self).whenSuccess { handler in
+                        handler.close(code: .goingAway)
+                    }
+                }
+            }
+        } catch {
+            logger.debug("Connection ended during upgrade", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 with Engine.IO WebSocket upgrades handled by `server`.
+    public static func engineIO(_ server: EngineServer, http: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            EngineIOChannel(server: server, http: http, responder: responder)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import NIOConcurrencyHelpers
+public import NIOCore
+public import NIOPosix
+
+/// An Engine.IO server: owns the sessions and hands each new one to the layer above.
+///
+/// Mount it on a Hummingbird application with ``EngineIOMiddleware`` (polling) and
+/// `HTTPServerBuilder.engineIO(_:)` (WebSocket upgrades).
+public final class EngineServer: Sendable {
+    /// The server's settings.
+    public let configuration: EngineConfiguration
+    let registry = SessionRegistry()
+    private let eventLoopGroup: any EventLoopGroup
+    private let openHandler = NIOLockedValueBox<(@Sendable (EngineSession) -> Void)?>(nil)
+
+    /// Creates a server; polling sessions are spread over `eventLoopGroup`.
+    public init(
+        configuration: EngineConfiguration = EngineConfiguration(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+    }
+
+    /// Sets the function that receives each new session, on the session's event loop, before any message.
+    public func onOpen(_ handler: @escaping @Sendable (EngineSession) -> Void) {
+        openHandler.withLockedValue { $0 = handler }
+    }
+
+    /// Number of sessions currently known.
+    public var sessionCount: Int { registry.count }
+
+    /// Closes every session (graceful shutdown): clients are told, delegates hear `forcedClose`.
+    public func closeAllSessions() {
+        for session in registry.all {
+            session.close()
+        }
+    }
+
+    /// The session with this ID, if it is still open.
+    public func session(id: String) -> EngineSession? {
+        registry.lookup(id)
+    }
+
+    /// Whether `path` is this server's endpoint (with or without the trailing slash).
+    public func matches(path: some StringProtocol) -> Bool {
+        let base = configuration.path
+        return path == base || path == base.dropLast()
+    }
+
+    func makeSession(
+        version: EngineProtocolVersion,
+        eventLoop: any EventLoop,
+        handshake: EngineHandshake,
+        transport: EngineSession.InitialTransport
+    ) -> EngineSession {
+        let session = EngineSession(
+            id: SessionID.generate(),
+            version: version,
+            eventLoop: eventLoop,
+            handshake: handshake,
+            configuration: configuration,
+            registry: registry,
+            transport: transport
+        )
+        registry.add(session)
+        return session
+    }
+
+    func announce(_ session: EngineSession) {
+        let handler = openHandler.withLockedValue { $0 }
+        session.open { handler?($0) }
+    }
+
+    func openPollingSession(version: EngineProtocolVersion, handshake: EngineHandshake, supportsBinary: Bool) async throws
+        -> PollingResponse
+    {
+        let loop = eventLoopGroup.next()
+        let session = makeSession(
+            version: version,
+            eventLoop: loop,
+            handshake: handshake,
+            transport: .polling(supportsBinary: supportsBinary)
+        )
+        return try await loop.flatSubmit {
+            self.announce(session)
+            return session.poll()
+        }.get()
+    }
+
+    func openWebSocketSession(link: WebSocketLink, handshake: EngineHandshake, version: EngineProtocolVersion) -> EngineSession {
+        let session = makeSession(
+            version: version,
+            eventLoop: link.channel.eventLoop,
+            handshake: handshake,
+            transport: .websocket(link)
+        )
+        announce(session)
+        return session
+    }
+
+    /// Parses the protocol version from the `EIO` query parameter (absent means 3, as the reference server reads it).
+    func protocolVersion(_ value: String?) throws(EngineError) -> EngineProtocolVersion {
+        switch value {
+        case "4": return .v4
+        case "3", nil:
+            guard configuration.allowEIO3 else { throw .unsupportedProtocolVersion }
+            return .v3
+        default: throw .unsupportedProtocolVersion
+        }
+    }
+}

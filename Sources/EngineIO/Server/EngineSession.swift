@@ -1,0 +1,372 @@
+public import NIOCore
+import NIOWebSocket
+
+/// One Engine.IO session: a client identified by its session ID, across polling requests and a WebSocket.
+///
+/// All state is owned by `eventLoop`; public methods may be called from anywhere and hop there when needed,
+/// the delegate is always called on it.
+public final class EngineSession: @unchecked Sendable {
+    /// Session ID, as sent in the handshake.
+    public let id: String
+    /// Negotiated protocol revision.
+    public let version: EngineProtocolVersion
+    /// The event loop that owns this session.
+    public let eventLoop: any EventLoop
+    /// What the client presented when the session opened.
+    public let handshake: EngineHandshake
+    /// Receives messages and the close. Set it on `eventLoop`, in the server's open handler.
+    public var delegate: (any EngineSessionDelegate)?
+
+    let configuration: EngineConfiguration
+    private let registry: SessionRegistry
+    private let allocator = ByteBufferAllocator()
+    private var phase: Phase
+    private var heartbeat: Scheduled<Void>?
+    private var deadline: Scheduled<Void>?
+    private var upgradeDeadline: Scheduled<Void>?
+
+    private enum Phase {
+        case polling(PollingTransport)
+        /// The WebSocket answered the probe; polling still carries traffic until the client sends `upgrade`.
+        case upgrading(PollingTransport, WebSocketLink)
+        case websocket(WebSocketLink)
+        /// Closed while polling: the close packet waits for the client's next GET.
+        case closing(PollingTransport)
+        case closed
+    }
+
+    init(
+        id: String,
+        version: EngineProtocolVersion,
+        eventLoop: any EventLoop,
+        handshake: EngineHandshake,
+        configuration: EngineConfiguration,
+        registry: SessionRegistry,
+        transport: InitialTransport
+    ) {
+        self.id = id
+        self.version = version
+        self.eventLoop = eventLoop
+        self.handshake = handshake
+        self.configuration = configuration
+        self.registry = registry
+        switch transport {
+        case .polling(let supportsBinary):
+            self.phase = .polling(PollingTransport(version: version, supportsBinary: supportsBinary))
+        case .websocket(let link):
+            self.phase = .websocket(link)
+        }
+    }
+
+    enum InitialTransport {
+        case polling(supportsBinary: Bool)
+        case websocket(WebSocketLink)
+    }
+
+    /// Name of the transport in use: `polling` or `websocket`.
+    public var transportName: String {
+        eventLoop.preconditionInEventLoop()
+        if case .websocket = phase { return EngineTransportKind.websocket.rawValue }
+        return EngineTransportKind.polling.rawValue
+    }
+
+    /// Whether the session has ended.
+    public var isClosed: Bool {
+        eventLoop.preconditionInEventLoop()
+        switch phase {
+        case .closed, .closing: return true
+        default: return false
+        }
+    }
+
+    // MARK: Sending
+
+    /// Sends a message to the client.
+    public func send(_ message: EngineMessage) {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.send(message) }
+            return
+        }
+        sendPacket(.message(message))
+    }
+
+    /// Sends a message encoded once for many sessions; must be called on `eventLoop` (the broadcast fast path).
+    public func send(prepared: PreparedEngineMessage) {
+        eventLoop.preconditionInEventLoop()
+        switch phase {
+        case .websocket(let link):
+            link.write(prepared.webSocketPayload(for: version), isBinary: prepared.isBinary)
+        case .polling(let polling), .upgrading(let polling, _):
+            enqueue(.message(prepared.message), on: polling)
+        case .closing, .closed:
+            break
+        }
+    }
+
+    /// Closes the session from the server side; the client is told, the delegate hears `reason`.
+    public func close(reason: EngineCloseReason = .forcedClose) {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.terminate(reason) }
+            return
+        }
+        terminate(reason)
+    }
+
+    func sendPacket(_ packet: EnginePacket) {
+        switch phase {
+        case .websocket(let link):
+            let frame = EnginePacketCodec.encodeWebSocketFrame(packet, version: version, allocator: allocator)
+            link.write(frame.payload, isBinary: frame.isBinary)
+        case .polling(let polling), .upgrading(let polling, _):
+            enqueue(packet, on: polling)
+        case .closing, .closed:
+            break
+        }
+    }
+
+    private func enqueue(_ packet: EnginePacket, on polling: PollingTransport) {
+        if polling.enqueue(packet) > configuration.maxOutboundBufferBytes {
+            close(reason: .transportError("client too slow: outbound buffer full"))
+            return
+        }
+        polling.flush(allocator: allocator)
+    }
+
+    // MARK: Opening
+
+    /// Starts the heartbeat and queues (polling) or writes (WebSocket) the open packet.
+    func open(openHandler: (EngineSession) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        sendPacket(.open(handshakeJSON()))
+        switch version {
+        case .v4: scheduleHeartbeat()
+        case .v3: resetDeadline()
+        }
+        openHandler(self)
+    }
+
+    private func handshakeJSON() -> String {
+        let upgrades = configuration.transports.contains(.websocket) && !isWebSocket ? #"["websocket"]"# : "[]"
+        let interval = configuration.pingInterval.nanoseconds / 1_000_000
+        let timeout = configuration.pingTimeout.nanoseconds / 1_000_000
+        var json = #"{"sid":"\#(id)","upgrades":\#(upgrades),"pingInterval":\#(interval),"pingTimeout":\#(timeout)"#
+        if version == .v4 { json += #","maxPayload":\#(configuration.maxPayload)"# }
+        return json + "}"
+    }
+
+    private var isWebSocket: Bool {
+        if case .websocket = phase { return true }
+        return false
+    }
+
+    // MARK: Heartbeat
+
+    /// v4: the server pings every `pingInterval` and expects the pong within `pingTimeout`.
+    private func scheduleHeartbeat() {
+        heartbeat = eventLoop.scheduleTask(in: configuration.pingInterval) { [self] in
+            sendPacket(.ping(""))
+            deadline?.cancel()
+            deadline = eventLoop.scheduleTask(in: configuration.pingTimeout) { [self] in
+                close(reason: .pingTimeout)
+            }
+        }
+    }
+
+    /// v3: the client pings; any packet proves it alive for another `pingInterval + pingTimeout`.
+    private func resetDeadline() {
+        deadline?.cancel()
+        deadline = eventLoop.scheduleTask(in: configuration.pingInterval + configuration.pingTimeout) { [self] in
+            close(reason: .pingTimeout)
+        }
+    }
+
+    // MARK: Receiving
+
+    /// Handles one packet from the client, from whichever transport carried it.
+    func receive(_ packet: EnginePacket, via link: WebSocketLink?) {
+        eventLoop.preconditionInEventLoop()
+        if case .closed = phase { return }
+        if version == .v3 { resetDeadline() }
+        switch packet {
+        case .ping(let payload):
+            if let link, payload == "probe" {
+                beginUpgrade(link)
+            } else if version == .v3 {
+                sendPacket(.pong(payload))
+            }
+        case .pong:
+            if version == .v4 {
+                deadline?.cancel()
+                deadline = nil
+                scheduleHeartbeat()
+            }
+        case .message(let message):
+            delegate?.engineSession(self, didReceive: message)
+        case .upgrade:
+            if let link { completeUpgrade(link) }
+        case .close:
+            close(reason: .transportClose)
+        case .noop:
+            break
+        case .open:
+            close(reason: .parseError("unexpected open packet"))
+        }
+    }
+
+    /// The client's input could not be parsed: end the session at once.
+    func receiveMalformed(_ error: any Error) {
+        eventLoop.preconditionInEventLoop()
+        close(reason: .parseError("\(error)"))
+    }
+
+    // MARK: Polling
+
+    /// Answers a polling GET now or when packets arrive.
+    func poll() -> EventLoopFuture<PollingResponse> {
+        eventLoop.preconditionInEventLoop()
+        let polling: PollingTransport
+        switch phase {
+        case .polling(let transport), .upgrading(let transport, _), .closing(let transport):
+            polling = transport
+        case .websocket, .closed:
+            return eventLoop.makeFailedFuture(EngineError.badRequest)
+        }
+        if polling.hasPendingGet {
+            close(reason: .transportError("overlapping polling requests"))
+            return eventLoop.makeFailedFuture(EngineError.badRequest)
+        }
+        let promise = eventLoop.makePromise(of: PollingResponse.self)
+        polling.park(promise)
+        polling.flush(allocator: allocator)
+        if case .closing = phase, !polling.hasPendingGet {
+            finishClose()
+        }
+        return promise.futureResult
+    }
+
+    /// Handles a polling POST body.
+    func receivePolling(body: ByteBuffer) throws(EngineError) {
+        eventLoop.preconditionInEventLoop()
+        switch phase {
+        case .polling, .upgrading: break
+        case .websocket, .closing, .closed: throw EngineError.badRequest
+        }
+        let packets: [EnginePacket]
+        do {
+            packets = try EnginePayloadCodec.decode(body, version: version)
+        } catch {
+            close(reason: .parseError(error.description))
+            throw EngineError.badRequest
+        }
+        for packet in packets {
+            receive(packet, via: nil)
+        }
+    }
+
+    // MARK: Upgrade
+
+    private func beginUpgrade(_ link: WebSocketLink) {
+        guard case .polling(let polling) = phase else {
+            link.close(code: .protocolError)
+            return
+        }
+        let frame = EnginePacketCodec.encodeWebSocketFrame(.pong("probe"), version: version, allocator: allocator)
+        link.write(frame.payload, isBinary: false)
+        phase = .upgrading(polling, link)
+        enqueue(.noop, on: polling)
+        upgradeDeadline = eventLoop.scheduleTask(in: configuration.upgradeTimeout) { [self] in
+            abandonUpgrade(link)
+            link.close(code: .normalClosure)
+        }
+    }
+
+    private func completeUpgrade(_ link: WebSocketLink) {
+        guard case .upgrading(let polling, let probe) = phase, probe == link else { return }
+        upgradeDeadline?.cancel()
+        upgradeDeadline = nil
+        let backlog = polling.handOver(allocator: allocator)
+        phase = .websocket(link)
+        for packet in backlog {
+            sendPacket(packet)
+        }
+    }
+
+    private func abandonUpgrade(_ link: WebSocketLink) {
+        if case .upgrading(let polling, let probe) = phase, probe == link {
+            upgradeDeadline?.cancel()
+            upgradeDeadline = nil
+            phase = .polling(polling)
+        }
+    }
+
+    /// A WebSocket belonging to this session went away.
+    func webSocketClosed(_ link: WebSocketLink) {
+        eventLoop.preconditionInEventLoop()
+        switch phase {
+        case .upgrading(_, let probe) where probe == link:
+            abandonUpgrade(link)
+        case .websocket(let active) where active == link:
+            close(reason: .transportClose)
+        default:
+            break
+        }
+    }
+
+    // MARK: Closing
+
+    private func terminate(_ reason: EngineCloseReason) {
+        eventLoop.preconditionInEventLoop()
+        heartbeat?.cancel()
+        deadline?.cancel()
+        upgradeDeadline?.cancel()
+        switch phase {
+        case .closed, .closing:
+            return
+        case .websocket(let link):
+            phase = .closed
+            link.close(code: reason.webSocketCloseCode)
+            finishClose()
+        case .upgrading(let polling, let probe):
+            probe.close(code: .normalClosure)
+            closePolling(polling)
+        case .polling(let polling):
+            closePolling(polling)
+        }
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.engineSession(self, didCloseWith: reason)
+    }
+
+    /// The close packet goes out with whatever is queued, now or on the next GET (which must come within a heartbeat).
+    private func closePolling(_ polling: PollingTransport) {
+        _ = polling.enqueue(.close)
+        let hadPendingGet = polling.hasPendingGet
+        polling.flush(allocator: allocator)
+        if hadPendingGet {
+            phase = .closed
+            finishClose()
+        } else {
+            phase = .closing(polling)
+            deadline = eventLoop.scheduleTask(in: configuration.pingInterval + configuration.pingTimeout) { [self] in
+                finishClose()
+            }
+        }
+    }
+
+    private func finishClose() {
+        phase = .closed
+        deadline?.cancel()
+        deadline = nil
+        registry.forget(self)
+    }
+}
+
+extension EngineCloseReason {
+    var webSocketCloseCode: WebSocketErrorCode {
+        switch self {
+        case .payloadTooLarge: .messageTooLarge
+        case .parseError: .protocolError
+        default: .normalClosure
+        }
+    }
+}

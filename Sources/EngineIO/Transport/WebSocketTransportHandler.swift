@@ -1,0 +1,139 @@
+import NIOCore
+import NIOWebSocket
+
+/// The Engine.IO WebSocket transport: turns frames into packets for its session and packets into frames.
+///
+/// Lives on its channel's event loop. Outbound writes go straight to the channel; when the channel stops being
+/// writable (more than `maxOutboundBufferBytes` queued) the next write closes it instead of buffering more.
+final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// How the socket found its session.
+    enum Binding {
+        /// A WebSocket-only client: the session is created when the handler is added.
+        case newSession(EngineServer, EngineHandshake, EngineProtocolVersion)
+        /// An upgrade from polling.
+        case existing(EngineSession)
+    }
+
+    private var binding: Binding?
+    private var session: EngineSession?
+    private var version: EngineProtocolVersion = .v4
+    private var context: ChannelHandlerContext?
+    private var isClosing = false
+
+    init(binding: Binding) {
+        self.binding = binding
+    }
+
+    private var link: WebSocketLink? {
+        guard let context else { return nil }
+        return WebSocketLink(channel: context.channel, handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        guard let binding, let link else { return }
+        self.binding = nil
+        switch binding {
+        case .newSession(let server, let handshake, let version):
+            self.version = version
+            session = server.openWebSocketSession(link: link, handshake: handshake, version: version)
+        case .existing(let session):
+            self.version = session.version
+            self.session = session
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text:
+            let text = String(buffer: frame.unmaskedData)
+            deliver { version throws(EngineProtocolError) in
+                try EnginePacketCodec.decode(text: text[...], version: version, allowBase64Binary: false)
+            }
+        case .binary:
+            let data = frame.unmaskedData
+            deliver { version throws(EngineProtocolError) in
+                try EnginePacketCodec.decode(binaryFrame: data, version: version)
+            }
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            close(code: .normalClosure)
+        default:
+            break
+        }
+    }
+
+    private func deliver(_ decode: (EngineProtocolVersion) throws(EngineProtocolError) -> EnginePacket) {
+        guard let session, let link else { return }
+        let result = Result { () throws(EngineProtocolError) in try decode(version) }
+        if session.eventLoop.inEventLoop {
+            Self.hand(result, to: session, via: link)
+        } else {
+            session.eventLoop.execute { Self.hand(result, to: session, via: link) }
+        }
+    }
+
+    private static func hand(_ result: Result<EnginePacket, EngineProtocolError>, to session: EngineSession, via link: WebSocketLink) {
+        switch result {
+        case .success(let packet): session.receive(packet, via: link)
+        case .failure(let error): session.receiveMalformed(error)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        notifySessionOfClose()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? NIOWebSocketError, error == .invalidFrameLength {
+            close(code: .messageTooLarge)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    private func notifySessionOfClose() {
+        guard let session, let link else { return }
+        self.session = nil
+        if session.eventLoop.inEventLoop {
+            session.webSocketClosed(link)
+        } else {
+            session.eventLoop.execute { session.webSocketClosed(link) }
+        }
+    }
+
+    /// Writes one frame; a channel already over its outbound bound is closed instead.
+    func write(_ payload: ByteBuffer, isBinary: Bool) {
+        guard let context, !isClosing else { return }
+        guard context.channel.isWritable else {
+            close(code: .policyViolation)
+            return
+        }
+        let frame = WebSocketFrame(fin: true, opcode: isBinary ? .binary : .text, data: payload)
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+    }
+
+    /// Sends a close frame with `code`, then closes the channel.
+    func close(code: WebSocketErrorCode) {
+        guard let context, !isClosing else { return }
+        isClosing = true
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+}

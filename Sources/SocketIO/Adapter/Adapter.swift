@@ -1,0 +1,18 @@
+/// Where a namespace's rooms live and how its broadcasts reach sockets.
+///
+/// The in-process ``LocalAdapter`` serves one server; an adapter over a message bus (Redis) can make several
+/// servers act as one without any change to namespaces or sockets.
+public protocol Adapter: Sendable {
+    /// Records that `socket` joined `rooms`. Called on the socket's event loop.
+    func add(_ socket: Socket, to rooms: [String])
+    /// Records that `socket` left `room`. Called on the socket's event loop.
+    func remove(_ socket: Socket, from room: String)
+    /// Forgets `socket` in every room. Called on the socket's event loop.
+    func removeAll(_ socket: Socket)
+    /// Delivers `packet` to every socket selected by `options`, each exactly once.
+    func broadcast(_ packet: SocketPacket, options: BroadcastOptions)
+    /// Sockets on this process that are in any of `rooms` (all sockets when empty).
+    func localSockets(in rooms: Set<String>) async -> [Socket]
+    /// Names of the rooms with at least one socket on this process.
+    func localRooms() async -> Set<String>
+}

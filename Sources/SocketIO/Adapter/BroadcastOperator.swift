@@ -1,0 +1,38 @@
+/// Builds a broadcast: `namespace.to("a").to("b").except("c").emit("event", args)`.
+public struct BroadcastOperator: Sendable {
+    private let namespace: Namespace
+    private var options = BroadcastOptions()
+
+    init(namespace: Namespace) {
+        self.namespace = namespace
+    }
+
+    /// Adds `room` to the targets.
+    public func to(_ room: String) -> BroadcastOperator {
+        var copy = self
+        copy.options.rooms.insert(room)
+        return copy
+    }
+
+    /// Adds `rooms` to the targets.
+    public func to(_ rooms: some Sequence<String>) -> BroadcastOperator {
+        var copy = self
+        copy.options.rooms.formUnion(rooms)
+        return copy
+    }
+
+    /// Leaves out the sockets in `room`.
+    public func except(_ room: String) -> BroadcastOperator {
+        var copy = self
+        copy.options.except.insert(room)
+        return copy
+    }
+
+    /// Sends `event` with `arguments` to the selected sockets, encoded once.
+    public func emit(_ event: String, _ arguments: [JSONValue] = []) {
+        namespace.adapter.broadcast(
+            .event(namespace: namespace.name, ackID: nil, name: event, arguments: arguments),
+            options: options
+        )
+    }
+}

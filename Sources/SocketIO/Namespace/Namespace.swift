@@ -1,0 +1,109 @@
+import EngineIO
+import NIOConcurrencyHelpers
+
+/// Runs before a socket joins its namespace; throw ``ConnectError`` (or any error) to refuse it.
+///
+/// The socket may join rooms here; they take effect when it is admitted.
+public typealias NamespaceMiddleware = @Sendable (Socket) async throws -> Void
+
+/// A Socket.IO namespace: its middlewares, connection handlers, sockets and rooms.
+public final class Namespace: Sendable {
+    /// Namespace name, such as `/` or `/chat`.
+    public let name: String
+    /// Where rooms live and broadcasts go.
+    public let adapter: any Adapter
+    private let middlewares = NIOLockedValueBox<[NamespaceMiddleware]>([])
+    private let connectionHandlers = NIOLockedValueBox<[@Sendable (Socket) -> Void]>([])
+    private let sockets = NIOLockedValueBox<[String: Socket]>([:])
+
+    init(name: String, adapter: any Adapter) {
+        self.name = name
+        self.adapter = adapter
+    }
+
+    /// Adds a middleware; middlewares run in order for each connecting socket.
+    public func use(_ middleware: @escaping NamespaceMiddleware) {
+        middlewares.withLockedValue { $0.append(middleware) }
+    }
+
+    /// Calls `handler` on the socket's event loop for each socket admitted to the namespace.
+    public func onConnection(_ handler: @escaping @Sendable (Socket) -> Void) {
+        connectionHandlers.withLockedValue { $0.append(handler) }
+    }
+
+    /// Sockets of this namespace connected to this process.
+    public var localSockets: [Socket] {
+        sockets.withLockedValue { Array($0.values) }
+    }
+
+    /// Number of sockets of this namespace connected to this process.
+    public var localSocketCount: Int {
+        sockets.withLockedValue { $0.count }
+    }
+
+    /// The connected socket with this ID on this process.
+    public func socket(id: String) -> Socket? {
+        sockets.withLockedValue { $0[id] }
+    }
+
+    /// A broadcast to every socket in `room`.
+    public func to(_ room: String) -> BroadcastOperator {
+        BroadcastOperator(namespace: self).to(room)
+    }
+
+    /// A broadcast to every socket except those in `room`.
+    public func except(_ room: String) -> BroadcastOperator {
+        BroadcastOperator(namespace: self).except(room)
+    }
+
+    /// Sends `event` to every socket of the namespace.
+    public func emit(_ event: String, _ arguments: [JSONValue] = []) {
+        BroadcastOperator(namespace: self).emit(event, arguments)
+    }
+
+    /// Disconnects every socket of the namespace on this process.
+    public func disconnectAll(reason: DisconnectReason = .serverNamespaceDisconnect) {
+        for socket in localSockets {
+            socket.disconnect()
+        }
+    }
+
+    // MARK: Admission (called by Client on the socket's event loop)
+
+    /// Runs the middlewares, then reports the outcome on the socket's event loop.
+    func admit(_ socket: Socket, completion: @escaping @Sendable (Result<Void, ConnectError>) -> Void) {
+        let middlewares = self.middlewares.withLockedValue { $0 }
+        guard !middlewares.isEmpty else {
+            completion(.success(()))
+            return
+        }
+        let eventLoop = socket.eventLoop
+        Task {
+            let result: Result<Void, ConnectError>
+            do {
+                for middleware in middlewares {
+                    try await middleware(socket)
+                }
+                result = .success(())
+            } catch let error as ConnectError {
+                result = .failure(error)
+            } catch {
+                result = .failure(ConnectError("\(error)"))
+            }
+            eventLoop.execute { completion(result) }
+        }
+    }
+
+    func connected(_ socket: Socket) {
+        sockets.withLockedValue { $0[socket.id] = socket }
+        for handler in connectionHandlers.withLockedValue({ $0 }) {
+            handler(socket)
+        }
+    }
+
+    func forget(_ socket: Socket) {
+        sockets.withLockedValue { table in
+            if table[socket.id] === socket { table[socket.id] = nil }
+        }
+    }
+}

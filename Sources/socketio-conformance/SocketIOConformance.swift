@@ -1,0 +1,54 @@
+import ArgumentParser
+import EngineIO
+import Hummingbird
+import Logging
+import SocketIO
+
+/// The reference server the Socket.IO and Engine.IO protocol projects run their test suites against.
+@main
+struct SocketIOConformance: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "socketio-conformance",
+        abstract: "Socket.IO / Engine.IO reference behaviour for protocol test suites."
+    )
+
+    @Option(help: "TCP port to listen on.")
+    var port: Int = 3000
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Flag(help: "Serve a bare Engine.IO echo server at /engine.io/ instead of Socket.IO.")
+    var engineOnly = false
+
+    func run() async throws {
+        let engine = EngineServer(
+            configuration: EngineConfiguration(
+                path: engineOnly ? "/engine.io/" : "/socket.io/",
+                pingInterval: .milliseconds(300),
+                pingTimeout: .milliseconds(200),
+                maxPayload: 1_000_000,
+                cors: .reflectAnyOrigin
+            )
+        )
+        let socketServer: SocketIOServer?
+        if engineOnly {
+            engine.onOpen { session in session.delegate = EchoDelegate() }
+            socketServer = nil
+        } else {
+            socketServer = ConformanceBehaviour.install(on: engine)
+        }
+        var logger = Logger(label: "socketio-conformance")
+        logger.logLevel = .warning
+        let router = Router()
+        router.add(middleware: EngineIOMiddleware(server: engine))
+        let app = Application(
+            router: router,
+            server: .engineIO(engine),
+            configuration: .init(address: .hostname(host, port: port), serverName: "socketio-conformance"),
+            logger: logger
+        )
+        try await app.runService()
+        withExtendedLifetime(socketServer) {}
+    }
+}
