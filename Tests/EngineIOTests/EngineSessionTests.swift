@@ -135,6 +135,17 @@ private struct PollingHarness {
         #expect(try EnginePayloadCodec.decode(answer, version: .v4) == [.message(.text("hello"))])
     }
 
+    @Test func pollingAnswersCarryAtMostSixteenPacketsEach() throws {
+        let harness = PollingHarness(version: .v4)
+        _ = try harness.poll()
+        for index in 0..<40 {
+            harness.session.send(.text("\(index)"))
+        }
+        let batches = try (0..<3).map { _ in try #require(try harness.poll()) }
+        #expect(batches.map(\.count) == [16, 16, 8])
+        #expect(batches.joined().map { $0 } == (0..<40).map { EnginePacket.message(.text("\($0)")) })
+    }
+
     @Test func overlappingGetClosesTheSession() throws {
         let harness = PollingHarness(version: .v4)
         _ = try harness.poll()

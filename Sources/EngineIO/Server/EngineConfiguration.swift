@@ -16,6 +16,10 @@ public struct EngineConfiguration: Sendable {
     ///
     /// Bounds memory per connection: a client that cannot keep up is disconnected, never buffered without limit.
     public var maxOutboundBufferBytes: Int
+    /// Most packets in one polling answer; the rest go out with the next GET.
+    ///
+    /// python-engineio clients refuse payloads of more than 16 packets, so that is the default.
+    public var maxPacketsPerPoll: Int
     /// Which browser origins may use the polling transport.
     public var cors: CORSPolicy
     /// Transports a client may use.
@@ -31,6 +35,7 @@ public struct EngineConfiguration: Sendable {
         upgradeTimeout: TimeAmount = .milliseconds(10_000),
         maxPayload: Int = 1_000_000,
         maxOutboundBufferBytes: Int = 1 << 20,
+        maxPacketsPerPoll: Int = 16,
         cors: CORSPolicy = .reflectAnyOrigin,
         transports: Set<EngineTransportKind> = [.polling, .websocket],
         allowEIO3: Bool = true
@@ -41,6 +46,7 @@ public struct EngineConfiguration: Sendable {
         self.upgradeTimeout = upgradeTimeout
         self.maxPayload = maxPayload
         self.maxOutboundBufferBytes = maxOutboundBufferBytes
+        self.maxPacketsPerPoll = maxPacketsPerPoll
         self.cors = cors
         self.transports = transports
         self.allowEIO3 = allowEIO3

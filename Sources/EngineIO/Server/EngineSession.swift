@@ -52,7 +52,13 @@ public final class EngineSession: @unchecked Sendable {
         self.registry = registry
         switch transport {
         case .polling(let supportsBinary):
-            self.phase = .polling(PollingTransport(version: version, supportsBinary: supportsBinary))
+            self.phase = .polling(
+                PollingTransport(
+                    version: version,
+                    supportsBinary: supportsBinary,
+                    maxPacketsPerResponse: configuration.maxPacketsPerPoll
+                )
+            )
         case .websocket(let link):
             self.phase = .websocket(link)
         }
@@ -238,7 +244,7 @@ public final class EngineSession: @unchecked Sendable {
         let promise = eventLoop.makePromise(of: PollingResponse.self)
         polling.park(promise)
         polling.flush(allocator: allocator)
-        if case .closing = phase, !polling.hasPendingGet {
+        if case .closing = phase, polling.queue.isEmpty {
             finishClose()
         }
         return promise.futureResult
@@ -340,9 +346,8 @@ public final class EngineSession: @unchecked Sendable {
     /// The close packet goes out with whatever is queued, now or on the next GET (which must come within a heartbeat).
     private func closePolling(_ polling: PollingTransport) {
         _ = polling.enqueue(.close)
-        let hadPendingGet = polling.hasPendingGet
         polling.flush(allocator: allocator)
-        if hadPendingGet {
+        if polling.queue.isEmpty {
             phase = .closed
             finishClose()
         } else {

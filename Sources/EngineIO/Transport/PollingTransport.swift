@@ -9,10 +9,12 @@ final class PollingTransport {
     private var pendingGet: EventLoopPromise<PollingResponse>?
     let version: EngineProtocolVersion
     let supportsBinary: Bool
+    let maxPacketsPerResponse: Int
 
-    init(version: EngineProtocolVersion, supportsBinary: Bool) {
+    init(version: EngineProtocolVersion, supportsBinary: Bool, maxPacketsPerResponse: Int) {
         self.version = version
         self.supportsBinary = supportsBinary
+        self.maxPacketsPerResponse = maxPacketsPerResponse
     }
 
     var hasPendingGet: Bool { pendingGet != nil }
@@ -36,11 +38,16 @@ final class PollingTransport {
         promise.succeed(drain(allocator: allocator))
     }
 
-    /// Encodes and empties the queue.
+    /// Encodes and removes up to `maxPacketsPerResponse` packets; the rest wait for the next GET.
     func drain(allocator: ByteBufferAllocator) -> PollingResponse {
-        let encoded = EnginePayloadCodec.encode(queue, version: version, supportsBinary: supportsBinary, allocator: allocator)
-        queue.removeAll(keepingCapacity: false)
-        queuedBytes = 0
+        let batch = queue.prefix(maxPacketsPerResponse)
+        let encoded = EnginePayloadCodec.encode(Array(batch), version: version, supportsBinary: supportsBinary, allocator: allocator)
+        queuedBytes -= batch.reduce(0) { $0 + $1.approximateSize }
+        queue.removeFirst(batch.count)
+        if queue.isEmpty {
+            queue = []
+            queuedBytes = 0
+        }
         return PollingResponse(body: encoded.body, contentType: encoded.contentType)
     }
 

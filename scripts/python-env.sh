@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Creates the interop suite's two virtualenvs at the repository root, once:
+#   .venv-sio5: python-socketio 5.x (Engine.IO v4 / Socket.IO v5 clients) and raw protocol tools
+#   .venv-sio4: python-socketio 4.6 with python-engineio 3.14 (Engine.IO v3 / Socket.IO v4 clients)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+make_env() {
+  local dir=$1 stamp=$1/.herald-requirements
+  shift
+  local wanted="$*"
+  if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    return
+  fi
+  echo "creating $dir"
+  rm -rf "$dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
+  echo "$wanted" > "$stamp"
+}
+
+make_env .venv-sio5 "python-socketio[client]>=5.11,<6" "aiohttp>=3.9" "websocket-client>=1.7" "requests>=2.31" "pytest>=8" "pytest-timeout>=2.2"
+make_env .venv-sio4 "python-socketio[client]>=4.6,<5" "python-engineio>=3.14,<4" "websocket-client>=1.7" "requests>=2.31" "pytest>=7" "pytest-timeout>=2.2"
