@@ -1,3 +1,4 @@
+import HTTPTypes
 public import HummingbirdCore
 public import Logging
 public import NIOCore
@@ -16,6 +17,8 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
     public enum UpgradeResult: Sendable {
         case websocket(any Channel)
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// The upgrade was refused; the request is consumed, so the error is answered here.
+        case refusedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineError)
     }
 
     /// The negotiated connection.
@@ -44,18 +47,21 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                 value: .init(low: limit / 2, high: limit)
             )
             let remoteAddress = channel.remoteAddress?.ipAddress
+            let refusal = NIOLoopBoundBox<EngineError?>(nil, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: server.configuration.maxPayload,
+                maxFrameSize: WebSocketTransportHandler.frameSizeCeiling(maxPayload: server.configuration.maxPayload),
                 shouldUpgrade: { channel, head in
-                    channel.eventLoop.makeSucceededFuture(
-                        server.webSocketBinding(for: head, remoteAddress: remoteAddress) == nil ? nil : HTTPHeaders()
-                    )
+                    do throws(EngineError) {
+                        _ = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
+                        return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+                    } catch {
+                        refusal.value = error
+                        return channel.eventLoop.makeSucceededFuture(nil)
+                    }
                 },
                 upgradePipelineHandler: { channel, head in
                     channel.eventLoop.makeCompletedFuture {
-                        guard let binding = server.webSocketBinding(for: head, remoteAddress: remoteAddress) else {
-                            throw EngineError.unknownSessionID
-                        }
+                        let binding = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
                         try channel.pipeline.syncOperations.addHandler(
                             NIOWebSocketFrameAggregator(
                                 minNonFinalFragmentSize: 0,
@@ -63,7 +69,9 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                                 maxAccumulatedFrameSize: server.configuration.maxPayload
                             )
                         )
-                        try channel.pipeline.syncOperations.addHandler(WebSocketTransportHandler(binding: binding))
+                        try channel.pipeline.syncOperations.addHandler(
+                            WebSocketTransportHandler(binding: binding, maxPayload: server.configuration.maxPayload)
+                        )
                         return UpgradeResult.websocket(channel)
                     }
                 }
@@ -82,6 +90,9 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true)
                         )
+                        if let error = refusal.value {
+                            return UpgradeResult.refusedUpgrade(asyncChannel, error)
+                        }
                         return UpgradeResult.http(asyncChannel)
                     }
                 }
@@ -103,6 +114,15 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
             switch try await value.result.get() {
             case .http(let asyncChannel):
                 await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+            case .refusedUpgrade(let asyncChannel, let error):
+                try await asyncChannel.executeThenClose { _, outbound in
+                    let body = ByteBuffer(string: error.body)
+                    var head = HTTPResponse(status: error.status)
+                    head.headerFields[.contentType] = "application/json"
+                    head.headerFields[.contentLength] = String(body.readableBytes)
+                    head.headerFields[.connection] = "close"
+                    try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
+                }
             case .websocket(let channel):
                 try await withGracefulShutdownHandler {
                     try await channel.closeFuture.get()

@@ -5,17 +5,17 @@ import NIOHTTP1
 extension EngineServer {
     /// Decides whether an HTTP upgrade request may become this server's WebSocket transport, and for which session.
     ///
-    /// Returns nil when the request is not for us or is invalid; the request then falls through to the HTTP path,
-    /// which answers with the matching Engine.IO error.
-    func webSocketBinding(for head: HTTPRequestHead, remoteAddress: String?) -> WebSocketTransportHandler.Binding? {
+    /// A refused upgrade is answered with the matching Engine.IO error.
+    func webSocketBinding(for head: HTTPRequestHead, remoteAddress: String?) throws(EngineError) -> WebSocketTransportHandler.Binding {
         let (path, query) = QueryString.split(target: head.uri)
-        guard matches(path: path),
-            configuration.transports.contains(.websocket),
-            query["transport"] == EngineTransportKind.websocket.rawValue,
-            let version = try? protocolVersion(query["EIO"])
-        else { return nil }
+        guard matches(path: path) else { throw .badRequest }
+        let version = try protocolVersion(query["EIO"])
+        guard query["transport"] == EngineTransportKind.websocket.rawValue, configuration.transports.contains(.websocket) else {
+            throw .unknownTransport
+        }
         if let sid = query["sid"] {
-            guard let session = registry.lookup(sid), session.version == version else { return nil }
+            guard let session = registry.lookup(sid) else { throw .unknownSessionID }
+            guard session.version == version else { throw .badRequest }
             return .existing(session)
         }
         var headers = HTTPFields()

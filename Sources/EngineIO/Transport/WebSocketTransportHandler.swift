@@ -22,9 +22,17 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     private var version: EngineProtocolVersion = .v4
     private var context: ChannelHandlerContext?
     private var isClosing = false
+    private let maxPayload: Int
 
-    init(binding: Binding) {
+    init(binding: Binding, maxPayload: Int) {
         self.binding = binding
+        self.maxPayload = maxPayload
+    }
+
+    /// The frame decoder's hard limit. Frames between `maxPayload` and this are read in full and then refused with
+    /// close code 1009, so the close frame is not lost to a TCP reset caused by unread input.
+    static func frameSizeCeiling(maxPayload: Int) -> Int {
+        min(Int(UInt32.max), maxPayload + (1 << 20))
     }
 
     private var link: WebSocketLink? {
@@ -52,6 +60,10 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        guard frame.length <= maxPayload else {
+            close(code: .messageTooLarge)
+            return
+        }
         switch frame.opcode {
         case .text:
             let text = String(buffer: frame.unmaskedData)
