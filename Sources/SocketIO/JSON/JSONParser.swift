@@ -10,6 +10,11 @@ extension JSONValue {
         }
     }
 
+    /// Parses JSON text.
+    public init(parsing text: String) throws(JSONParseError) {
+        try self.init(parsing: text[...])
+    }
+
     /// Parses JSON from UTF-8 bytes; invalid UTF-8 is an error.
     public init(parsing bytes: ByteBuffer) throws(JSONParseError) {
         guard let text = String(validating: bytes.readableBytesView, as: UTF8.self) else {
