@@ -1,0 +1,64 @@
+/// Process-wide settings from `config.yml` (one environment's section) and the environment variables.
+public struct HeraldSettings: Sendable, Hashable {
+    /// Address to listen on.
+    public var host: String
+    /// TCP port to listen on (`PORT`).
+    public var port: Int
+    /// Seconds a disconnected device's messages are kept; 0 keeps them forever (`DEVICE_TTL`).
+    public var deviceTTL: Int
+    /// Redis URL; nil runs on the in-memory store (`REDIS_URL`).
+    public var redisURL: String?
+    /// Flake ID datacenter number, 0–31.
+    public var flakeDatacenter: Int
+    /// Flake ID worker number, 0–31.
+    public var flakeWorker: Int
+    /// Engine.IO settings (`io:`).
+    public var io: IOSettings
+    /// Timeout of each `authUrl` / `updateUserUrl` call.
+    public var hookTimeout: Duration
+    /// Largest accepted `POST /send` body, in bytes.
+    public var maxSendBodyBytes: Int
+
+    /// Creates settings; the defaults are the Node service's.
+    public init(
+        host: String = "0.0.0.0",
+        port: Int = 3000,
+        deviceTTL: Int = 86_400,
+        redisURL: String? = nil,
+        flakeDatacenter: Int = 0,
+        flakeWorker: Int = 0,
+        io: IOSettings = IOSettings(),
+        hookTimeout: Duration = .seconds(5),
+        maxSendBodyBytes: Int = 1 << 20
+    ) {
+        self.host = host
+        self.port = port
+        self.deviceTTL = deviceTTL
+        self.redisURL = redisURL
+        self.flakeDatacenter = flakeDatacenter
+        self.flakeWorker = flakeWorker
+        self.io = io
+        self.hookTimeout = hookTimeout
+        self.maxSendBodyBytes = maxSendBodyBytes
+    }
+}
+
+/// The `io:` section: Engine.IO transport settings.
+public struct IOSettings: Sendable, Hashable {
+    /// Milliseconds between heartbeats.
+    public var pingInterval: Int
+    /// Milliseconds to wait for a heartbeat answer.
+    public var pingTimeout: Int
+    /// Largest message or polling body, in bytes.
+    public var maxPayload: Int
+    /// Origins allowed to use polling from a browser; empty allows any origin.
+    public var corsOrigins: [String]
+
+    /// Creates the section with socket.io's defaults.
+    public init(pingInterval: Int = 25_000, pingTimeout: Int = 20_000, maxPayload: Int = 1_000_000, corsOrigins: [String] = []) {
+        self.pingInterval = pingInterval
+        self.pingTimeout = pingTimeout
+        self.maxPayload = maxPayload
+        self.corsOrigins = corsOrigins
+    }
+}

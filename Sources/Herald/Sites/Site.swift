@@ -1,0 +1,40 @@
+/// A tenant: one Socket.IO namespace `/<name>` with its own credentials and hooks, as declared in `sites.yml`.
+public struct Site: Sendable, Hashable {
+    /// The site's name; clients connect to the namespace `/<name>`.
+    public var name: String
+    /// How connecting clients are authenticated and which rooms they join.
+    public var authentication: SiteAuthentication
+    /// Scheme put before the client's token in `Authorization` headers sent to the site's hooks (`Bearer` by default).
+    public var authScheme: String
+    /// Secret a backend presents to `POST /send`.
+    public var apiKey: String
+    /// Prefix of per-user rooms (`user_42`); when set, shared rooms expand to user rooms and every client must
+    /// have such a room (or the public channel).
+    public var userRoomPrefix: String?
+    /// URL (with `:id`) that is sent `PUT` when a user connects or disconnects.
+    public var updateUserURL: String?
+    /// A room that admits clients without a private room when `userRoomPrefix` is set.
+    public var publicChannel: String?
+
+    /// Creates a site.
+    public init(
+        name: String,
+        authentication: SiteAuthentication,
+        authScheme: String = "Bearer",
+        apiKey: String,
+        userRoomPrefix: String? = nil,
+        updateUserURL: String? = nil,
+        publicChannel: String? = nil
+    ) {
+        self.name = name
+        self.authentication = authentication
+        self.authScheme = authScheme
+        self.apiKey = apiKey
+        self.userRoomPrefix = userRoomPrefix
+        self.updateUserURL = updateUserURL
+        self.publicChannel = publicChannel
+    }
+
+    /// The Socket.IO namespace of the site.
+    public var namespace: String { "/" + name }
+}

@@ -1,0 +1,1 @@
+// Replaced as the HeraldServer target fills in.
