@@ -108,6 +108,7 @@ let package = Package(
                 "HeraldServer",
                 "Herald",
                 "HookClient",
+                "SocketIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
