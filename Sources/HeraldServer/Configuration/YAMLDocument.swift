@@ -20,8 +20,11 @@ enum YAMLDocument {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            let message = [context?.text, problem].compactMap { $0 }.joined(separator: ", ")
-            return ConfigurationError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(message)")
+            var message = "invalid YAML: " + [context?.text, problem].compactMap { $0 }.joined(separator: ", ")
+            if isTab(atLine: mark.line, column: mark.column, in: yaml) {
+                message += " (indent with spaces: YAML does not allow tabs)"
+            }
+            return ConfigurationError(file: file, line: mark.line, column: mark.column, message: message)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return ConfigurationError(
@@ -36,6 +39,16 @@ enum YAMLDocument {
         default:
             return ConfigurationError(file: file, message: "invalid YAML: \(error)")
         }
+    }
+
+    /// Whether the character at a 1-based position is a tab, the usual cause of "cannot start any token".
+    private static func isTab(atLine line: Int, column: Int, in text: String) -> Bool {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else {
+            return false
+        }
+        let scalars = Array(lines[line - 1].unicodeScalars)
+        return column >= 1 && column <= scalars.count && scalars[column - 1] == "\t"
     }
 
     /// 1-based line and column of the character at `offset`, for reader errors that only carry an offset.

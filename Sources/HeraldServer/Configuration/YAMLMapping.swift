@@ -17,8 +17,6 @@ struct YAMLMapping {
         let value: YAMLValue
     }
 
-    /// The mapping itself.
-    let owner: YAMLValue
     /// The entries in document order, written keys first, then merged keys that were not written.
     let entries: [Entry]
 
@@ -26,7 +24,6 @@ struct YAMLMapping {
         guard case .mapping(let mapping) = owner.node else {
             throw owner.error("must be a mapping of keys to values, found \(owner.kindDescription)")
         }
-        self.owner = owner
         var entries: [Entry] = []
         var seen: Set<String> = []
         for (keyNode, valueNode) in try Self.pairs(of: mapping, owner: owner) {

@@ -84,6 +84,12 @@ import Testing
         #expect(error?.description.hasPrefix("config.yml:3:10: invalid YAML: ") == true)
     }
 
+    @Test func aTabInTheIndentationIsExplained() {
+        let error = loadError(config: "production:\n\tport: 1\n")
+        #expect(error?.description.hasPrefix("config.yml:2:1: invalid YAML: ") == true)
+        #expect(error?.description.hasSuffix("(indent with spaces: YAML does not allow tabs)") == true)
+    }
+
     @Test func duplicateKeysArePointedAt() {
         let error = loadError(config: "production:\n  port: 1\n  port: 2\n")
         #expect(error?.description == "config.yml:2:3: invalid YAML: duplicate key 'port' in the same mapping")
