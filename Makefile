@@ -15,7 +15,7 @@ build: deps
 
 ## Runs Herald on the bundled config.yml and sites.yml: in-memory store, the `demo` site, the demo page at /.
 serve: build
-	@echo "Herald on http://127.0.0.1:3000/ (demo page at /, Socket.IO at /socket.io/, POST /send)"
+	@echo "Herald on http://127.0.0.1:1337/ (demo page at /, Socket.IO at /socket.io/, POST /send)"
 	$(BUILD_DIR)/herald serve --config config.yml --sites sites.yml
 
 ## Runs every test: Swift unit tests, the interop suite with real python-socketio clients, the browser suite.

@@ -11,7 +11,7 @@ struct SendCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Base URL of a running Herald.")
-    var url = "http://127.0.0.1:3000"
+    var url = "http://127.0.0.1:1337"
 
     @Option(help: "Site name.")
     var site: String

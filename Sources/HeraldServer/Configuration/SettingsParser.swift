@@ -4,7 +4,7 @@ import Herald
 enum SettingsParser {
     /// What Herald runs with when a key is absent: the Node service's defaults (port 1337, messages of offline
     /// devices kept 3600 s), so an existing `config.yml` that relied on them behaves the same.
-    static let defaults = HeraldSettings(port: 1337, deviceTTL: 3600)
+    static let defaults = HeraldSettings()
 
     /// Keys of an environment's section that Herald reads.
     static let knownKeys: Set<String> = ["port", "host", "device_ttl", "redis", "flakeid", "io", "hooks", "send"]
