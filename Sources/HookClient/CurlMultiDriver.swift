@@ -8,6 +8,9 @@ import NIOConcurrencyHelpers
 /// Callers talk to the thread only through the locked ``CurlInbox`` and a `curl_multi_wakeup`; the thread
 /// (``CurlMultiLoop``) owns the multi handle and every transfer added to it.
 final class CurlMultiDriver: Sendable {
+    /// The name `ps`, `top -H` and debuggers show for the driver thread (at most 15 bytes on Linux).
+    static let threadName = "herald-hooks"
+
     private let multi: CurlMultiHandle
     private let inbox = NIOLockedValueBox(CurlInbox())
 
@@ -17,9 +20,10 @@ final class CurlMultiDriver: Sendable {
         self.multi = multi
         let inbox = self.inbox
         let thread = Thread {
+            // Set from inside the thread: only then does Foundation pass the name on to the operating system.
+            Thread.current.name = Self.threadName
             CurlMultiLoop(multi: multi, inbox: inbox, logger: logger).run()
         }
-        thread.name = "herald-hooks"
         thread.start()
     }
 
@@ -62,4 +66,5 @@ final class CurlMultiDriver: Sendable {
             if !isWaiting { continuation.resume() }
         }
     }
+
 }
