@@ -32,7 +32,11 @@ import Testing
             logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton
         )
-        let app = HeraldApplication.make(service: service, assets: StaticAssets(directory: URL(fileURLWithPath: "/nonexistent")), logger: logger)
+        let app = HeraldApplication.make(
+            service: service,
+            assets: StaticAssets(directory: URL(fileURLWithPath: "/nonexistent")),
+            logger: logger
+        )
         try await app.test(.router) { client in try await body(client, lines) }
     }
 
@@ -123,7 +127,12 @@ import Testing
                 headers: Self.json,
                 body: Self.validBody
             )
-            _ = try await client.execute(uri: "/send?site=shop&apiKey=wrong-key-value", method: .post, headers: Self.json, body: Self.validBody)
+            _ = try await client.execute(
+                uri: "/send?site=shop&apiKey=wrong-key-value",
+                method: .post,
+                headers: Self.json,
+                body: Self.validBody
+            )
             let all = lines.all
             #expect(!all.joined().contains("shop-key-0123456789"))
             #expect(!all.joined().contains("wrong-key-value"))
