@@ -174,11 +174,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "MessageStoreContract",
+            dependencies: ["Herald", "SocketIO", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/MessageStoreContract",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HeraldRedisTests",
             dependencies: [
                 "HeraldRedis",
                 "Herald",
+                "MessageStoreContract",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -186,7 +193,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldTests",
-            dependencies: ["Herald", "SocketIO", "HookClient"],
+            dependencies: ["Herald", "SocketIO", "HookClient", "MessageStoreContract"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,176 @@
+import NIOConcurrencyHelpers
+
+/// The embedded ``MessageStore``: everything in this process's memory, behind one lock (so each call is atomic).
+///
+/// Used when no Redis is configured; state is lost on restart and not shared between processes.
+public final class InMemoryMessageStore: MessageStore {
+    private struct UserKey: Hashable {
+        let site: String
+        let userRoom: String
+    }
+
+    private struct SharedRoomKey: Hashable {
+        let site: String
+        let room: String
+    }
+
+    private struct Device {
+        var connectedSockets = 0
+        var disconnectedAt: Int64?
+        var queue = DeviceQueue()
+    }
+
+    private struct User {
+        var devices: [String: Device] = [:]
+        var sharedRooms: Set<String> = []
+    }
+
+    private struct State {
+        var users: [UserKey: User] = [:]
+        var members: [SharedRoomKey: Set<String>] = [:]
+    }
+
+    private let settings: MessageStoreSettings
+    private let clock: any WallClock
+    private let state = NIOLockedValueBox(State())
+
+    /// Creates an empty store.
+    public init(settings: MessageStoreSettings, clock: any WallClock = SystemWallClock()) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    public func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog {
+        let now = clock.milliseconds
+        return state.withLockedValue { state in
+            let userKey = UserKey(site: device.site, userRoom: device.userRoom)
+            var user = state.users[userKey] ?? User()
+            var record = user.devices[device.deviceID] ?? Device()
+            if isExpired(record, now: now) { record = Device() }
+            record.connectedSockets += 1
+            record.disconnectedAt = nil
+            let backlog: DeviceBacklog
+            if record.queue.overflowed {
+                record.queue.removeAll()
+                backlog = DeviceBacklog(messages: [], overflowed: true)
+            } else {
+                backlog = DeviceBacklog(messages: record.queue.messages, overflowed: false)
+            }
+            user.devices[device.deviceID] = record
+            let rooms = Set(sharedRooms.map { $0.lowercased() })
+            for room in user.sharedRooms.subtracting(rooms) {
+                state.members[SharedRoomKey(site: device.site, room: room)]?.remove(device.userRoom)
+            }
+            for room in rooms.subtracting(user.sharedRooms) {
+                state.members[SharedRoomKey(site: device.site, room: room), default: []].insert(device.userRoom)
+            }
+            user.sharedRooms = rooms
+            state.users[userKey] = user
+            return backlog
+        }
+    }
+
+    public func disconnect(_ device: DeviceKey) async throws(StoreError) {
+        let now = clock.milliseconds
+        state.withLockedValue { state in
+            let userKey = UserKey(site: device.site, userRoom: device.userRoom)
+            guard var record = state.users[userKey]?.devices[device.deviceID], record.connectedSockets > 0 else { return }
+            record.connectedSockets -= 1
+            if record.connectedSockets == 0 { record.disconnectedAt = now }
+            state.users[userKey]?.devices[device.deviceID] = record
+        }
+    }
+
+    public func userRooms(site: String, sharedRoom: String) async throws(StoreError) -> Set<String> {
+        state.withLockedValue { $0.members[SharedRoomKey(site: site, room: sharedRoom.lowercased())] ?? [] }
+    }
+
+    public func enqueue(_ message: StoredMessage, site: String, userRooms: Set<String>) async throws(StoreError)
+        -> [DeviceKey]
+    {
+        let now = clock.milliseconds
+        return state.withLockedValue { state in
+            var holders: [DeviceKey] = []
+            for userRoom in userRooms {
+                let userKey = UserKey(site: site, userRoom: userRoom)
+                guard var user = state.users[userKey] else { continue }
+                for (deviceID, var record) in user.devices {
+                    if isExpired(record, now: now) {
+                        user.devices[deviceID] = nil
+                        continue
+                    }
+                    record.queue.insert(message, capacity: settings.maxQueueLength)
+                    user.devices[deviceID] = record
+                    holders.append(DeviceKey(site: site, userRoom: userRoom, deviceID: deviceID))
+                }
+                if user.devices.isEmpty {
+                    forget(userKey, user: user, in: &state)
+                } else {
+                    state.users[userKey] = user
+                }
+            }
+            return holders
+        }
+    }
+
+    public func acknowledge(_ device: DeviceKey, id: FlakeID, resync: Bool) async throws(StoreError) -> AckOutcome {
+        state.withLockedValue { state in
+            let userKey = UserKey(site: device.site, userRoom: device.userRoom)
+            guard var record = state.users[userKey]?.devices[device.deviceID],
+                let message = record.queue.message(id)
+            else { return .notQueued }
+            let outcome: AckOutcome
+            if resync, let oldest = record.queue.oldest(of: message.event), oldest.id != id {
+                record.queue.removeAll(of: message.event)
+                outcome = .resync(event: message.event)
+            } else {
+                record.queue.remove(id)
+                outcome = .removed
+            }
+            state.users[userKey]?.devices[device.deviceID] = record
+            return outcome
+        }
+    }
+
+    public func acknowledgeBatch(_ device: DeviceKey, ids: [FlakeID]) async throws(StoreError) {
+        state.withLockedValue { state in
+            let userKey = UserKey(site: device.site, userRoom: device.userRoom)
+            guard var record = state.users[userKey]?.devices[device.deviceID] else { return }
+            for id in ids {
+                record.queue.remove(id)
+            }
+            state.users[userKey]?.devices[device.deviceID] = record
+        }
+    }
+
+    /// Forgets devices offline longer than `device_ttl` and users left without devices; call now and then so
+    /// memory does not hold users who never come back.
+    public func purgeExpired() {
+        let now = clock.milliseconds
+        state.withLockedValue { state in
+            for (userKey, var user) in state.users {
+                let before = user.devices.count
+                user.devices = user.devices.filter { !isExpired($0.value, now: now) }
+                if user.devices.isEmpty {
+                    forget(userKey, user: user, in: &state)
+                } else if user.devices.count != before {
+                    state.users[userKey] = user
+                }
+            }
+        }
+    }
+
+    private func forget(_ userKey: UserKey, user: User, in state: inout State) {
+        state.users[userKey] = nil
+        for room in user.sharedRooms {
+            let key = SharedRoomKey(site: userKey.site, room: room)
+            state.members[key]?.remove(userKey.userRoom)
+            if state.members[key]?.isEmpty == true { state.members[key] = nil }
+        }
+    }
+
+    private func isExpired(_ device: Device, now: Int64) -> Bool {
+        guard settings.deviceTTL > 0, device.connectedSockets == 0, let since = device.disconnectedAt else { return false }
+        return now - since >= Int64(settings.deviceTTL) * 1000
+    }
+}
