@@ -1,28 +1,52 @@
-public import SocketIO
+import SocketIO
 
-/// The send pipeline: a `POST /send` for a site becomes one broadcast to the expanded rooms.
+/// The send pipeline: a `POST /send` becomes a plain broadcast on sites without user rooms, and on sites with them
+/// a message stored in every target device's queue and emitted with acks to the devices connected here.
 public struct Delivery: Sendable {
     private let io: SocketIOServer
-    private let directory: RoomDirectory
+    private let store: any MessageStore
+    private let ids: FlakeIDGenerator
+    let sessions: DeviceSessions
 
-    /// Creates the pipeline.
-    public init(io: SocketIOServer, directory: RoomDirectory) {
+    init(io: SocketIOServer, store: any MessageStore, ids: FlakeIDGenerator, sessions: DeviceSessions) {
         self.io = io
-        self.directory = directory
+        self.store = store
+        self.ids = ids
+        self.sessions = sessions
     }
 
-    /// Emits `request` to the site's clients in its rooms; each client receives it once. Returns the rooms the
-    /// broadcast went to.
+    /// Delivers `request` on `site`. Throws ``StoreError`` when the message store is unavailable; then nothing was
+    /// stored or sent and the backend should retry.
     @discardableResult
-    public func send(_ request: SendRequest, on site: Site) -> Set<String> {
-        let directory = self.directory
-        let siteName = site.name
-        let expansion = RoomExpansion(naming: site.userRoomPrefix.map(UserRoomNaming.init(prefix:))) { room in
-            directory.userRooms(site: siteName, sharedRoom: room)
+    public func send(_ request: SendRequest, on site: Site) async throws(StoreError) -> DeliveryReport {
+        let namespace = io.of(site.namespace)
+        guard let prefix = site.userRoomPrefix else {
+            namespace.to(request.rooms).emit(request.event, request.arguments)
+            return DeliveryReport(messageID: nil, userRooms: [], storedDevices: 0)
         }
-        let targets = expansion.targets(for: request.rooms)
-        guard !targets.isEmpty else { return [] }
-        io.of(site.namespace).to(targets).emit(request.event, request.arguments)
-        return targets
+        let naming = UserRoomNaming(prefix: prefix)
+        var userRooms = Set(request.rooms.filter(naming.isUserRoom))
+        for room in Set(request.rooms.filter { !naming.isUserRoom($0) }) {
+            userRooms.formUnion(try await store.userRooms(site: site.name, sharedRoom: room))
+        }
+        let message = StoredMessage(id: ids.next(), event: request.event, arguments: request.arguments)
+        let holders = Set(try await store.enqueue(message, site: site.name, userRooms: userRooms))
+        for userRoom in userRooms {
+            for session in sessions.sessions(site: site.name, userRoom: userRoom) {
+                session.deliver(message, stored: holders.contains(session.device), resync: request.resync)
+            }
+        }
+        namespace.to(Set(request.rooms).union(userRooms)).except(ReliableRoom.name).emit(request.event, request.arguments)
+        return DeliveryReport(messageID: message.id, userRooms: userRooms, storedDevices: holders.count)
     }
+}
+
+/// What a send did, for the log.
+public struct DeliveryReport: Sendable, Hashable {
+    /// The stored message's ID (nil on sites without user rooms).
+    public var messageID: FlakeID?
+    /// The user rooms the message went to.
+    public var userRooms: Set<String>
+    /// How many device queues hold it.
+    public var storedDevices: Int
 }

@@ -17,13 +17,15 @@ public final class HeraldService: Sendable {
     public let sites: SiteRegistry
     /// The send pipeline.
     public let delivery: Delivery
-    /// Which user rooms belong to which shared rooms.
-    public let directory: RoomDirectory
+    /// Device registry and queues.
+    public let store: any MessageStore
 
-    /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`.
+    /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
+    /// state in `store`.
     public init(
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
+        store: any MessageStore,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup
     ) {
@@ -32,13 +34,20 @@ public final class HeraldService: Sendable {
         engine = EngineServer(configuration: settings.io.engineConfiguration, eventLoopGroup: eventLoopGroup)
         io = SocketIOServer(engine: engine)
         sites = SiteRegistry(configuration.sites)
-        directory = RoomDirectory()
-        delivery = Delivery(io: io, directory: directory)
+        self.store = store
+        let sessions = DeviceSessions()
+        delivery = Delivery(
+            io: io,
+            store: store,
+            ids: FlakeIDGenerator(datacenter: settings.flakeDatacenter, worker: settings.flakeWorker),
+            sessions: sessions
+        )
         let gateway = SiteGateway(
             io: io,
             sites: sites,
             authenticator: Authenticator(hooks: hooks, timeout: settings.hookTimeout),
-            directory: directory,
+            store: store,
+            sessions: sessions,
             presence: UserPresenceReporter(hooks: hooks, timeout: settings.hookTimeout, logger: logger),
             deviceTTL: settings.deviceTTL,
             logger: logger

@@ -1,23 +1,25 @@
-public import Logging
-public import SocketIO
+import Logging
+import SocketIO
 
-/// Admits clients to site namespaces: authenticates them, joins their rooms, sends `_settings`, keeps the room
-/// directory current and reports presence to the site.
-public struct SiteGateway: Sendable {
+/// Admits clients to site namespaces: authenticates them, joins their rooms, sends `_settings`, opens a device
+/// session (queue replay and acks) on sites with user rooms, and reports presence to the site.
+struct SiteGateway: Sendable {
     private let io: SocketIOServer
     private let sites: SiteRegistry
     private let authenticator: Authenticator
-    private let directory: RoomDirectory
+    private let store: any MessageStore
+    private let sessions: DeviceSessions
     private let presence: UserPresenceReporter
     private let deviceTTL: Int
     private let logger: Logger
 
     /// Creates the gateway.
-    public init(
+    init(
         io: SocketIOServer,
         sites: SiteRegistry,
         authenticator: Authenticator,
-        directory: RoomDirectory,
+        store: any MessageStore,
+        sessions: DeviceSessions,
         presence: UserPresenceReporter,
         deviceTTL: Int,
         logger: Logger
@@ -25,14 +27,15 @@ public struct SiteGateway: Sendable {
         self.io = io
         self.sites = sites
         self.authenticator = authenticator
-        self.directory = directory
+        self.store = store
+        self.sessions = sessions
         self.presence = presence
         self.deviceTTL = deviceTTL
         self.logger = logger
     }
 
     /// Opens the namespace `/<site>` for clients.
-    public func open(_ site: Site) {
+    func open(_ site: Site) {
         let namespace = io.of(site.namespace)
         let gateway = self
         namespace.use { socket in try await gateway.admit(socket, siteName: site.name) }
@@ -63,17 +66,33 @@ public struct SiteGateway: Sendable {
             return
         }
         socket.emit("_settings", [["device_ttl": .int(Int64(deviceTTL))]])
-        directory.register(site: site.name, userRooms: client.userRooms, sharedRooms: client.sharedRooms)
+        let deviceSessions = openDeviceSessions(for: socket, client: client)
         let metadata = Self.metadata(of: socket, client: client)
         logger.info("client connected", metadata: metadata)
         report(.connected, client: client, site: site, metadata: metadata)
         let gateway = self
         socket.onDisconnect { socket, reason in
-            gateway.directory.unregister(site: client.site, userRooms: client.userRooms, sharedRooms: client.sharedRooms)
+            for session in deviceSessions {
+                gateway.sessions.remove(session)
+                session.stop()
+            }
             gateway.logger.info("client disconnected: \(reason)", metadata: metadata)
             if let site = gateway.sites.site(named: client.site) {
                 gateway.report(.disconnected, client: client, site: site, metadata: metadata)
             }
+        }
+    }
+
+    /// One session per user room of a client that names its device; other clients get plain broadcasts only.
+    private func openDeviceSessions(for socket: Socket, client: SiteClient) -> [DeviceSession] {
+        guard let deviceID = client.credentials.deviceID, !client.userRooms.isEmpty else { return [] }
+        socket.join(ReliableRoom.name)
+        return client.userRooms.map { userRoom in
+            let device = DeviceKey(site: client.site, userRoom: userRoom, deviceID: deviceID)
+            let session = DeviceSession(device: device, socket: socket, store: store, logger: logger)
+            sessions.add(session)
+            session.start(sharedRooms: client.sharedRooms)
+            return session
         }
     }
 

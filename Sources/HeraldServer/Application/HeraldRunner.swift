@@ -10,9 +10,11 @@ public enum HeraldRunner {
     public static func run(_ configuration: HeraldConfiguration, logger: Logger) async throws {
         let settings = configuration.settings
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
+        let store = InMemoryMessageStore(settings: MessageStoreSettings(deviceTTL: settings.deviceTTL))
         let service = HeraldService(
             configuration: configuration,
             hooks: hooks,
+            store: store,
             logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton
         )
@@ -27,6 +29,13 @@ public enum HeraldRunner {
                 ]
             )
         }
+        let purge = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                store.purgeExpired()
+            }
+        }
+        defer { purge.cancel() }
         do {
             try await app.runService()
         } catch {

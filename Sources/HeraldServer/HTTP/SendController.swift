@@ -11,6 +11,8 @@ import NIOCore
 public struct SendController: Sendable {
     static let missingCredentials = "Missing query param 'site' or 'apiKey'."
     static let invalidKey = "ApiKey invalid."
+    /// Seconds a backend is asked to wait before retrying when the store is down.
+    static let retryAfterSeconds = 5
 
     private let service: HeraldService
     private let maxBodyBytes: Int
@@ -60,10 +62,21 @@ public struct SendController: Sendable {
             logger.notice("send refused: \(error.reason)", metadata: metadata)
             return .plainText(error.reason, status: .badRequest)
         }
-        let targets = service.delivery.send(sendRequest, on: site)
         metadata["event"] = "\(sendRequest.event)"
         metadata["rooms"] = .array(sendRequest.rooms.map { "\($0)" })
-        metadata["targets"] = "\(targets.count)"
+        let report: DeliveryReport
+        do {
+            report = try await service.delivery.send(sendRequest, on: site)
+        } catch {
+            logger.error("send failed, message store unavailable: \(error)", metadata: metadata)
+            return .plainText(
+                "Message store unavailable; nothing was sent. Retry later.",
+                status: .serviceUnavailable,
+                headers: [.retryAfter: "\(Self.retryAfterSeconds)"]
+            )
+        }
+        metadata["messageId"] = report.messageID.map { "\($0)" }
+        metadata["devices"] = "\(report.storedDevices)"
         logger.info("message sent", metadata: metadata)
         return .plainText("OK", status: .ok)
     }

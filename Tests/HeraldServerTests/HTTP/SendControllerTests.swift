@@ -29,6 +29,7 @@ import Testing
         let service = HeraldService(
             configuration: HeraldConfiguration(settings: settings, sites: [Self.site.name: Self.site]),
             hooks: UnusedHooks(),
+            store: InMemoryMessageStore(settings: MessageStoreSettings(deviceTTL: 60)),
             logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton
         )

@@ -1,0 +1,123 @@
+import Logging
+import NIOCore
+import SocketIO
+
+/// Reliable delivery for one device on one connected socket: live messages with acks, the `_batch` of what the
+/// device missed, and `_resync` when the client must reload.
+///
+/// Mutable state is confined to the socket's event loop (hence `@unchecked Sendable`); public entry points hop
+/// there.
+final class DeviceSession: @unchecked Sendable {
+    /// How long a live message waits for its ack; an unacknowledged message stays queued for the next `_batch`.
+    static let ackTimeout: TimeAmount = .minutes(10)
+
+    let device: DeviceKey
+    let socket: Socket
+    private let store: any MessageStore
+    private let logger: Logger
+    private var awaitingBacklog = true
+    private var emittedWhileAwaitingBacklog: Set<FlakeID> = []
+    private var registration: Task<Void, Never>?
+
+    init(device: DeviceKey, socket: Socket, store: any MessageStore, logger: Logger) {
+        self.device = device
+        self.socket = socket
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Registers the device with the store and sends its backlog; `sharedRooms` are its user's shared rooms.
+    func start(sharedRooms: [String]) {
+        registration = Task { [self] in
+            do {
+                let backlog = try await store.connect(device, sharedRooms: sharedRooms)
+                onLoop { $0.deliverBacklog(backlog) }
+            } catch {
+                logger.warning("device registration failed: \(error); live delivery only", metadata: metadata)
+                onLoop { session in
+                    session.awaitingBacklog = false
+                    session.socket.leave(ReliableRoom.name)
+                }
+            }
+        }
+    }
+
+    /// Tells the store the device's socket left, after its registration finished (so the two never cross).
+    func stop() {
+        let registration = self.registration
+        let store = self.store
+        let device = self.device
+        let logger = self.logger
+        let metadata = self.metadata
+        Task {
+            await registration?.value
+            do {
+                try await store.disconnect(device)
+            } catch {
+                logger.warning("device disconnect not recorded: \(error)", metadata: metadata)
+            }
+        }
+    }
+
+    /// Emits `message`; when the device's queue holds it (`stored`), with an ack that removes it.
+    func deliver(_ message: StoredMessage, stored: Bool, resync: Bool) {
+        onLoop { session in
+            guard stored else {
+                session.socket.emit(message.event, message.arguments)
+                return
+            }
+            if session.awaitingBacklog { session.emittedWhileAwaitingBacklog.insert(message.id) }
+            session.socket.emit(message.event, message.arguments, timeout: Self.ackTimeout) { result in
+                guard case .success = result else { return }
+                session.acknowledge(message.id, resync: resync)
+            }
+        }
+    }
+
+    private func acknowledge(_ id: FlakeID, resync: Bool) {
+        Task { [self] in
+            do {
+                if case .resync(let event) = try await store.acknowledge(device, id: id, resync: resync) {
+                    socket.emit("_resync", [.string(event)])
+                }
+            } catch {
+                logger.warning("ack not recorded: \(error)", metadata: metadata)
+            }
+        }
+    }
+
+    private func deliverBacklog(_ backlog: DeviceBacklog) {
+        awaitingBacklog = false
+        let alreadySent = emittedWhileAwaitingBacklog
+        emittedWhileAwaitingBacklog = []
+        if backlog.overflowed {
+            socket.emit("_resync", [])
+            return
+        }
+        let missed = backlog.messages.filter { !alreadySent.contains($0.id) }
+        guard !missed.isEmpty else { return }
+        let ids = missed.map(\.id)
+        socket.emit("_batch", [.array(missed.map(\.batchEntry))], timeout: Self.ackTimeout) { [self] result in
+            guard case .success = result else { return }
+            Task { [self] in
+                do {
+                    try await store.acknowledgeBatch(device, ids: ids)
+                } catch {
+                    logger.warning("batch ack not recorded: \(error)", metadata: metadata)
+                }
+            }
+        }
+    }
+
+    private var metadata: Logger.Metadata {
+        ["site": "\(device.site)", "socketId": "\(socket.id)", "deviceId": "\(device.deviceID)"]
+    }
+
+    private func onLoop(_ body: @escaping @Sendable (DeviceSession) -> Void) {
+        if socket.eventLoop.inEventLoop {
+            body(self)
+        } else {
+            socket.eventLoop.execute { body(self) }
+        }
+    }
+}
