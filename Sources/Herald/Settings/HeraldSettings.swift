@@ -6,6 +6,9 @@ public struct HeraldSettings: Sendable, Hashable {
     public var port: Int
     /// Seconds a disconnected device's messages are kept; 0 keeps them forever (`DEVICE_TTL`).
     public var deviceTTL: Int
+    /// Most messages one device queue holds (`device_queue_limit`); on overflow the oldest go and the device is told
+    /// to `_resync`.
+    public var maxQueueLength: Int
     /// Redis URL; nil runs on the in-memory store (`REDIS_URL`).
     public var redisURL: String?
     /// Flake ID datacenter number, 0–31.
@@ -24,6 +27,7 @@ public struct HeraldSettings: Sendable, Hashable {
         host: String = "0.0.0.0",
         port: Int = 1337,
         deviceTTL: Int = 3600,
+        maxQueueLength: Int = 1_000,
         redisURL: String? = nil,
         flakeDatacenter: Int = 0,
         flakeWorker: Int = 0,
@@ -34,6 +38,7 @@ public struct HeraldSettings: Sendable, Hashable {
         self.host = host
         self.port = port
         self.deviceTTL = deviceTTL
+        self.maxQueueLength = maxQueueLength
         self.redisURL = redisURL
         self.flakeDatacenter = flakeDatacenter
         self.flakeWorker = flakeWorker

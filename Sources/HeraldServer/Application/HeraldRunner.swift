@@ -10,7 +10,7 @@ public enum HeraldRunner {
     public static func run(_ configuration: HeraldConfiguration, logger: Logger) async throws {
         let settings = configuration.settings
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
-        let store = InMemoryMessageStore(settings: MessageStoreSettings(deviceTTL: settings.deviceTTL))
+        let store = InMemoryMessageStore(settings: MessageStoreSettings(deviceTTL: settings.deviceTTL, maxQueueLength: settings.maxQueueLength))
         let service = HeraldService(
             configuration: configuration,
             hooks: hooks,

@@ -7,7 +7,7 @@ enum SettingsParser {
     static let defaults = HeraldSettings()
 
     /// Keys of an environment's section that Herald reads.
-    static let knownKeys: Set<String> = ["port", "host", "device_ttl", "redis", "flakeid", "io", "hooks", "send"]
+    static let knownKeys: Set<String> = ["port", "host", "device_ttl", "device_queue_limit", "redis", "flakeid", "io", "hooks", "send"]
 
     /// The settings of `section`; nil (an environment written with nothing under it) gives the defaults.
     static func parse(section: YAMLValue?, warnings: inout [String]) throws(ConfigurationError) -> HeraldSettings {
@@ -28,6 +28,9 @@ enum SettingsParser {
                 in: 0...Int.max,
                 "an integer number of seconds, 0 or more (0 keeps messages forever)"
             )
+        }
+        if let limit = keys["device_queue_limit"] {
+            settings.maxQueueLength = try limit.integer(in: 1...1_000_000, "an integer between 1 and 1000000 (messages)")
         }
         if let redis = keys["redis"] {
             settings.redisURL = try redisURL(in: redis, warnings: &warnings)

@@ -6,7 +6,7 @@ import urllib.parse
 import socketio
 
 GENERATION = int(importlib.metadata.version("python-socketio").split(".")[0])
-EVENTS = ("_settings", "message", "news", "alert")
+EVENTS = ("_settings", "_batch", "_resync", "message", "news", "alert", "update")
 
 
 class SiteClient:
