@@ -18,6 +18,23 @@ extension HookClientTests {
             }
         }
 
+        @Test func callsQueuedBehindTheConnectionLimitStillTimeOutOnTime() async throws {
+            try await withClientAndServer(configuration: HookClient.Configuration(maxConnectionsPerHost: 1)) { client, server in
+                let clock = ContinuousClock()
+                let start = clock.now
+                let errors = await withTaskGroup(of: HookError?.self) { group in
+                    for _ in 0..<3 {
+                        group.addTask {
+                            await hookError(client, HookRequest(method: .get, url: server.url("/hang"), timeout: .milliseconds(300)))
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(errors == Array(repeating: .timedOut(after: .milliseconds(300)), count: 3))
+                #expect(clock.now - start < .milliseconds(800), "waiting for a connection counts against the timeout")
+            }
+        }
+
         @Test func theDefaultTimeoutAppliesWhenTheRequestSetsNone() async throws {
             let configuration = HookClient.Configuration(defaultTimeout: .milliseconds(200))
             try await withClientAndServer(configuration: configuration) { client, server in
