@@ -2,21 +2,24 @@
 SWIFT ?= swift
 BUILD_DIR := .build/debug
 
-.PHONY: deps build serve test unit-test interop-test format
+.PHONY: deps test-deps build serve test unit-test interop-test browser-test format
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
 
 build: deps
 	$(SWIFT) build
 
-## Runs the service. Until the Herald service lands (issue #3) this starts the Socket.IO reference server.
+## Runs Herald on the bundled config.yml and sites.yml: in-memory store, the `demo` site, the demo page at /.
 serve: build
-	@echo "Herald's service arrives with issue #3; serving the socketio-conformance reference server on http://127.0.0.1:3000/socket.io/"
-	$(BUILD_DIR)/socketio-conformance --port 3000
+	@echo "Herald on http://127.0.0.1:1337/ (demo page at /, Socket.IO at /socket.io/, POST /send)"
+	$(BUILD_DIR)/herald serve --config config.yml --sites sites.yml
 
-## Runs every test: Swift unit tests, then the interop suite with real python-socketio clients.
-test: build unit-test interop-test
+## Runs every test: Swift unit tests, the interop suite with real python-socketio clients, the browser suite.
+test: build test-deps unit-test interop-test browser-test
 
 unit-test:
 	$(SWIFT) test
@@ -24,6 +27,10 @@ unit-test:
 interop-test:
 	@scripts/python-env.sh
 	HERALD_BUILD_DIR=$(BUILD_DIR) scripts/run-interop.sh
+
+browser-test:
+	@scripts/browser-env.sh
+	HERALD_BUILD_DIR=$(BUILD_DIR) scripts/run-browser-tests.sh
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "HookClient", targets: ["HookClient"]),
         .library(name: "Herald", targets: ["Herald"]),
         .library(name: "HeraldServer", targets: ["HeraldServer"]),
+        .library(name: "HeraldRedis", targets: ["HeraldRedis"]),
         .executable(name: "herald", targets: ["herald"]),
         .executable(name: "socketio-conformance", targets: ["socketio-conformance"]),
     ],
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -62,6 +64,23 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        .systemLibrary(
+            name: "CHiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(
+            name: "HeraldRedis",
+            dependencies: [
+                "CHiredis",
+                "Herald",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "HookClient",
             dependencies: [
@@ -91,6 +110,7 @@ let package = Package(
                 "EngineIO",
                 "HookClient",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,6 +127,7 @@ let package = Package(
                 "HeraldServer",
                 "Herald",
                 "HookClient",
+                "SocketIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,6 +175,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HeraldRedisTests",
+            dependencies: [
+                "HeraldRedis",
+                "Herald",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HeraldTests",
             dependencies: ["Herald", "SocketIO", "HookClient"],
             swiftSettings: strictSettings
@@ -163,6 +194,10 @@ let package = Package(
             dependencies: [
                 "HeraldServer",
                 "Herald",
+                "HookClient",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine, and nothing that is already there.
+#   build:  libcurl4-openssl-dev (HookClient), python3-venv (test virtualenvs)
+#   tests:  chromium + chromium-driver (the demo page's browser test)
+# Usage: scripts/install-deps.sh [build|test]   (default: build)
 set -euo pipefail
 
+purpose=${1:-build}
 missing=()
 command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift 6 toolchain first" >&2; exit 1; }
 command -v python3 >/dev/null || missing+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+if [ "$purpose" = test ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${missing[*]} (run as root or install them)" >&2
     exit 1
   fi
+  echo "installing: ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

@@ -19,11 +19,11 @@ public struct HeraldSettings: Sendable, Hashable {
     /// Largest accepted `POST /send` body, in bytes.
     public var maxSendBodyBytes: Int
 
-    /// Creates settings; the defaults are the Node service's.
+    /// Creates settings; the defaults are the Node service's (port 1337, offline devices kept 3600 s).
     public init(
         host: String = "0.0.0.0",
-        port: Int = 3000,
-        deviceTTL: Int = 86_400,
+        port: Int = 1337,
+        deviceTTL: Int = 3600,
         redisURL: String? = nil,
         flakeDatacenter: Int = 0,
         flakeWorker: Int = 0,

@@ -51,6 +51,11 @@ public final class Namespace: Sendable {
         BroadcastOperator(namespace: self).to(room)
     }
 
+    /// A broadcast to every socket in any of `rooms` (each socket once).
+    public func to(_ rooms: some Sequence<String>) -> BroadcastOperator {
+        BroadcastOperator(namespace: self).to(rooms)
+    }
+
     /// A broadcast to every socket except those in `room`.
     public func except(_ room: String) -> BroadcastOperator {
         BroadcastOperator(namespace: self).except(room)

@@ -1,0 +1,6 @@
+// Debian's libhiredis-dev (0.14): the RESP formatter (redisFormatCommandArgv) and reader (redisReader).
+#ifndef HERALD_CHIREDIS_SHIM_H
+#define HERALD_CHIREDIS_SHIM_H
+#include <hiredis/hiredis.h>
+#include <hiredis/read.h>
+#endif

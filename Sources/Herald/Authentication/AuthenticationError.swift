@@ -1,0 +1,31 @@
+/// Why a client was refused; `message` is what the client sees in its `connect_error`.
+///
+/// The first three messages are the Node service's, word for word, so existing client code keeps working.
+public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The site's `authUrl` answered 401, or the token is not in the site's `tokens:` table.
+    case rejected
+    /// The site's `authUrl` answered another non-200 status.
+    case unexpectedStatus(Int)
+    /// The site uses user rooms and the client has neither a user room nor the public channel.
+    case missingPrivateRoom
+    /// The `authUrl` did not answer in time.
+    case timedOut
+    /// The `authUrl` could not be reached.
+    case unreachable
+    /// The `authUrl` answered 200 with something other than a JSON array of room names.
+    case invalidRoomList
+
+    /// The text sent to the client.
+    public var message: String {
+        switch self {
+        case .rejected: "Authentication failed"
+        case .unexpectedStatus(let status): "Auth \(status) error"
+        case .missingPrivateRoom: "User is missing a private room"
+        case .timedOut: "Auth service timed out"
+        case .unreachable: "Auth service unreachable"
+        case .invalidRoomList: "Auth response is not a list of rooms"
+        }
+    }
+
+    public var description: String { message }
+}

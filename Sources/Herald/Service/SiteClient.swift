@@ -1,0 +1,27 @@
+/// What Herald knows about one connected socket of a site; kept as the socket's `data`.
+struct SiteClient: Sendable {
+    /// The site's name.
+    let site: String
+    /// The credentials the client connected with (the token authorises `updateUserUrl` calls; never logged).
+    let credentials: ClientCredentials
+    /// Rooms the client was granted.
+    let rooms: [String]
+    /// The granted rooms that are user rooms.
+    let userRooms: [String]
+    /// The granted rooms that are shared rooms.
+    let sharedRooms: [String]
+
+    init(site: Site, credentials: ClientCredentials, rooms: [String]) {
+        self.site = site.name
+        self.credentials = credentials
+        self.rooms = rooms
+        if let prefix = site.userRoomPrefix {
+            let naming = UserRoomNaming(prefix: prefix)
+            userRooms = rooms.filter(naming.isUserRoom)
+            sharedRooms = rooms.filter { !naming.isUserRoom($0) }
+        } else {
+            userRooms = []
+            sharedRooms = rooms
+        }
+    }
+}

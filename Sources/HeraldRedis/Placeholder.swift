@@ -1,0 +1,1 @@
+// Replaced as the HeraldRedis target fills in.

@@ -1,0 +1,24 @@
+import Herald
+
+/// `PORT`, `REDIS_URL` and `DEVICE_TTL`, which beat `config.yml` as they did in the Node service, so a container
+/// can be configured without editing files.
+enum EnvironmentOverrides {
+    static func apply(_ environment: EnvironmentVariables, to settings: inout HeraldSettings) throws(ConfigurationError) {
+        if let port = try environment.integer("PORT", in: 1...65_535, "an integer between 1 and 65535") {
+            settings.port = port
+        }
+        if let redisURL = environment["REDIS_URL"] {
+            guard ValueFormat.isRedisURL(redisURL) else {
+                throw .environment("REDIS_URL", "must be a redis:// or rediss:// URL with a host")
+            }
+            settings.redisURL = redisURL
+        }
+        if let deviceTTL = try environment.integer(
+            "DEVICE_TTL",
+            in: 0...Int.max,
+            "an integer number of seconds, 0 or more (0 keeps messages forever)"
+        ) {
+            settings.deviceTTL = deviceTTL
+        }
+    }
+}

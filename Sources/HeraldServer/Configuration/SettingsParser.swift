@@ -1,0 +1,77 @@
+import Herald
+
+/// Reads one environment's section of `config.yml` into `HeraldSettings`.
+enum SettingsParser {
+    /// What Herald runs with when a key is absent: the Node service's defaults (port 1337, messages of offline
+    /// devices kept 3600 s), so an existing `config.yml` that relied on them behaves the same.
+    static let defaults = HeraldSettings()
+
+    /// Keys of an environment's section that Herald reads.
+    static let knownKeys: Set<String> = ["port", "host", "device_ttl", "redis", "flakeid", "io", "hooks", "send"]
+
+    /// The settings of `section`; nil (an environment written with nothing under it) gives the defaults.
+    static func parse(section: YAMLValue?, warnings: inout [String]) throws(ConfigurationError) -> HeraldSettings {
+        var settings = defaults
+        guard let section else {
+            return settings
+        }
+        let keys = try section.mapping()
+        keys.warnAboutUnknownKeys(known: knownKeys, into: &warnings)
+        if let port = keys["port"] {
+            settings.port = try port.integer(in: 1...65_535, "an integer between 1 and 65535")
+        }
+        if let host = keys["host"] {
+            settings.host = try host.nonEmptyString()
+        }
+        if let deviceTTL = keys["device_ttl"] {
+            settings.deviceTTL = try deviceTTL.integer(
+                in: 0...Int.max,
+                "an integer number of seconds, 0 or more (0 keeps messages forever)"
+            )
+        }
+        if let redis = keys["redis"] {
+            settings.redisURL = try redisURL(in: redis, warnings: &warnings)
+        }
+        if let flakeID = keys["flakeid"] {
+            let flakeKeys = try flakeID.mapping()
+            flakeKeys.warnAboutUnknownKeys(known: ["datacenter", "worker"], into: &warnings)
+            if let datacenter = flakeKeys["datacenter"] {
+                settings.flakeDatacenter = try datacenter.integer(in: 0...31, "an integer between 0 and 31")
+            }
+            if let worker = flakeKeys["worker"] {
+                settings.flakeWorker = try worker.integer(in: 0...31, "an integer between 0 and 31")
+            }
+        }
+        if let io = keys["io"] {
+            settings.io = try IOSettingsParser.parse(io, warnings: &warnings)
+        }
+        if let hooks = keys["hooks"] {
+            let hookKeys = try hooks.mapping()
+            hookKeys.warnAboutUnknownKeys(known: ["timeout"], into: &warnings)
+            if let timeout = hookKeys["timeout"] {
+                settings.hookTimeout = .milliseconds(try timeout.integer(in: 1...Int.max, "a positive number of milliseconds"))
+            }
+        }
+        if let send = keys["send"] {
+            let sendKeys = try send.mapping()
+            sendKeys.warnAboutUnknownKeys(known: ["maxBodyBytes"], into: &warnings)
+            if let maxBodyBytes = sendKeys["maxBodyBytes"] {
+                settings.maxSendBodyBytes = try maxBodyBytes.integer(in: 1...Int.max, "a positive number of bytes")
+            }
+        }
+        return settings
+    }
+
+    private static func redisURL(in redis: YAMLValue, warnings: inout [String]) throws(ConfigurationError) -> String? {
+        let redisKeys = try redis.mapping()
+        redisKeys.warnAboutUnknownKeys(known: ["url"], into: &warnings)
+        guard let url = redisKeys["url"] else {
+            return nil
+        }
+        let text = try url.nonEmptyString()
+        guard ValueFormat.isRedisURL(text) else {
+            throw url.error("must be a redis:// or rediss:// URL with a host")
+        }
+        return text
+    }
+}

@@ -1,0 +1,80 @@
+import Herald
+
+/// Reads one site of `sites.yml`.
+enum SiteParser {
+    /// Keys of a site that Herald reads.
+    static let knownKeys: Set<String> = [
+        "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens",
+    ]
+
+    static func parse(_ value: YAMLValue, name: String, warnings: inout [String]) throws(ConfigurationError) -> Site {
+        let keys = try value.mapping()
+        keys.warnAboutUnknownKeys(known: knownKeys, into: &warnings)
+        var site = Site(
+            name: name,
+            authentication: try authentication(keys, site: value),
+            apiKey: try apiKey(keys, site: value, warnings: &warnings)
+        )
+        if let authScheme = keys["authScheme"] {
+            site.authScheme = try authScheme.nonEmptyString()
+        }
+        if let userRoomPrefix = keys["userRoomPrefix"] {
+            let prefix = try userRoomPrefix.string()
+            site.userRoomPrefix = prefix.isEmpty ? nil : prefix
+        }
+        if let updateUserURL = keys["updateUserUrl"] {
+            site.updateUserURL = try httpURL(updateUserURL)
+            if site.userRoomPrefix == nil {
+                warnings.append(updateUserURL.warning("has no effect without userRoomPrefix (users are known by their user room)"))
+            }
+        }
+        if let publicChannel = keys["publicChannel"] {
+            site.publicChannel = try publicChannel.nonEmptyString()
+            if site.userRoomPrefix == nil {
+                warnings.append(publicChannel.warning("has no effect without userRoomPrefix"))
+            }
+        }
+        return site
+    }
+
+    private static func authentication(_ keys: YAMLMapping, site: YAMLValue) throws(ConfigurationError) -> SiteAuthentication {
+        switch (keys["authUrl"], keys["tokens"]) {
+        case (let authURL?, nil):
+            return .authURL(try httpURL(authURL))
+        case (nil, let tokens?):
+            return .tokens(try TokenTableParser.parse(tokens))
+        case (_?, let tokens?):
+            throw tokens.error("set either authUrl or tokens, not both")
+        case (nil, nil):
+            throw site.error("needs authUrl (an endpoint that answers the rooms of a token) or tokens (a fixed table)")
+        }
+    }
+
+    /// The API key. The Node service compared `apiKey.toString()`, so its own sample (`apiKey: 54321`) worked
+    /// unquoted: a plain decimal number is accepted with a warning, any other non-string is refused.
+    private static func apiKey(_ keys: YAMLMapping, site: YAMLValue, warnings: inout [String]) throws(ConfigurationError) -> String {
+        guard let apiKey = keys["apiKey"] else {
+            throw site.missingChild("apiKey").error("must be a non-empty string (the secret backends present to POST /send)")
+        }
+        if apiKey.isInteger, let text = apiKey.scalarText, text == "0" || (text.first != "0" && text.allSatisfy(\.isASCIIDigit)) {
+            warnings.append(apiKey.warning("is a number; quote it so it stays a string"))
+            return text
+        }
+        return try apiKey.secret()
+    }
+
+    private static func httpURL(_ value: YAMLValue) throws(ConfigurationError) -> String {
+        let text = try value.nonEmptyString()
+        guard ValueFormat.isHTTPURL(text) else {
+            throw value.error("must be an absolute http:// or https:// URL")
+        }
+        return text
+    }
+}
+
+extension Character {
+    /// Whether the character is one of `0`–`9`.
+    fileprivate var isASCIIDigit: Bool {
+        ("0"..."9").contains(self)
+    }
+}

@@ -1,0 +1,85 @@
+import Yams
+
+/// A YAML mapping with its merge keys applied and its keys read as strings.
+///
+/// Yams composes `<<` keys into the node tree but only flattens them when decoding, so the configuration reader
+/// merges them itself, following the YAML merge-key specification: keys written in the mapping win over merged
+/// ones, and in `<<: [*a, *b]` a mapping earlier in the list wins over a later one. The merge is shallow: a nested
+/// mapping written in the mapping replaces the merged one as a whole.
+struct YAMLMapping {
+    /// One key and its value.
+    struct Entry {
+        /// The key's text.
+        let key: String
+        /// The key node, for errors that must point at the key rather than at the value (a token's line).
+        let keyNode: Node
+        /// The value, its key path extended by the key.
+        let value: YAMLValue
+    }
+
+    /// The entries in document order, written keys first, then merged keys that were not written.
+    let entries: [Entry]
+
+    init(_ owner: YAMLValue) throws(ConfigurationError) {
+        guard case .mapping(let mapping) = owner.node else {
+            throw owner.error("must be a mapping of keys to values, found \(owner.kindDescription)")
+        }
+        var entries: [Entry] = []
+        var seen: Set<String> = []
+        for (keyNode, valueNode) in try Self.pairs(of: mapping, owner: owner) {
+            guard case .scalar(let key) = keyNode else {
+                throw owner.child(keyNode, key: "?").error("keys must be strings, found a \(keyNode.mapping != nil ? "mapping" : "list")")
+            }
+            if seen.insert(key.string).inserted {
+                entries.append(Entry(key: key.string, keyNode: keyNode, value: owner.child(valueNode, key: key.string)))
+            }
+        }
+        self.entries = entries
+    }
+
+    /// The value at `key`, or nil when the key is absent or its value is null (an empty key means "use the default").
+    subscript(key: String) -> YAMLValue? {
+        guard let value = entries.first(where: { $0.key == key })?.value, !value.isNull else {
+            return nil
+        }
+        return value
+    }
+
+    /// Adds a warning for every key not in `known`: Node deployments carry keys Herald does not read.
+    func warnAboutUnknownKeys(known: Set<String>, into warnings: inout [String]) {
+        for entry in entries where !known.contains(entry.key) {
+            let key = YAMLValue(node: entry.keyNode, keyPath: entry.value.keyPath, file: entry.value.file)
+            warnings.append(key.warning("unknown key, ignored"))
+        }
+    }
+
+    /// The written pairs followed by the merged ones (duplicates are dropped by the caller, first one wins).
+    private static func pairs(of mapping: Node.Mapping, owner: YAMLValue) throws(ConfigurationError) -> [(Node, Node)] {
+        var written: [(Node, Node)] = []
+        var merged: [(Node, Node)] = []
+        for (key, value) in mapping {
+            guard key.scalar != nil, key.tag.rawValue == Tag.Name.merge.rawValue else {
+                written.append((key, value))
+                continue
+            }
+            let mergeValue = owner.child(value, key: "<<")
+            switch value {
+            case .mapping(let source):
+                merged += try pairs(of: source, owner: mergeValue)
+            case .sequence(let sources):
+                for (index, source) in sources.enumerated() {
+                    let sourceValue = mergeValue.element(source, index: index)
+                    guard case .mapping(let sourceMapping) = source else {
+                        throw sourceValue.error("a merge key takes mappings, found \(sourceValue.kindDescription)")
+                    }
+                    merged += try pairs(of: sourceMapping, owner: sourceValue)
+                }
+            default:
+                throw mergeValue.error(
+                    "a merge key takes a mapping or a list of mappings (`<<: *defaults`), found \(mergeValue.kindDescription)"
+                )
+            }
+        }
+        return written + merged
+    }
+}

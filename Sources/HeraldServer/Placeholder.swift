@@ -1,1 +1,0 @@
-// Replaced as the HeraldServer target fills in.

@@ -1,0 +1,30 @@
+import ArgumentParser
+import HeraldServer
+
+/// `herald check-config`: validates the configuration without starting, for CI and deploy scripts.
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate config.yml, sites.yml and the environment; exit 0 when Herald would start."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() throws {
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try options.load()
+        } catch {
+            printToStandardError("herald: \(error)")
+            throw ExitCode(78)
+        }
+        for warning in loaded.warnings {
+            printToStandardError("warning: \(warning)")
+        }
+        let settings = loaded.configuration.settings
+        let sites = loaded.configuration.sites.keys.sorted()
+        print("configuration OK (environment \(loaded.environmentName); read \(loaded.filesRead.joined(separator: ", ")))")
+        print("port \(settings.port), store \(settings.redisURL == nil ? "in memory" : "redis"), device_ttl \(settings.deviceTTL) s")
+        print("\(sites.count) site\(sites.count == 1 ? "" : "s"): \(sites.joined(separator: ", "))")
+    }
+}

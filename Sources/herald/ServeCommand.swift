@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import HeraldServer
+import Logging
+
+/// `herald serve`: runs the service until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the push service.")
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Option(help: "TCP port; overrides PORT and config.yml.")
+    var port: Int?
+
+    @Option(help: "Address to listen on; overrides config.yml.")
+    var host: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: $LOG_LEVEL or info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
+        let logger = HeraldLogging.bootstrap(level: level)
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try options.load()
+        } catch {
+            logger.critical("invalid configuration: \(error)")
+            throw ExitCode(78)
+        }
+        for warning in loaded.warnings {
+            logger.warning("configuration: \(warning)")
+        }
+        var configuration = loaded.configuration
+        if let port { configuration.settings.port = port }
+        if let host { configuration.settings.host = host }
+        logger.info(
+            "configuration loaded",
+            metadata: ["environment": "\(loaded.environmentName)", "files": .array(loaded.filesRead.map { "\($0)" })]
+        )
+        try await HeraldRunner.run(configuration, logger: logger)
+    }
+}

@@ -1,0 +1,6 @@
+import Foundation
+
+/// Writes `message` and a newline to standard error.
+func printToStandardError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

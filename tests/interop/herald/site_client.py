@@ -1,0 +1,74 @@
+"""A stock python-socketio client connected to a Herald site namespace, recording what it receives."""
+import importlib.metadata
+import threading
+import urllib.parse
+
+import socketio
+
+GENERATION = int(importlib.metadata.version("python-socketio").split(".")[0])
+EVENTS = ("_settings", "message", "news", "alert")
+
+
+class SiteClient:
+    def __init__(self, herald, site, token, device="device-1", transports=("websocket",), meta=None):
+        self.namespace = f"/{site}"
+        self.events = []
+        self.errors = []
+        self.connected = threading.Event()
+        self.failed = threading.Event()
+        self.condition = threading.Condition()
+        self.client = socketio.Client(reconnection=False)
+        for name in EVENTS:
+            self.client.on(name, self._recorder(name), namespace=self.namespace)
+        self.client.on("connect", self.connected.set, namespace=self.namespace)
+        self.client.on("connect_error", self._connect_error, namespace=self.namespace)
+        query = {"token": token, "deviceId": device}
+        if meta is not None:
+            query["meta"] = meta
+        self.url = f"{herald.url}?{urllib.parse.urlencode(query)}"
+        self.transports = list(transports)
+
+    def _recorder(self, name):
+        def record(*args):
+            with self.condition:
+                self.events.append((name, list(args)))
+                self.condition.notify_all()
+
+        return record
+
+    def _connect_error(self, data=None):
+        message = data.get("message") if isinstance(data, dict) else data
+        self.errors.append(message)
+        self.failed.set()
+
+    def connect(self, expect_success=True, timeout=8):
+        kwargs = {"namespaces": [self.namespace], "transports": self.transports}
+        if GENERATION >= 5:
+            kwargs["wait_timeout"] = timeout
+        try:
+            self.client.connect(self.url, **kwargs)
+        except socketio.exceptions.ConnectionError:
+            if expect_success:
+                raise
+        if expect_success:
+            assert self.connected.wait(timeout), f"not connected to {self.namespace}; errors: {self.errors}"
+        else:
+            assert self.failed.wait(timeout), f"expected a connect_error on {self.namespace}"
+        return self
+
+    def received(self, name):
+        with self.condition:
+            return [args for event, args in self.events if event == name]
+
+    def wait_for(self, name, count=1, timeout=5):
+        with self.condition:
+            assert self.condition.wait_for(lambda: len([e for e in self.events if e[0] == name]) >= count, timeout), (
+                f"{self.namespace}: no {count}x {name!r} within {timeout}s; got {self.events}"
+            )
+        return self.received(name)
+
+    def close(self):
+        try:
+            self.client.disconnect()
+        except Exception:
+            pass
