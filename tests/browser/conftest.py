@@ -1,7 +1,8 @@
 """Fixtures for the browser suite: `herald serve` on the bundled config, and headless Chromium driven by selenium.
 
-The server is started exactly as `make serve` starts it (from the repository root, with config.yml and sites.yml),
-on a free loopback port, and stopped when the session ends. Each test gets fresh browsers, quit after the test.
+The server is started as `make serve` starts it (from the repository root, with config.yml and sites.yml), but on
+127.0.0.1 and a free port, without environment variables that would override those files, and stopped when the
+session ends. Each test gets fresh browsers, quit after the test.
 """
 import os
 import shutil
@@ -20,6 +21,11 @@ BUILD_DIR = os.path.join(ROOT, os.environ.get("HERALD_BUILD_DIR", ".build/debug"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 START_TIMEOUT = 15
+# Variables that would make herald read something other than the shipped files' production section.
+OVERRIDING_ENVIRONMENT = (
+    "HERALD_ENV", "NODE_ENV", "HERALD_CONFIG", "HERALD_SITES", "PORT", "REDIS_URL", "DEVICE_TTL", "LOG_LEVEL",
+    "SITE_NAME", "AUTH_URL", "AUTH_SCHEME", "API_KEY", "USER_ROOM_PREFIX", "UPDATE_USER_URL", "PUBLIC_CHANNEL",
+)
 
 
 def free_port():
@@ -36,8 +42,10 @@ class HeraldServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
         binary = os.path.join(BUILD_DIR, "herald")
-        command = [binary, "serve", "--config", "config.yml", "--sites", "sites.yml", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        command = [binary, "serve", "--config", "config.yml", "--sites", "sites.yml"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        environment = {key: value for key, value in os.environ.items() if key not in OVERRIDING_ENVIRONMENT}
+        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

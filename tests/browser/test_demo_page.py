@@ -2,6 +2,8 @@
 import json
 import uuid
 
+import pytest
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -57,7 +59,9 @@ class DemoPage:
         return [item.text for item in items]
 
     def wait_received(self, text, event="message"):
-        self.wait_until(lambda _: any(text in shown for shown in self.received_texts(event)), f"{event} {text!r} to appear")
+        self.wait_until(
+            lambda _: any(text in shown for shown in self.received_texts(event)), f"{event} {text!r} to appear"
+        )
 
     def severe_console_entries(self):
         return [entry for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE"]
@@ -106,7 +110,7 @@ def test_message_to_a_user_room_reaches_only_that_user(herald, open_browser):
     assert not any(private in shown for shown in alice.received_texts())
 
 
-def test_page_shows_the_settings_the_server_sent_and_upgrades_to_websocket(herald, open_browser):
+def test_connection_panel_shows_settings_transport_and_disconnects(herald, open_browser):
     page = DemoPage(open_browser(), herald.url)
     page.connect_as("alice")
     page.wait_connected()
@@ -116,7 +120,13 @@ def test_page_shows_the_settings_the_server_sent_and_upgrades_to_websocket(heral
     assert list(settings) == ["device_ttl"]
     assert isinstance(settings["device_ttl"], int) and settings["device_ttl"] > 0
     page.wait_until(lambda _: page.field("transport").text == "websocket", "the upgrade to WebSocket")
+    assert page.field("connect-button").text == "Disconnect"
     assert page.severe_console_entries() == []
+
+    page.field("connect-button").click()
+    page.wait_until(lambda _: page.status() == "disconnected", "the page to show it is disconnected")
+    assert page.field("connect-button").text == "Connect"
+    assert page.field("transport").text == "—"
 
 
 def test_wrong_api_key_shows_401_and_the_reason(herald, open_browser):
@@ -138,6 +148,7 @@ def test_bad_token_shows_authentication_failed(herald, open_browser):
     assert page.field("connect-button").text == "Connect"
 
 
+@pytest.mark.xfail(strict=True, reason="per-device queues and _batch (reliable delivery) are not in herald serve yet")
 def test_message_sent_while_away_arrives_in_a_batch_on_reconnect(herald, open_browser):
     alice, bob = connected_pair(herald, open_browser)
     bob.field("connect-button").click()
