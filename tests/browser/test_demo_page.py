@@ -148,7 +148,6 @@ def test_bad_token_shows_authentication_failed(herald, open_browser):
     assert page.field("connect-button").text == "Connect"
 
 
-@pytest.mark.xfail(strict=True, reason="per-device queues and _batch (reliable delivery) are not in herald serve yet")
 def test_message_sent_while_away_arrives_in_a_batch_on_reconnect(herald, open_browser):
     alice, bob = connected_pair(herald, open_browser)
     bob.field("connect-button").click()

@@ -10,5 +10,8 @@ public struct HealthController: Sendable {
         router.get("/healthcheck") { _, _ in
             Response.plainText("ok", status: .ok)
         }
+        router.head("/healthcheck") { _, _ in
+            Response.plainText("ok", status: .ok)
+        }
     }
 }

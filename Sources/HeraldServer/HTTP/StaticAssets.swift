@@ -32,6 +32,7 @@ public struct StaticAssets: Sendable {
     /// Adds the routes to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/") { _, _ in response(for: "index.html") }
+        router.head("/") { _, _ in response(for: "index.html") }
         router.get("/assets/{name}") { _, context in
             response(for: context.parameters.get("name") ?? "")
         }

@@ -203,6 +203,13 @@ def test_logs_are_json_lines_without_secrets(herald, clients):
     assert sent and {"site", "requestId", "event", "rooms"} <= set(sent[-1])
 
 
-def test_healthcheck(herald):
+def test_healthcheck_and_demo_page_answer_get_and_head(herald):
     response = requests.get(f"{herald.url}/healthcheck", timeout=5)
     assert (response.status_code, response.text) == (200, "ok")
+    assert requests.head(f"{herald.url}/healthcheck", timeout=5).status_code == 200
+    page = requests.get(f"{herald.url}/", timeout=5)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert requests.head(f"{herald.url}/", timeout=5).status_code == 200
+    client = requests.get(f"{herald.url}/assets/socket.io.min.js", timeout=5)
+    assert client.status_code == 200 and "javascript" in client.headers["Content-Type"]
+    assert requests.get(f"{herald.url}/assets/nope.js", timeout=5).status_code == 404
