@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "CHiredis",
                 "Herald",
+                "SocketIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -106,6 +107,7 @@ let package = Package(
             name: "HeraldServer",
             dependencies: [
                 "Herald",
+                "HeraldRedis",
                 "SocketIO",
                 "EngineIO",
                 "HookClient",

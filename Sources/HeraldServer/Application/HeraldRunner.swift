@@ -10,11 +10,11 @@ public enum HeraldRunner {
     public static func run(_ configuration: HeraldConfiguration, logger: Logger) async throws {
         let settings = configuration.settings
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
-        let store = InMemoryMessageStore(settings: MessageStoreSettings(deviceTTL: settings.deviceTTL, maxQueueLength: settings.maxQueueLength))
+        let store = try MessageStoreFactory.make(settings: settings, logger: logger)
         let service = HeraldService(
             configuration: configuration,
             hooks: hooks,
-            store: store,
+            store: store.store,
             logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton
         )
@@ -29,20 +29,17 @@ public enum HeraldRunner {
                 ]
             )
         }
-        let purge = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(60))
-                store.purgeExpired()
-            }
-        }
-        defer { purge.cancel() }
+        let background = Task { await store.background() }
+        defer { background.cancel() }
         do {
             try await app.runService()
         } catch {
             await hooks.shutdown()
+            await store.shutdown()
             throw error
         }
         await hooks.shutdown()
+        await store.shutdown()
         logger.info("Herald stopped")
     }
 }

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from redis_server import RedisServer
 from stub_hooks import StubHooks
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -56,7 +57,7 @@ class RunningHerald:
             )
         self.log_path = os.path.join(workdir, "herald.log")
         self.log = open(self.log_path, "w")
-        env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "DEVICE_TTL", "SITE_NAME")}
+        env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "DEVICE_TTL", "SITE_NAME", "NODE_ENV")}
         env["HERALD_ENV"] = "test"
         env.update(extra_env or {})
         self.process = subprocess.Popen(
@@ -122,11 +123,33 @@ SHORT_TTL = 2
 QUEUE_LIMIT = 5
 
 
-@pytest.fixture(scope="module")
-def reliable_herald(hooks):
-    """Herald with a 2 s device_ttl and 5-message device queues, to watch expiry and overflow."""
-    with tempfile.TemporaryDirectory() as workdir:
-        running = RunningHerald(hooks, workdir, device_ttl=SHORT_TTL, queue_limit=QUEUE_LIMIT)
-        yield running
-        running.assert_alive()
-        running.stop()
+@pytest.fixture(scope="module", params=["memory", "redis"])
+def reliable_herald(request, hooks):
+    """Herald with a 2 s device_ttl and 5-message device queues, to watch expiry and overflow; once on the
+    in-memory store and once on a real redis-server."""
+    redis = RedisServer() if request.param == "redis" else None
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            env = {"REDIS_URL": redis.url} if redis else {}
+            running = RunningHerald(hooks, workdir, device_ttl=SHORT_TTL, queue_limit=QUEUE_LIMIT, extra_env=env)
+            yield running
+            running.assert_alive()
+            running.stop()
+    finally:
+        if redis:
+            redis.stop()
+
+
+@pytest.fixture
+def redis_herald(hooks):
+    """Herald on a redis-server the test may stop and restart."""
+    redis = RedisServer()
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            running = RunningHerald(hooks, workdir, extra_env={"REDIS_URL": redis.url})
+            running.redis = redis
+            yield running
+            running.assert_alive()
+            running.stop()
+    finally:
+        redis.stop()

@@ -1,0 +1,109 @@
+public import Herald
+import SocketIO
+
+/// The ``MessageStore`` for several Herald instances: device registry, shared-room membership and device queues in
+/// Redis, each operation one Lua script (see ``RedisStoreScripts`` for the key layout).
+///
+/// When Redis cannot be reached every call fails with ``StoreError`` at once and changes nothing; the client
+/// reconnects on its own.
+public final class RedisMessageStore: MessageStore {
+    private let client: RedisClient
+    private let settings: MessageStoreSettings
+    private let clock: any WallClock
+    private let keyPrefix: String
+
+    /// Creates the store on `client`; keys start with `keyPrefix` (`herald` by default).
+    public init(
+        client: RedisClient,
+        settings: MessageStoreSettings,
+        clock: any WallClock = SystemWallClock(),
+        keyPrefix: String = "herald"
+    ) {
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self.keyPrefix = keyPrefix
+    }
+
+    public func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog {
+        let rooms = Array(Set(sharedRooms.map { $0.lowercased() }))
+        let reply = try await run(
+            RedisStoreScripts.connect,
+            [prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)"] + rooms
+        )
+        guard let parts = reply.array, parts.count == 3, let flag = parts[0].int,
+            let ids = parts[1].array, let entries = parts[2].array, ids.count == entries.count
+        else { throw StoreError("unexpected reply to connect: \(reply)") }
+        if flag == 1 { return DeviceBacklog(messages: [], overflowed: true) }
+        var messages: [StoredMessage] = []
+        messages.reserveCapacity(ids.count)
+        for (id, entry) in zip(ids, entries) {
+            guard let id = id.string.flatMap(FlakeID.init), let bytes = entry.bytes,
+                let message = StoredEntry.decode(bytes, id: id)
+            else { continue }
+            messages.append(message)
+        }
+        return DeviceBacklog(messages: messages, overflowed: false)
+    }
+
+    public func disconnect(_ device: DeviceKey) async throws(StoreError) {
+        _ = try await run(
+            RedisStoreScripts.disconnect,
+            [prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)"]
+        )
+    }
+
+    public func userRooms(site: String, sharedRoom: String) async throws(StoreError) -> Set<String> {
+        let reply = try await run(RedisStoreScripts.userRooms, [prefix(site), sharedRoom.lowercased()])
+        return Set((reply.array ?? []).compactMap(\.string))
+    }
+
+    public func enqueue(_ message: StoredMessage, site: String, userRooms: Set<String>) async throws(StoreError)
+        -> [DeviceKey]
+    {
+        guard !userRooms.isEmpty else { return [] }
+        let arguments =
+            [
+                prefix(site), "\(clock.milliseconds)", "\(settings.deviceTTL)", "\(settings.maxQueueLength)",
+                message.id.sortKey, message.event, StoredEntry.encode(message),
+            ] + userRooms.sorted()
+        let reply = try await run(RedisStoreScripts.enqueue, arguments)
+        let fields = (reply.array ?? []).compactMap(\.string)
+        return stride(from: 0, to: fields.count - 1, by: 2).map { index in
+            DeviceKey(site: site, userRoom: fields[index], deviceID: fields[index + 1])
+        }
+    }
+
+    public func acknowledge(_ device: DeviceKey, id: FlakeID, resync: Bool) async throws(StoreError) -> AckOutcome {
+        let reply = try await run(
+            RedisStoreScripts.acknowledge,
+            [prefix(device.site), device.userRoom, device.deviceID, id.sortKey, resync ? "1" : "0"]
+        )
+        let parts = reply.array ?? []
+        switch parts.first?.int {
+        case 1: return .removed
+        case 2: return .resync(event: parts.count > 1 ? parts[1].string ?? "" : "")
+        default: return .notQueued
+        }
+    }
+
+    public func acknowledgeBatch(_ device: DeviceKey, ids: [FlakeID]) async throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        _ = try await run(
+            RedisStoreScripts.acknowledgeBatch,
+            [prefix(device.site), device.userRoom, device.deviceID] + ids.map(\.sortKey)
+        )
+    }
+
+    private func prefix(_ site: String) -> String {
+        "\(keyPrefix):{\(site)}:"
+    }
+
+    private func run(_ script: RedisScript, _ arguments: [String]) async throws(StoreError) -> RedisValue {
+        do {
+            return try await client.run(script, keys: [], arguments: arguments)
+        } catch {
+            throw StoreError(error.description)
+        }
+    }
+}

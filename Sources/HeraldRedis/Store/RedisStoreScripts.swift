@@ -1,0 +1,235 @@
+/// The Lua scripts behind ``RedisMessageStore``: each store operation is one script, so it runs atomically on the
+/// Redis server and is correct with any number of Herald instances. Every command inside is O(1) or O(log n) in the
+/// queue size, per device touched; no `KEYS`, no scans.
+///
+/// Key layout (all keys of a site share the hash tag `{site}`; user rooms, device IDs, rooms and events are
+/// escaped with `%` → `%25`, `:` → `%3A` so names cannot collide):
+///
+/// | key | type | holds |
+/// |---|---|---|
+/// | `herald:{site}:u:<user room>:devices` | hash | device ID → `c<sockets>` (connected) or `d<ms>` (disconnected since) |
+/// | `herald:{site}:u:<user room>:rooms` | set | the user's shared rooms, lower-cased |
+/// | `herald:{site}:r:<shared room>` | set | user rooms whose users belong to the shared room |
+/// | `herald:{site}:q:<user room>:<device>` | sorted set | queued message IDs (20-digit, all score 0: lexical = ID order) |
+/// | `herald:{site}:m:<user room>:<device>` | hash | message ID → `<event byte length>:<event><args JSON>` |
+/// | `herald:{site}:ev:<user room>:<device>` | set | events with queued messages |
+/// | `herald:{site}:qe:<user room>:<device>:<event>` | sorted set | queued IDs of one event (for resync checks) |
+/// | `herald:{site}:o:<user room>:<device>` | string | set when the queue overflowed since the device last connected |
+///
+/// Whether a device is forgotten is decided from its `d<ms>` timestamp and `device_ttl`; Redis expiry
+/// (`device_ttl` + 60 s after disconnect) only reclaims the memory of devices that never come back.
+enum RedisStoreScripts {
+    private static let prelude = """
+        local P = ARGV[1]
+        local GRACE = 60000
+        local function esc(s) return (string.gsub(string.gsub(s, '%%', '%%25'), ':', '%%3A')) end
+        local function ukey(u, kind) return P .. 'u:' .. esc(u) .. ':' .. kind end
+        local function dkey(u, d, kind) return P .. kind .. ':' .. esc(u) .. ':' .. esc(d) end
+        local function ekey(u, d, e) return P .. 'qe:' .. esc(u) .. ':' .. esc(d) .. ':' .. esc(e) end
+        local function rkey(room) return P .. 'r:' .. esc(room) end
+        local function chunked(command, key, list)
+          for i = 1, #list, 1000 do
+            redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+          end
+        end
+        local function eventOf(entry)
+          local colon = string.find(entry, ':', 1, true)
+          local length = tonumber(string.sub(entry, 1, colon - 1))
+          return string.sub(entry, colon + 1, colon + length)
+        end
+        local function deviceKeys(u, d)
+          local keys = {dkey(u, d, 'q'), dkey(u, d, 'm'), dkey(u, d, 'ev'), dkey(u, d, 'o')}
+          for _, e in ipairs(redis.call('SMEMBERS', dkey(u, d, 'ev'))) do table.insert(keys, ekey(u, d, e)) end
+          return keys
+        end
+        local function clearDevice(u, d)
+          local keys = deviceKeys(u, d)
+          redis.call('DEL', unpack(keys))
+        end
+        local function removeMessage(u, d, id)
+          local entry = redis.call('HGET', dkey(u, d, 'm'), id)
+          if not entry then return nil end
+          local e = eventOf(entry)
+          redis.call('ZREM', dkey(u, d, 'q'), id)
+          redis.call('HDEL', dkey(u, d, 'm'), id)
+          redis.call('ZREM', ekey(u, d, e), id)
+          if redis.call('ZCARD', ekey(u, d, e)) == 0 then redis.call('SREM', dkey(u, d, 'ev'), e) end
+          return e
+        end
+        local function expired(state, now, ttl)
+          if ttl <= 0 or string.sub(state, 1, 1) ~= 'd' then return false end
+          return now - tonumber(string.sub(state, 2)) >= ttl * 1000
+        end
+
+        """
+
+    /// ARGV: prefix, user room, device, now (ms), device_ttl (s), shared rooms (lower-cased)…
+    /// Returns `{overflowed (0|1), ids, entries}`.
+    static let connect = RedisScript(
+        prelude + """
+            local u, d, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+            local devices = ukey(u, 'devices')
+            local state = redis.call('HGET', devices, d)
+            local count = 0
+            if state then
+              if string.sub(state, 1, 1) == 'c' then
+                count = tonumber(string.sub(state, 2))
+              elseif expired(state, now, ttl) then
+                clearDevice(u, d)
+              end
+            end
+            redis.call('HSET', devices, d, 'c' .. (count + 1))
+            redis.call('PERSIST', devices)
+            for _, k in ipairs(deviceKeys(u, d)) do redis.call('PERSIST', k) end
+            local roomsKey = ukey(u, 'rooms')
+            redis.call('PERSIST', roomsKey)
+            local wanted = {}
+            for i = 6, #ARGV do wanted[ARGV[i]] = true end
+            for _, r in ipairs(redis.call('SMEMBERS', roomsKey)) do
+              if not wanted[r] then
+                redis.call('SREM', rkey(r), u)
+                redis.call('SREM', roomsKey, r)
+              end
+            end
+            for r, _ in pairs(wanted) do
+              redis.call('SADD', rkey(r), u)
+              redis.call('SADD', roomsKey, r)
+            end
+            if redis.call('EXISTS', dkey(u, d, 'o')) == 1 then
+              clearDevice(u, d)
+              return {1, {}, {}}
+            end
+            local ids = redis.call('ZRANGE', dkey(u, d, 'q'), 0, -1)
+            local entries = {}
+            for i = 1, #ids, 1000 do
+              local part = redis.call('HMGET', dkey(u, d, 'm'), unpack(ids, i, math.min(i + 999, #ids)))
+              for _, entry in ipairs(part) do table.insert(entries, entry) end
+            end
+            return {0, ids, entries}
+            """
+    )
+
+    /// ARGV: prefix, user room, device, now (ms), device_ttl (s).
+    static let disconnect = RedisScript(
+        prelude + """
+            local u, d, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+            local devices = ukey(u, 'devices')
+            local state = redis.call('HGET', devices, d)
+            if not state or string.sub(state, 1, 1) ~= 'c' then return 0 end
+            local count = tonumber(string.sub(state, 2)) - 1
+            if count > 0 then
+              redis.call('HSET', devices, d, 'c' .. count)
+              return count
+            end
+            redis.call('HSET', devices, d, 'd' .. now)
+            if ttl > 0 then
+              local keep = ttl * 1000 + GRACE
+              for _, k in ipairs(deviceKeys(u, d)) do redis.call('PEXPIRE', k, keep) end
+              local anyConnected = false
+              for _, s in ipairs(redis.call('HVALS', devices)) do
+                if string.sub(s, 1, 1) == 'c' then anyConnected = true end
+              end
+              if not anyConnected then
+                redis.call('PEXPIRE', devices, keep)
+                redis.call('PEXPIRE', ukey(u, 'rooms'), keep)
+              end
+            end
+            return 0
+            """
+    )
+
+    /// ARGV: prefix, shared room (lower-cased). Returns the member user rooms that still have devices.
+    static let userRooms = RedisScript(
+        prelude + """
+            local key = rkey(ARGV[2])
+            local members = {}
+            for _, u in ipairs(redis.call('SMEMBERS', key)) do
+              if redis.call('EXISTS', ukey(u, 'devices')) == 1 then
+                table.insert(members, u)
+              else
+                redis.call('SREM', key, u)
+              end
+            end
+            return members
+            """
+    )
+
+    /// ARGV: prefix, now (ms), device_ttl (s), queue limit, message ID, event, entry, user rooms…
+    /// Returns `{user room, device, user room, device, …}` of the devices now holding the message.
+    static let enqueue = RedisScript(
+        prelude + """
+            local now, ttl, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+            local id, event, entry = ARGV[5], ARGV[6], ARGV[7]
+            local holders = {}
+            for i = 8, #ARGV do
+              local u = ARGV[i]
+              local devices = ukey(u, 'devices')
+              local all = redis.call('HGETALL', devices)
+              for j = 1, #all, 2 do
+                local d, state = all[j], all[j + 1]
+                if expired(state, now, ttl) then
+                  clearDevice(u, d)
+                  redis.call('HDEL', devices, d)
+                else
+                  local q = dkey(u, d, 'q')
+                  redis.call('ZADD', q, 0, id)
+                  redis.call('HSET', dkey(u, d, 'm'), id, entry)
+                  redis.call('SADD', dkey(u, d, 'ev'), event)
+                  redis.call('ZADD', ekey(u, d, event), 0, id)
+                  local excess = redis.call('ZCARD', q) - limit
+                  if excess > 0 then
+                    local dropped = redis.call('ZRANGE', q, 0, excess - 1)
+                    for _, old in ipairs(dropped) do removeMessage(u, d, old) end
+                    redis.call('SET', dkey(u, d, 'o'), '1')
+                  end
+                  if ttl > 0 and string.sub(state, 1, 1) == 'd' then
+                    local keep = tonumber(string.sub(state, 2)) + ttl * 1000 - now + GRACE
+                    for _, k in ipairs(deviceKeys(u, d)) do redis.call('PEXPIRE', k, keep) end
+                  end
+                  table.insert(holders, u)
+                  table.insert(holders, d)
+                end
+              end
+              if redis.call('HLEN', devices) == 0 then
+                local roomsKey = ukey(u, 'rooms')
+                for _, r in ipairs(redis.call('SMEMBERS', roomsKey)) do redis.call('SREM', rkey(r), u) end
+                redis.call('DEL', devices, roomsKey)
+              end
+            end
+            return holders
+            """
+    )
+
+    /// ARGV: prefix, user room, device, message ID, resync (0|1). Returns `{0}` not queued, `{1}` removed,
+    /// `{2, event}` event queue cleared for resync.
+    static let acknowledge = RedisScript(
+        prelude + """
+            local u, d, id = ARGV[2], ARGV[3], ARGV[4]
+            local entry = redis.call('HGET', dkey(u, d, 'm'), id)
+            if not entry then return {0} end
+            local e = eventOf(entry)
+            if ARGV[5] == '1' then
+              local oldest = redis.call('ZRANGE', ekey(u, d, e), 0, 0)
+              if oldest[1] ~= id then
+                local ids = redis.call('ZRANGE', ekey(u, d, e), 0, -1)
+                chunked('ZREM', dkey(u, d, 'q'), ids)
+                chunked('HDEL', dkey(u, d, 'm'), ids)
+                redis.call('DEL', ekey(u, d, e))
+                redis.call('SREM', dkey(u, d, 'ev'), e)
+                return {2, e}
+              end
+            end
+            removeMessage(u, d, id)
+            return {1}
+            """
+    )
+
+    /// ARGV: prefix, user room, device, message IDs…
+    static let acknowledgeBatch = RedisScript(
+        prelude + """
+            local u, d = ARGV[2], ARGV[3]
+            for i = 4, #ARGV do removeMessage(u, d, ARGV[i]) end
+            return 0
+            """
+    )
+}

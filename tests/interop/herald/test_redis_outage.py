@@ -1,0 +1,55 @@
+"""Redis down: reliable sends are refused with 503 and Retry-After, nothing is half-stored, clients stay
+connected, and Herald recovers by itself when Redis returns."""
+import json
+import time
+
+import requests
+
+from conftest import SHOP_KEY
+from site_client import SiteClient
+
+
+def post(herald, rooms, event, *args):
+    return requests.post(
+        f"{herald.url}/send",
+        params={"site": "shop", "apiKey": SHOP_KEY},
+        json={"rooms": rooms, "event": event, "args": list(args)},
+        timeout=5,
+    )
+
+
+def test_redis_outage_answers_503_keeps_clients_and_recovers(redis_herald):
+    alice = SiteClient(redis_herald, "shop", "good-alice", device="phone").connect()
+    bob = SiteClient(redis_herald, "shop", "good-bob", device="phone").connect()
+    try:
+        bob.wait_for("_settings")
+        bob.close()
+        time.sleep(0.3)
+        assert post(redis_herald, ["user_alice"], "news", "before").status_code == 200
+        assert alice.wait_for("news") == [["before"]]
+
+        redis_herald.redis.stop()
+        failures = [post(redis_herald, ["user_alice", "user_bob"], "news", f"during {n}") for n in range(5)]
+        for response in failures:
+            assert response.status_code == 503
+            assert response.headers["Retry-After"] == "5"
+            assert "nothing was sent" in response.text
+        time.sleep(0.5)
+        assert alice.client.connected
+        assert alice.received("news") == [["before"]]
+
+        redis_herald.redis.start()
+        deadline = time.time() + 10
+        while True:
+            response = post(redis_herald, ["user_alice", "user_bob"], "news", "after")
+            if response.status_code == 200 or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        assert response.status_code == 200
+        assert alice.wait_for("news", count=2) == [["before"], ["after"]]
+        redis_herald.assert_alive()
+        log = [json.loads(line) for line in redis_herald.output().splitlines() if line.startswith("{")]
+        outages = [e for e in log if e["message"].startswith("Redis unavailable")]
+        assert len(outages) == 1
+    finally:
+        alice.close()
