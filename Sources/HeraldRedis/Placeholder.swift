@@ -1,1 +1,0 @@
-// Replaced as the HeraldRedis target fills in.

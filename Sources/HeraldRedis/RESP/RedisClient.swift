@@ -1,0 +1,110 @@
+public import Logging
+public import NIOCore
+public import NIOPosix
+
+/// Herald's Redis client: one connection, many commands in flight on it (pipelined), reopened by itself.
+///
+/// One connection rather than a pool: Redis executes commands one at a time, and a pipelined connection
+/// already keeps it busy, so more sockets add memory and reconnect storms but not throughput for the O(1)
+/// commands and short scripts Herald sends. One connection also keeps commands from one caller in order.
+/// Blocking commands (`BLPOP`, `SUBSCRIBE`) would stall everyone else on it and must not be sent here;
+/// pub/sub has ``RedisSubscriber``.
+///
+/// While Redis is unreachable, commands fail at once with ``RedisError/unavailable`` instead of queueing, so
+/// Herald can answer 503 and memory stays bounded; the client keeps retrying in the background with
+/// ``RedisConfiguration/reconnectBackoff`` and recovers without a new client object.
+public final class RedisClient: Sendable {
+    private let connection: RedisConnection
+
+    /// Creates the client and starts connecting in the background; use ``waitUntilConnected(timeout:)`` when
+    /// startup must wait for Redis.
+    ///
+    /// - Throws: ``RedisError/invalidConfiguration(_:)`` when the TLS settings cannot be loaded.
+    public init(
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "herald.redis")
+    ) throws(RedisError) {
+        connection = try RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+        connection.start()
+    }
+
+    deinit {
+        _ = connection.close()
+    }
+
+    /// The settings the client was made with.
+    public var configuration: RedisConfiguration {
+        connection.configuration
+    }
+
+    /// Whether commands can be sent right now.
+    public var isConnected: Bool {
+        connection.currentState == .connected
+    }
+
+    /// The connection's state now; see ``stateChanges()`` to follow it.
+    public var state: RedisConnectionState {
+        connection.currentState
+    }
+
+    /// The current state, then every change: one `.disconnected` per outage and one `.connected` when it ends.
+    /// The stream ends after ``close()``. Each call returns an independent stream.
+    public func stateChanges() -> AsyncStream<RedisConnectionState> {
+        connection.stateChanges()
+    }
+
+    /// Waits until the client is connected.
+    ///
+    /// - Throws: ``RedisError/timedOut`` when `timeout` passes first, ``RedisError/closed`` after ``close()``.
+    public func waitUntilConnected(timeout: Duration) async throws(RedisError) {
+        try await connection.waitUntilConnected(timeout: timeout)
+    }
+
+    /// Sends one command and returns its reply.
+    ///
+    /// - Throws: ``RedisError/server(_:)`` for an error reply; ``RedisError/unavailable`` at once while
+    ///   disconnected; ``RedisError/timedOut`` after ``RedisConfiguration/commandTimeout``.
+    public func send(_ command: RedisCommand) async throws(RedisError) -> RedisValue {
+        let replies = try await connection.execute([command])
+        guard let reply = replies.first else {
+            throw RedisError.protocolError("no reply to \(command.name)")
+        }
+        if case .error(let message) = reply {
+            throw RedisError.server(message)
+        }
+        return reply
+    }
+
+    /// Sends a command written as its parts, name first: `send(["SET", "key", "value"])`.
+    public func send(_ arguments: [String]) async throws(RedisError) -> RedisValue {
+        try await send(RedisCommand(arguments))
+    }
+
+    /// Sends a command with binary arguments, name first.
+    public func send(bytes arguments: [[UInt8]]) async throws(RedisError) -> RedisValue {
+        try await send(RedisCommand(bytes: arguments))
+    }
+
+    /// Sends many commands in one write and returns their replies in the same order.
+    ///
+    /// The commands are not atomic (use `MULTI` or a ``RedisScript`` for that), so an error reply of one
+    /// command is returned in its place as ``RedisValue/error(_:)`` and the others still count; only a
+    /// connection failure throws.
+    public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
+        guard !commands.isEmpty else {
+            return []
+        }
+        return try await connection.execute(commands)
+    }
+
+    /// Sends many commands written as their parts, like the `RedisCommand` form.
+    public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RedisValue] {
+        try await pipeline(commands.map(RedisCommand.init))
+    }
+
+    /// Closes the connection and stops reconnecting. Commands fail with ``RedisError/closed`` afterwards.
+    public func close() async {
+        try? await connection.close().get()
+    }
+}
