@@ -18,6 +18,9 @@ final class DeviceSession: @unchecked Sendable {
     private var awaitingBacklog = true
     private var emittedWhileAwaitingBacklog: Set<FlakeID> = []
     private var registration: Task<Void, Never>?
+    /// The latest store update of this session; each new one waits for it, so the store sees acks in the order
+    /// the client sent them (an out-of-order ack means something with `resync`).
+    private var lastUpdate: Task<Void, Never>?
 
     init(device: DeviceKey, socket: Socket, store: any MessageStore, logger: Logger) {
         self.device = device
@@ -42,20 +45,32 @@ final class DeviceSession: @unchecked Sendable {
         }
     }
 
-    /// Tells the store the device's socket left, after its registration finished (so the two never cross).
+    /// Tells the store the device's socket left, after its registration and acks were recorded (so they never
+    /// cross). Called on the socket's event loop.
     func stop() {
         let registration = self.registration
+        let lastUpdate = self.lastUpdate
         let store = self.store
         let device = self.device
         let logger = self.logger
         let metadata = self.metadata
         Task {
             await registration?.value
+            await lastUpdate?.value
             do {
                 try await store.disconnect(device)
             } catch {
                 logger.warning("device disconnect not recorded: \(error)", metadata: metadata)
             }
+        }
+    }
+
+    /// Runs `update` after every earlier one of this session. Called on the socket's event loop.
+    private func enqueueUpdate(_ update: @escaping @Sendable () async -> Void) {
+        let previous = lastUpdate
+        lastUpdate = Task {
+            await previous?.value
+            await update()
         }
     }
 
@@ -75,7 +90,7 @@ final class DeviceSession: @unchecked Sendable {
     }
 
     private func acknowledge(_ id: FlakeID, resync: Bool) {
-        Task { [self] in
+        enqueueUpdate { [self] in
             do {
                 if case .resync(let event) = try await store.acknowledge(device, id: id, resync: resync) {
                     socket.emit("_resync", [.string(event)])
@@ -99,7 +114,7 @@ final class DeviceSession: @unchecked Sendable {
         let ids = missed.map(\.id)
         socket.emit("_batch", [.array(missed.map(\.batchEntry))], timeout: Self.ackTimeout) { [self] result in
             guard case .success = result else { return }
-            Task { [self] in
+            enqueueUpdate { [self] in
                 do {
                     try await store.acknowledgeBatch(device, ids: ids)
                 } catch {
