@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine, and nothing that is already there.
-#   build:  libcurl4-openssl-dev (HookClient), python3-venv (test virtualenvs)
-#   tests:  chromium + chromium-driver (the demo page's browser test)
+#   build:  libcurl4-openssl-dev (HookClient), libhiredis-dev (HeraldRedis), python3-venv (test virtualenvs)
+#   tests:  redis-server (store and outage tests), chromium + chromium-driver (the demo page's browser test)
 # Usage: scripts/install-deps.sh [build|test]   (default: build)
 set -euo pipefail
 
@@ -11,7 +11,9 @@ command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift 6
 command -v python3 >/dev/null || missing+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+dpkg -s libhiredis-dev >/dev/null 2>&1 || missing+=(libhiredis-dev)
 if [ "$purpose" = test ]; then
+  command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
 fi
