@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
     import Glibc
@@ -27,9 +28,9 @@ private func sendKill(_ pid: pid_t) {
 /// defer { server.stop() }
 /// let configuration = try RedisConfiguration(url: server.url)
 /// ```
-final class RedisServerProcess {
+final class RedisServerProcess: Sendable {
     /// What the server should require or offer besides plain TCP.
-    struct Options {
+    struct Options: Sendable {
         /// `--requirepass`: clients must `AUTH` with this password.
         var password: String?
         /// Certificates for a TLS port (`--tls-port`) next to the plain one; clients need no certificate.
@@ -60,7 +61,7 @@ final class RedisServerProcess {
     let tlsPort: Int?
     let options: Options
     private let directory: URL
-    private var process: Process?
+    private let process = NIOLockedValueBox<Process?>(nil)
 
     /// `redis://127.0.0.1:<port>`, with the password when one is required.
     var url: String {
@@ -77,11 +78,23 @@ final class RedisServerProcess {
         return "rediss://\(credentials)127.0.0.1:\(tlsPort)"
     }
 
-    /// Starts a server and waits (up to 10 s) until it answers.
+    /// Starts a server and waits (up to 10 s) until it answers. A port taken by someone else between choosing
+    /// and binding it is retried with fresh ports.
     static func start(_ options: Options = Options()) async throws -> RedisServerProcess {
-        let server = try RedisServerProcess(options: options, port: try freePort(), tlsPort: options.tls == nil ? nil : try freePort())
-        try await server.restart()
-        return server
+        var attempt = 0
+        while true {
+            attempt += 1
+            let server = try RedisServerProcess(options: options, port: try freePort(), tlsPort: options.tls == nil ? nil : try freePort())
+            do {
+                try await server.restart()
+                return server
+            } catch {
+                server.stop()
+                if attempt == 3 {
+                    throw error
+                }
+            }
+        }
     }
 
     private init(options: Options, port: Int, tlsPort: Int?) throws {
@@ -98,7 +111,7 @@ final class RedisServerProcess {
 
     /// Whether the process is running.
     var isRunning: Bool {
-        process?.isRunning ?? false
+        process.withLockedValue { $0?.isRunning ?? false }
     }
 
     /// Starts the server again on the same ports (after ``kill()``) and waits until it answers.
@@ -114,7 +127,7 @@ final class RedisServerProcess {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        self.process = process
+        self.process.withLockedValue { $0 = process }
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if Self.answersPing(port: port) {
@@ -132,17 +145,17 @@ final class RedisServerProcess {
 
     /// Kills the server with SIGKILL, as a crash would, and waits for it to exit; the data is gone.
     func kill() {
-        guard let process, process.isRunning else {
+        guard let running = process.withLockedValue({ $0 }), running.isRunning else {
             return
         }
-        sendKill(process.processIdentifier)
-        process.waitUntilExit()
+        sendKill(running.processIdentifier)
+        running.waitUntilExit()
     }
 
     /// Ends the server and removes its directory. Safe to call more than once.
     func stop() {
         kill()
-        process = nil
+        process.withLockedValue { $0 = nil }
         try? FileManager.default.removeItem(at: directory)
     }
 
