@@ -13,6 +13,9 @@ public import NIOPosix
 /// While Redis is unreachable, commands fail at once with ``RedisError/unavailable`` instead of queueing, so
 /// Herald can answer 503 and memory stays bounded; the client keeps retrying in the background with
 /// ``RedisConfiguration/reconnectBackoff`` and recovers without a new client object.
+///
+/// Cancelling a caller's task does not withdraw a command already written; its reply (or
+/// ``RedisError/timedOut``) still arrives within ``RedisConfiguration/commandTimeout``.
 public final class RedisClient: Sendable {
     private let connection: RedisConnection
 

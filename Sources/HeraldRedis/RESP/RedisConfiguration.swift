@@ -15,7 +15,8 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var database: Int
     /// TLS settings for `rediss://`; `nil` for a plain TCP connection.
     public var tls: RedisTLSConfiguration?
-    /// How long establishing a connection (TCP, TLS, `AUTH`, `SELECT`) may take before the attempt fails.
+    /// How long establishing a connection (TCP, TLS, `AUTH`, `SELECT`) may take before the attempt fails; the
+    /// handshake commands also obey ``commandTimeout``.
     public var connectTimeout: Duration
     /// How long a command may wait for its reply. Past it the command fails with ``RedisError/timedOut`` and the
     /// connection is reopened.

@@ -17,16 +17,19 @@ public struct RedisReconnectBackoff: Sendable, Hashable {
 
     /// The wait before the next attempt after `failures` consecutive failed attempts (1 or more).
     public func delay(afterFailures failures: Int) -> Duration {
-        let exponent = min(max(failures - 1, 0), 30)
-        let initial = Self.seconds(initialDelay)
-        let maximum = Self.seconds(maximumDelay)
-        let full = min(initial * Double(1 << exponent), maximum)
-        let shortened = full * (1 - jitter * Double.random(in: 0...1))
-        return .nanoseconds(Int64(shortened * 1e9))
+        let initial = Self.nanoseconds(initialDelay)
+        let maximum = Self.nanoseconds(maximumDelay)
+        var full = initial
+        for _ in 1..<min(max(failures, 1), 64) where full < maximum {
+            full = full.multipliedReportingOverflow(by: 2).overflow ? maximum : full * 2
+        }
+        full = min(full, maximum)
+        let shortening = Int64(Double(full) * jitter * Double.random(in: 0...1))
+        return .nanoseconds(full - shortening)
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
         let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        return max(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000, 0)
     }
 }

@@ -25,8 +25,10 @@ extension RedisValue {
                 }
             }
             self = .array(elements)
-        default:
+        case REDIS_REPLY_NIL:
             self = .null
+        default:
+            self = .error("hiredis produced a reply of unknown type \(node.type)")
         }
     }
 

@@ -1,0 +1,98 @@
+import HeraldRedis
+import NIOConcurrencyHelpers
+import Testing
+
+extension RedisTests {
+    @Suite struct Availability {
+        @Test func slowCommandTimesOutAndTheConnectionIsReopened() async throws {
+            try await withRedis(configure: { $0.commandTimeout = .milliseconds(200) }) { _, client in
+                let clock = ContinuousClock()
+                let start = clock.now
+                async let slow = redisError { _ = try await client.send(["DEBUG", "SLEEP", "1"]) }
+                // Long enough for the slow command to be written first, short of its 200 ms timeout.
+                try await Task.sleep(for: .milliseconds(100))
+                let behind = await redisError { _ = try await client.send(["PING"]) }
+                #expect(await slow == .timedOut)
+                #expect(clock.now - start < .milliseconds(800))
+                guard case .connectionLost = behind else {
+                    Issue.record("a command queued behind the timed-out one should fail as lost, got \(String(describing: behind))")
+                    return
+                }
+
+                try await client.waitUntilConnected(timeout: .seconds(5))
+                #expect(try await client.send(["ECHO", "after"]).string == "after")
+            }
+        }
+
+        @Test func neverReachableServerFailsFast() async throws {
+            let port = try RedisServerProcess.freePort()
+            var configuration = RedisConfiguration(port: port)
+            configuration.reconnectBackoff = RedisReconnectBackoff(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(100))
+            let client = try RedisClient(configuration: configuration)
+            #expect(
+                await eventually(timeout: .seconds(2)) {
+                    if case .disconnected = client.state { true } else { false }
+                }
+            )
+            let clock = ContinuousClock()
+            let start = clock.now
+            #expect(await redisError { _ = try await client.send(["PING"]) } == .unavailable)
+            #expect(clock.now - start < .milliseconds(50))
+            #expect(!client.isConnected)
+            await client.close()
+        }
+
+        @Test func killedServerFailsFastThenTheSameClientRecovers() async throws {
+            try await withRedis { server, client in
+                let states = NIOLockedValueBox<[RedisConnectionState]>([])
+                let observer = Task {
+                    for await state in client.stateChanges() {
+                        states.withLockedValue { $0.append(state) }
+                    }
+                }
+                #expect(await eventually { states.withLockedValue { $0 } == [.connected] })
+
+                server.kill()
+                #expect(await eventually { !client.isConnected })
+                let clock = ContinuousClock()
+                let start = clock.now
+                #expect(await redisError { _ = try await client.send(["PING"]) } == .unavailable)
+                #expect(clock.now - start < .milliseconds(50))
+
+                try await Task.sleep(for: .milliseconds(500))
+                try await server.restart()
+                try await client.waitUntilConnected(timeout: .seconds(5))
+                #expect(try await client.send(["SET", "back", "yes"]) == .simpleString("OK"))
+
+                #expect(await eventually { states.withLockedValue { $0.count } == 3 })
+                let seen = states.withLockedValue { $0 }
+                #expect(seen.count == 3)
+                #expect(seen.first == .connected)
+                if case .disconnected = seen.dropFirst().first {
+                } else {
+                    Issue.record("expected one disconnected state per outage, saw \(seen)")
+                }
+                #expect(seen.last == .connected)
+
+                await client.close()
+                await observer.value
+                #expect(states.withLockedValue { $0.last } == .closed)
+            }
+        }
+
+        @Test func closedClientRefusesCommands() async throws {
+            try await withRedis { _, client in
+                await client.close()
+                #expect(client.state == .closed)
+                #expect(await redisError { _ = try await client.send(["PING"]) } == .closed)
+                #expect(await redisError { try await client.waitUntilConnected(timeout: .seconds(1)) } == .closed)
+                var ended = false
+                for await state in client.stateChanges() {
+                    #expect(state == .closed)
+                    ended = true
+                }
+                #expect(ended)
+            }
+        }
+    }
+}
