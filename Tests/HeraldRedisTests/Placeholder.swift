@@ -1,1 +1,0 @@
-// Replaced by the first tests of this target.
