@@ -1,7 +1,8 @@
 import Herald
 
 /// `PORT`, `REDIS_URL` and `DEVICE_TTL`, which beat `config.yml` as they did in the Node service, so a container
-/// can be configured without editing files.
+/// can be configured without editing files; Herald adds `HERALD_HOST` and `FLAKE_DATACENTER` / `FLAKE_WORKER`, so
+/// instances started from one image get distinct flake IDs.
 enum EnvironmentOverrides {
     static func apply(_ environment: EnvironmentVariables, to settings: inout HeraldSettings) throws(ConfigurationError) {
         if let port = try environment.integer("PORT", in: 1...65_535, "an integer between 1 and 65535") {
@@ -12,6 +13,15 @@ enum EnvironmentOverrides {
                 throw .environment("REDIS_URL", "must be a redis:// or rediss:// URL with a host")
             }
             settings.redisURL = redisURL
+        }
+        if let host = environment["HERALD_HOST"] {
+            settings.host = host
+        }
+        if let datacenter = try environment.integer("FLAKE_DATACENTER", in: 0...31, "an integer between 0 and 31") {
+            settings.flakeDatacenter = datacenter
+        }
+        if let worker = try environment.integer("FLAKE_WORKER", in: 0...31, "an integer between 0 and 31") {
+            settings.flakeWorker = worker
         }
         if let deviceTTL = try environment.integer(
             "DEVICE_TTL",
