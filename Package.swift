@@ -74,6 +74,7 @@ let package = Package(
                 "CHiredis",
                 "Herald",
                 "SocketIO",
+                "EngineIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

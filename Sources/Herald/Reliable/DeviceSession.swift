@@ -47,14 +47,15 @@ final class DeviceSession: @unchecked Sendable {
 
     /// Tells the store the device's socket left, after its registration and acks were recorded (so they never
     /// cross). Called on the socket's event loop.
-    func stop() {
+    @discardableResult
+    func stop() -> Task<Void, Never> {
         let registration = self.registration
         let lastUpdate = self.lastUpdate
         let store = self.store
         let device = self.device
         let logger = self.logger
         let metadata = self.metadata
-        Task {
+        return Task {
             await registration?.value
             await lastUpdate?.value
             do {

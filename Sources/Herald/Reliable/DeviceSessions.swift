@@ -8,6 +8,7 @@ final class DeviceSessions: Sendable {
     }
 
     private let table = NIOLockedValueBox<[UserKey: [ObjectIdentifier: DeviceSession]]>([:])
+    private let pendingStops = NIOLockedValueBox<Int>(0)
 
     func add(_ session: DeviceSession) {
         let key = UserKey(site: session.device.site, userRoom: session.device.userRoom)
@@ -20,6 +21,31 @@ final class DeviceSessions: Sendable {
             table[key]?[ObjectIdentifier(session)] = nil
             if table[key]?.isEmpty == true { table[key] = nil }
         }
+    }
+
+    /// Stops `session` (its disconnect reaches the store) and keeps count until that is recorded.
+    func stop(_ session: DeviceSession) {
+        remove(session)
+        pendingStops.withLockedValue { $0 += 1 }
+        let stopping = session.stop()
+        let pendingStops = self.pendingStops
+        Task {
+            await stopping.value
+            pendingStops.withLockedValue { $0 -= 1 }
+        }
+    }
+
+    /// Waits until no session is open and every stop has reached the store, or `timeout` passes; true when settled.
+    func settle(timeout: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while clock.now < deadline {
+            let open = table.withLockedValue { $0.isEmpty == false }
+            let stopping = pendingStops.withLockedValue { $0 > 0 }
+            if !open && !stopping { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 
     func sessions(site: String, userRoom: String) -> [DeviceSession] {

@@ -6,13 +6,15 @@ public struct Delivery: Sendable {
     private let io: SocketIOServer
     private let store: any MessageStore
     private let ids: FlakeIDGenerator
+    private let bus: any ClusterBus
     let sessions: DeviceSessions
 
-    init(io: SocketIOServer, store: any MessageStore, ids: FlakeIDGenerator, sessions: DeviceSessions) {
+    init(io: SocketIOServer, store: any MessageStore, ids: FlakeIDGenerator, sessions: DeviceSessions, bus: any ClusterBus) {
         self.io = io
         self.store = store
         self.ids = ids
         self.sessions = sessions
+        self.bus = bus
     }
 
     /// Delivers `request` on `site`. Throws ``StoreError`` when the message store is unavailable; then nothing was
@@ -30,14 +32,28 @@ public struct Delivery: Sendable {
             userRooms.formUnion(try await store.userRooms(site: site.name, sharedRoom: room))
         }
         let message = StoredMessage(id: ids.next(), event: request.event, arguments: request.arguments)
-        let holders = Set(try await store.enqueue(message, site: site.name, userRooms: userRooms))
-        for userRoom in userRooms {
-            for session in sessions.sessions(site: site.name, userRoom: userRoom) {
-                session.deliver(message, stored: holders.contains(session.device), resync: request.resync)
-            }
-        }
+        let holders = try await store.enqueue(message, site: site.name, userRooms: userRooms)
+        let delivery = DeviceDelivery(
+            site: site.name,
+            message: message,
+            userRooms: userRooms.sorted(),
+            holders: holders,
+            resync: request.resync
+        )
+        deliverLocally(delivery)
+        bus.publish(delivery)
         namespace.to(Set(request.rooms).union(userRooms)).except(ReliableRoom.name).emit(request.event, request.arguments)
         return DeliveryReport(messageID: message.id, userRooms: userRooms, storedDevices: holders.count)
+    }
+
+    /// Emits `delivery` to the device sessions on this instance: with an ack where the device's queue holds it.
+    func deliverLocally(_ delivery: DeviceDelivery) {
+        let holders = Set(delivery.holders)
+        for userRoom in delivery.userRooms {
+            for session in sessions.sessions(site: delivery.site, userRoom: userRoom) {
+                session.deliver(delivery.message, stored: holders.contains(session.device), resync: delivery.resync)
+            }
+        }
     }
 }
 

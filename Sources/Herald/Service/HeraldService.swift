@@ -19,6 +19,7 @@ public final class HeraldService: Sendable {
     public let delivery: Delivery
     /// Device registry and queues.
     public let store: any MessageStore
+    private let sessions: DeviceSessions
 
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
     /// state in `store`.
@@ -26,28 +27,35 @@ public final class HeraldService: Sendable {
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
         store: any MessageStore,
+        bus: any ClusterBus = LocalClusterBus(),
+        makeAdapter: @escaping @Sendable (_ namespace: String) -> any Adapter = { _ in LocalAdapter() },
         logger: Logger,
         eventLoopGroup: any EventLoopGroup
     ) {
         let settings = configuration.settings
         self.configuration = configuration
         engine = EngineServer(configuration: settings.io.engineConfiguration, eventLoopGroup: eventLoopGroup)
-        io = SocketIOServer(engine: engine)
+        io = SocketIOServer(engine: engine, configuration: SocketIOConfiguration(makeAdapter: makeAdapter))
         sites = SiteRegistry(configuration.sites)
         self.store = store
         let sessions = DeviceSessions()
+        self.sessions = sessions
         delivery = Delivery(
             io: io,
             store: store,
             ids: FlakeIDGenerator(datacenter: settings.flakeDatacenter, worker: settings.flakeWorker),
-            sessions: sessions
+            sessions: sessions,
+            bus: bus
         )
+        let delivery = self.delivery
+        bus.onDelivery { delivery.deliverLocally($0) }
         let gateway = SiteGateway(
             io: io,
             sites: sites,
             authenticator: Authenticator(hooks: hooks, timeout: settings.hookTimeout),
             store: store,
             sessions: sessions,
+            bus: bus,
             presence: UserPresenceReporter(hooks: hooks, timeout: settings.hookTimeout, logger: logger),
             deviceTTL: settings.deviceTTL,
             logger: logger
@@ -55,5 +63,13 @@ public final class HeraldService: Sendable {
         for site in sites.all {
             gateway.open(site)
         }
+    }
+
+    /// Closes every client connection (clients see a transport close and reconnect, to another instance behind a
+    /// load balancer), then waits up to `timeout` until every device's disconnect is recorded in the store.
+    /// Returns whether everything was recorded in time.
+    public func drain(timeout: Duration) async -> Bool {
+        engine.closeAllSessions()
+        return await sessions.settle(timeout: timeout)
     }
 }

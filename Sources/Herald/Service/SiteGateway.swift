@@ -9,6 +9,7 @@ struct SiteGateway: Sendable {
     private let authenticator: Authenticator
     private let store: any MessageStore
     private let sessions: DeviceSessions
+    private let bus: any ClusterBus
     private let presence: UserPresenceReporter
     private let deviceTTL: Int
     private let logger: Logger
@@ -20,6 +21,7 @@ struct SiteGateway: Sendable {
         authenticator: Authenticator,
         store: any MessageStore,
         sessions: DeviceSessions,
+        bus: any ClusterBus,
         presence: UserPresenceReporter,
         deviceTTL: Int,
         logger: Logger
@@ -29,6 +31,7 @@ struct SiteGateway: Sendable {
         self.authenticator = authenticator
         self.store = store
         self.sessions = sessions
+        self.bus = bus
         self.presence = presence
         self.deviceTTL = deviceTTL
         self.logger = logger
@@ -52,6 +55,7 @@ struct SiteGateway: Sendable {
         metadata["deviceId"] = credentials.deviceID.map { "\($0)" }
         do {
             let rooms = try await authenticator.rooms(for: credentials, at: site)
+            await bus.attach(site: site.name)
             socket.join(rooms)
             socket.data = SiteClient(site: site, credentials: credentials, rooms: rooms)
         } catch {
@@ -72,9 +76,9 @@ struct SiteGateway: Sendable {
         report(.connected, client: client, site: site, metadata: metadata)
         let gateway = self
         socket.onDisconnect { socket, reason in
+            gateway.bus.detach(site: client.site)
             for session in deviceSessions {
-                gateway.sessions.remove(session)
-                session.stop()
+                gateway.sessions.stop(session)
             }
             gateway.logger.info("client disconnected: \(reason)", metadata: metadata)
             if let site = gateway.sites.site(named: client.site) {

@@ -11,25 +11,33 @@ public final class RedisMessageStore: MessageStore {
     private let settings: MessageStoreSettings
     private let clock: any WallClock
     private let keyPrefix: String
+    private let instanceKey: String
 
-    /// Creates the store on `client`; keys start with `keyPrefix` (`herald` by default).
+    /// Creates the store on `client`; keys start with `keyPrefix` (`herald` by default). With `instanceID`, the
+    /// sockets this instance holds are recorded under it, so other instances can count them as disconnected if
+    /// this one dies (see ``RedisInstanceRegistry``).
     public init(
         client: RedisClient,
         settings: MessageStoreSettings,
         clock: any WallClock = SystemWallClock(),
-        keyPrefix: String = "herald"
+        keyPrefix: String = "herald",
+        instanceID: String? = nil
     ) {
         self.client = client
         self.settings = settings
         self.clock = clock
         self.keyPrefix = keyPrefix
+        self.instanceKey = instanceID.map { RedisInstanceRegistry.heldDevicesKey(prefix: keyPrefix, instanceID: $0) } ?? ""
     }
 
     public func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog {
         let rooms = Array(Set(sharedRooms.map { $0.lowercased() }))
         let reply = try await run(
             RedisStoreScripts.connect,
-            [prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)"] + rooms
+            [
+                prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
+                instanceKey, instanceField(device),
+            ] + rooms
         )
         guard let parts = reply.array, parts.count == 3, let flag = parts[0].int,
             let ids = parts[1].array, let entries = parts[2].array, ids.count == entries.count
@@ -49,7 +57,10 @@ public final class RedisMessageStore: MessageStore {
     public func disconnect(_ device: DeviceKey) async throws(StoreError) {
         _ = try await run(
             RedisStoreScripts.disconnect,
-            [prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)"]
+            [
+                prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
+                instanceKey, instanceField(device),
+            ]
         )
     }
 
@@ -93,6 +104,11 @@ public final class RedisMessageStore: MessageStore {
             RedisStoreScripts.acknowledgeBatch,
             [prefix(device.site), device.userRoom, device.deviceID] + ids.map(\.sortKey)
         )
+    }
+
+    /// How the instance hash names a device: `["site","user room","device"]`.
+    private func instanceField(_ device: DeviceKey) -> String {
+        JSONValue.array([.string(device.site), .string(device.userRoom), .string(device.deviceID)]).jsonString
     }
 
     private func prefix(_ site: String) -> String {

@@ -63,8 +63,8 @@ enum RedisStoreScripts {
 
         """
 
-    /// ARGV: prefix, user room, device, now (ms), device_ttl (s), shared rooms (lower-cased)…
-    /// Returns `{overflowed (0|1), ids, entries}`.
+    /// ARGV: prefix, user room, device, now (ms), device_ttl (s), instance hash key (or empty), instance field,
+    /// shared rooms (lower-cased)… Returns `{overflowed (0|1), ids, entries}`.
     static let connect = RedisScript(
         prelude + """
             local u, d, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -79,12 +79,13 @@ enum RedisStoreScripts {
               end
             end
             redis.call('HSET', devices, d, 'c' .. (count + 1))
+            if ARGV[6] ~= '' then redis.call('HINCRBY', ARGV[6], ARGV[7], 1) end
             redis.call('PERSIST', devices)
             for _, k in ipairs(deviceKeys(u, d)) do redis.call('PERSIST', k) end
             local roomsKey = ukey(u, 'rooms')
             redis.call('PERSIST', roomsKey)
             local wanted = {}
-            for i = 6, #ARGV do wanted[ARGV[i]] = true end
+            for i = 8, #ARGV do wanted[ARGV[i]] = true end
             for _, r in ipairs(redis.call('SMEMBERS', roomsKey)) do
               if not wanted[r] then
                 redis.call('SREM', rkey(r), u)
@@ -109,10 +110,13 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, user room, device, now (ms), device_ttl (s).
+    /// ARGV: prefix, user room, device, now (ms), device_ttl (s), instance hash key (or empty), instance field.
     static let disconnect = RedisScript(
         prelude + """
             local u, d, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+            if ARGV[6] ~= '' then
+              if redis.call('HINCRBY', ARGV[6], ARGV[7], -1) <= 0 then redis.call('HDEL', ARGV[6], ARGV[7]) end
+            end
             local devices = ukey(u, 'devices')
             local state = redis.call('HGET', devices, d)
             if not state or string.sub(state, 1, 1) ~= 'c' then return 0 end
@@ -230,6 +234,40 @@ enum RedisStoreScripts {
             local u, d = ARGV[2], ARGV[3]
             for i = 4, #ARGV do removeMessage(u, d, ARGV[i]) end
             return 0
+            """
+    )
+
+    /// ARGV: key prefix (`herald`), dead instance's hash key, now (ms), device_ttl (s), instances set key, instance
+    /// ID. Counts the dead instance's sockets as disconnected now (starting their devices' `device_ttl` clock) and
+    /// removes the instance. Returns how many devices it held.
+    static let reapInstance = RedisScript(
+        prelude + """
+            local base, held, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+            local entries = redis.call('HGETALL', held)
+            for i = 1, #entries, 2 do
+              local ok, parts = pcall(cjson.decode, entries[i])
+              local sockets = tonumber(entries[i + 1])
+              if ok and type(parts) == 'table' and #parts == 3 and sockets and sockets > 0 then
+                P = base .. ':{' .. parts[1] .. '}:'
+                local u, d = parts[2], parts[3]
+                local devices = ukey(u, 'devices')
+                local state = redis.call('HGET', devices, d)
+                if state and string.sub(state, 1, 1) == 'c' then
+                  local left = tonumber(string.sub(state, 2)) - sockets
+                  if left > 0 then
+                    redis.call('HSET', devices, d, 'c' .. left)
+                  else
+                    redis.call('HSET', devices, d, 'd' .. now)
+                    if ttl > 0 then
+                      for _, k in ipairs(deviceKeys(u, d)) do redis.call('PEXPIRE', k, ttl * 1000 + GRACE) end
+                    end
+                  end
+                end
+              end
+            end
+            redis.call('DEL', held)
+            redis.call('SREM', ARGV[5], ARGV[6])
+            return #entries / 2
             """
     )
 }

@@ -3,18 +3,27 @@ import HookClient
 import Hummingbird
 public import Logging
 import NIOPosix
+import ServiceLifecycle
 
-/// Runs Herald until SIGINT or SIGTERM: the hook client, the service and the HTTP application, shut down in order.
+/// Runs Herald until SIGINT or SIGTERM, then shuts down gracefully within ``shutdownBound``: stop accepting, close
+/// client connections (clients reconnect, elsewhere behind a load balancer), record their disconnects, leave the
+/// cluster, exit.
 public enum HeraldRunner {
+    /// Longest graceful shutdown before remaining work is cancelled.
+    public static let shutdownBound: Duration = .seconds(10)
+
     /// Serves `configuration`, logging to `logger`.
     public static func run(_ configuration: HeraldConfiguration, logger: Logger) async throws {
         let settings = configuration.settings
+        let instanceID = MessageStoreFactory.instanceID()
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
-        let store = try MessageStoreFactory.make(settings: settings, logger: logger)
+        let backend = try MessageStoreFactory.make(settings: settings, instanceID: instanceID, logger: logger)
         let service = HeraldService(
             configuration: configuration,
             hooks: hooks,
-            store: store.store,
+            store: backend.store,
+            bus: backend.bus,
+            makeAdapter: backend.makeAdapter,
             logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton
         )
@@ -26,20 +35,30 @@ public enum HeraldRunner {
                     "port": "\(port)",
                     "sites": .array(sites.map { "\($0)" }),
                     "store": "\(settings.redisURL == nil ? "memory" : "redis")",
+                    "instance": "\(instanceID)",
                 ]
             )
         }
-        let background = Task { await store.background() }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                DrainService(service: service, timeout: .seconds(7), retire: backend.retire, logger: logger),
+                ConnectionsService(app: app, service: service),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = shutdownBound
+        let background = Task { await backend.background() }
         defer { background.cancel() }
         do {
-            try await app.runService()
+            try await ServiceGroup(configuration: groupConfiguration).run()
         } catch {
             await hooks.shutdown()
-            await store.shutdown()
+            await backend.shutdown()
             throw error
         }
         await hooks.shutdown()
-        await store.shutdown()
+        await backend.shutdown()
         logger.info("Herald stopped")
     }
 }

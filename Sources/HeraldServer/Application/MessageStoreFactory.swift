@@ -1,48 +1,86 @@
+import Foundation
 import Herald
 import HeraldRedis
 import Logging
 import NIOPosix
+import SocketIO
 
-/// Chooses the message store from the settings: Redis when `redis.url` / `REDIS_URL` is set, else in memory.
+/// Chooses the backend from the settings: Redis when `redis.url` / `REDIS_URL` is set (several instances act as
+/// one), else everything in this process's memory.
 enum MessageStoreFactory {
-    /// The store, and what must run beside it while the service runs (outage logging, in-memory purging).
-    struct Made: Sendable {
+    /// The store, the cluster bus, and what runs beside them.
+    struct Backend: Sendable {
         let store: any MessageStore
+        let bus: any ClusterBus
+        let makeAdapter: @Sendable (_ namespace: String) -> any Adapter
+        /// Runs until cancelled: purging, heartbeats, outage logging.
         let background: @Sendable () async -> Void
+        /// Takes this instance out of the cluster after a drain.
+        let retire: @Sendable () async -> Void
+        /// Closes connections.
         let shutdown: @Sendable () async -> Void
     }
 
-    static func make(settings: HeraldSettings, logger: Logger) throws -> Made {
+    static func make(settings: HeraldSettings, instanceID: String, logger: Logger) throws -> Backend {
         let storeSettings = MessageStoreSettings(deviceTTL: settings.deviceTTL, maxQueueLength: settings.maxQueueLength)
         guard let url = settings.redisURL else {
             let store = InMemoryMessageStore(settings: storeSettings)
-            return Made(
+            return Backend(
                 store: store,
+                bus: LocalClusterBus(),
+                makeAdapter: { _ in LocalAdapter() },
                 background: {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(60))
                         store.purgeExpired()
                     }
                 },
+                retire: {},
                 shutdown: {}
             )
         }
-        let client = try RedisClient(
-            configuration: try RedisConfiguration(url: url),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+        let configuration = try RedisConfiguration(url: url)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let client = try RedisClient(configuration: configuration, eventLoopGroup: group, logger: logger)
+        let cluster = try RedisCluster(
+            client: client,
+            configuration: configuration,
+            instanceID: instanceID,
+            eventLoopGroup: group,
             logger: logger
         )
-        return Made(
-            store: RedisMessageStore(client: client, settings: storeSettings),
-            background: { await logOutages(of: client, logger: logger) },
-            shutdown: { await client.close() }
+        let registry = RedisInstanceRegistry(client: client, instanceID: instanceID, deviceTTL: settings.deviceTTL, logger: logger)
+        return Backend(
+            store: RedisMessageStore(client: client, settings: storeSettings, instanceID: instanceID),
+            bus: cluster,
+            makeAdapter: { cluster.makeAdapter(namespace: $0) },
+            background: {
+                async let heartbeats: Void = registry.run()
+                async let outages: Void = logOutages(of: client, logger: logger)
+                _ = await (heartbeats, outages)
+            },
+            retire: { await registry.retire() },
+            shutdown: {
+                await cluster.close()
+                await client.close()
+            }
         )
+    }
+
+    /// A fresh instance ID: `HERALD_INSTANCE_ID`, else the host name and a random suffix.
+    static func instanceID() -> String {
+        if let configured = ProcessInfo.processInfo.environment["HERALD_INSTANCE_ID"], !configured.isEmpty {
+            return configured
+        }
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(ProcessInfo.processInfo.hostName)-\(suffix)"
     }
 
     /// One line when Redis goes away and one when it is back, however many requests fail meanwhile.
     private static func logOutages(of client: RedisClient, logger: Logger) async {
         var wasConnected: Bool?
         for await state in client.stateChanges() {
+            if Task.isCancelled { return }
             let connected = state == .connected
             guard connected != wasConnected else { continue }
             if connected {

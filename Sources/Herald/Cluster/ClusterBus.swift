@@ -1,0 +1,48 @@
+/// How Herald instances sharing one Redis act as one service: each hears the sites its clients use, and a reliable
+/// message stored by one instance is emitted by whichever instance holds the device's socket.
+///
+/// A single instance uses ``LocalClusterBus``; several use the Redis bus from `HeraldRedis`.
+public protocol ClusterBus: Sendable {
+    /// A socket of `site` is about to be admitted here; returns once this instance receives the site's traffic.
+    func attach(site: String) async
+    /// A socket of `site` left this instance.
+    func detach(site: String)
+    /// Hands `delivery` to the other instances (this one delivers its own sockets itself).
+    func publish(_ delivery: DeviceDelivery)
+    /// Sets the receiver of deliveries published by other instances.
+    func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void)
+}
+
+/// A reliable message on its way to device sessions, wherever they are connected.
+public struct DeviceDelivery: Sendable, Hashable {
+    /// The site.
+    public var site: String
+    /// The message, as stored.
+    public var message: StoredMessage
+    /// The user rooms it is for.
+    public var userRooms: [String]
+    /// The devices whose queues hold it (their sessions emit with an ack; other sessions of those users emit plainly).
+    public var holders: [DeviceKey]
+    /// Whether acks use resync semantics.
+    public var resync: Bool
+
+    /// Creates a delivery.
+    public init(site: String, message: StoredMessage, userRooms: [String], holders: [DeviceKey], resync: Bool) {
+        self.site = site
+        self.message = message
+        self.userRooms = userRooms
+        self.holders = holders
+        self.resync = resync
+    }
+}
+
+/// The bus of a single instance: nothing to share.
+public struct LocalClusterBus: ClusterBus {
+    /// Creates the bus.
+    public init() {}
+
+    public func attach(site: String) async {}
+    public func detach(site: String) {}
+    public func publish(_ delivery: DeviceDelivery) {}
+    public func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void) {}
+}

@@ -1,0 +1,45 @@
+public import SocketIO
+
+/// A namespace's adapter across instances: rooms live in this process (a ``LocalAdapter``), and every broadcast is
+/// delivered here directly and published once on the site's Redis channel, where each other instance that has
+/// sockets of the site delivers it to its own sockets (encoding the packet once per instance).
+public final class RedisAdapter: Adapter {
+    private let local = LocalAdapter()
+    private let namespace: String
+    private let cluster: RedisCluster
+
+    init(namespace: String, cluster: RedisCluster) {
+        self.namespace = namespace
+        self.cluster = cluster
+    }
+
+    public func add(_ socket: Socket, to rooms: [String]) {
+        local.add(socket, to: rooms)
+    }
+
+    public func remove(_ socket: Socket, from room: String) {
+        local.remove(socket, from: room)
+    }
+
+    public func removeAll(_ socket: Socket) {
+        local.removeAll(socket)
+    }
+
+    public func broadcast(_ packet: SocketPacket, options: BroadcastOptions) {
+        local.broadcast(packet, options: options)
+        cluster.publishBroadcast(packet, options: options, namespace: namespace)
+    }
+
+    /// Delivers a broadcast published by another instance to this instance's sockets.
+    func deliverRemote(_ packet: SocketPacket, options: BroadcastOptions) {
+        local.broadcast(packet, options: options)
+    }
+
+    public func localSockets(in rooms: Set<String>) async -> [Socket] {
+        await local.localSockets(in: rooms)
+    }
+
+    public func localRooms() async -> Set<String> {
+        await local.localRooms()
+    }
+}

@@ -1,0 +1,99 @@
+public import Herald
+public import Logging
+
+/// Liveness of Herald instances sharing one Redis, so a crashed instance's clients are not counted as connected
+/// forever: each instance refreshes `herald:alive:<id>` (a short TTL) and lists itself in `herald:instances`; every
+/// instance checks the others and reaps one whose key has expired, counting the sockets it held as disconnected
+/// from then on (their devices' `device_ttl` clock starts; clients that reconnect elsewhere get their `_batch`).
+public final class RedisInstanceRegistry: Sendable {
+    /// This instance's ID.
+    public let instanceID: String
+    private let client: RedisClient
+    private let keyPrefix: String
+    private let deviceTTL: Int
+    private let clock: any WallClock
+    private let logger: Logger
+    /// How long an instance counts as alive after its last heartbeat.
+    public let timeToLive: Duration
+    /// How often heartbeats are sent and other instances checked.
+    public let interval: Duration
+
+    /// Creates the registry for `instanceID`.
+    public init(
+        client: RedisClient,
+        instanceID: String,
+        deviceTTL: Int,
+        keyPrefix: String = "herald",
+        timeToLive: Duration = .seconds(10),
+        interval: Duration = .seconds(3),
+        clock: any WallClock = SystemWallClock(),
+        logger: Logger
+    ) {
+        self.client = client
+        self.instanceID = instanceID
+        self.deviceTTL = deviceTTL
+        self.keyPrefix = keyPrefix
+        self.timeToLive = timeToLive
+        self.interval = interval
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Sends heartbeats and reaps dead instances until the task is cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            await beat()
+            await reapDeadInstances()
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Removes this instance from the registry (after a graceful shutdown recorded its clients' disconnects).
+    public func retire() async {
+        _ = try? await client.pipeline([
+            ["DEL", aliveKey(instanceID)],
+            ["SREM", instancesKey, instanceID],
+            ["DEL", Self.heldDevicesKey(prefix: keyPrefix, instanceID: instanceID)],
+        ])
+    }
+
+    private func beat() async {
+        let milliseconds = timeToLive.components.seconds * 1000 + timeToLive.components.attoseconds / 1_000_000_000_000_000
+        _ = try? await client.pipeline([
+            ["SET", aliveKey(instanceID), "1", "PX", "\(milliseconds)"],
+            ["SADD", instancesKey, instanceID],
+        ])
+    }
+
+    private func reapDeadInstances() async {
+        guard let members = try? await client.send(["SMEMBERS", instancesKey]).array else { return }
+        for other in members.compactMap(\.string) where other != instanceID {
+            guard let alive = try? await client.send(["EXISTS", aliveKey(other)]).int, alive == 0 else { continue }
+            do {
+                let reply = try await client.run(
+                    RedisStoreScripts.reapInstance,
+                    keys: [],
+                    arguments: [
+                        keyPrefix, Self.heldDevicesKey(prefix: keyPrefix, instanceID: other), "\(clock.milliseconds)",
+                        "\(deviceTTL)", instancesKey, other,
+                    ]
+                )
+                logger.warning(
+                    "instance \(other) stopped answering; its clients count as disconnected",
+                    metadata: ["instance": "\(other)", "devices": "\(reply.int ?? 0)"]
+                )
+            } catch {
+                logger.warning("reaping instance \(other) failed: \(error)")
+            }
+        }
+    }
+
+    private var instancesKey: String { "\(keyPrefix):instances" }
+
+    private func aliveKey(_ id: String) -> String { "\(keyPrefix):alive:\(id)" }
+
+    /// The hash of devices (and their socket counts) an instance holds.
+    static func heldDevicesKey(prefix: String, instanceID: String) -> String {
+        "\(prefix):inst:\(instanceID)"
+    }
+}
