@@ -21,6 +21,11 @@ public struct HeraldSettings: Sendable, Hashable {
     public var hookTimeout: Duration
     /// Largest accepted `POST /send` body, in bytes.
     public var maxSendBodyBytes: Int
+    /// How often an instance refreshes its liveness key in Redis (`cluster.heartbeat`).
+    public var heartbeatInterval: Duration
+    /// How long an instance without heartbeat counts as alive (`cluster.instanceTimeout`); after that its clients
+    /// count as disconnected.
+    public var instanceTimeout: Duration
 
     /// Creates settings; the defaults are the Node service's (port 1337, offline devices kept 3600 s).
     public init(
@@ -33,7 +38,9 @@ public struct HeraldSettings: Sendable, Hashable {
         flakeWorker: Int = 0,
         io: IOSettings = IOSettings(),
         hookTimeout: Duration = .seconds(5),
-        maxSendBodyBytes: Int = 1 << 20
+        maxSendBodyBytes: Int = 1 << 20,
+        heartbeatInterval: Duration = .seconds(3),
+        instanceTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
@@ -45,6 +52,8 @@ public struct HeraldSettings: Sendable, Hashable {
         self.io = io
         self.hookTimeout = hookTimeout
         self.maxSendBodyBytes = maxSendBodyBytes
+        self.heartbeatInterval = heartbeatInterval
+        self.instanceTimeout = instanceTimeout
     }
 }
 

@@ -1,5 +1,5 @@
-import Herald
 import EngineIO
+import Herald
 import NIOCore
 import SocketIO
 

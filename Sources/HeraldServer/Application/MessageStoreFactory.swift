@@ -49,7 +49,14 @@ enum MessageStoreFactory {
             eventLoopGroup: group,
             logger: logger
         )
-        let registry = RedisInstanceRegistry(client: client, instanceID: instanceID, deviceTTL: settings.deviceTTL, logger: logger)
+        let registry = RedisInstanceRegistry(
+            client: client,
+            instanceID: instanceID,
+            deviceTTL: settings.deviceTTL,
+            timeToLive: settings.instanceTimeout,
+            interval: settings.heartbeatInterval,
+            logger: logger
+        )
         return Backend(
             store: RedisMessageStore(client: client, settings: storeSettings, instanceID: instanceID),
             bus: cluster,

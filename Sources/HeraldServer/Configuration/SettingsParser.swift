@@ -7,7 +7,9 @@ enum SettingsParser {
     static let defaults = HeraldSettings()
 
     /// Keys of an environment's section that Herald reads.
-    static let knownKeys: Set<String> = ["port", "host", "device_ttl", "device_queue_limit", "redis", "flakeid", "io", "hooks", "send"]
+    static let knownKeys: Set<String> = [
+        "port", "host", "device_ttl", "device_queue_limit", "redis", "flakeid", "io", "hooks", "send", "cluster",
+    ]
 
     /// The settings of `section`; nil (an environment written with nothing under it) gives the defaults.
     static func parse(section: YAMLValue?, warnings: inout [String]) throws(ConfigurationError) -> HeraldSettings {
@@ -60,6 +62,19 @@ enum SettingsParser {
             sendKeys.warnAboutUnknownKeys(known: ["maxBodyBytes"], into: &warnings)
             if let maxBodyBytes = sendKeys["maxBodyBytes"] {
                 settings.maxSendBodyBytes = try maxBodyBytes.integer(in: 1...Int.max, "a positive number of bytes")
+            }
+        }
+        if let cluster = keys["cluster"] {
+            let clusterKeys = try cluster.mapping()
+            clusterKeys.warnAboutUnknownKeys(known: ["heartbeat", "instanceTimeout"], into: &warnings)
+            if let heartbeat = clusterKeys["heartbeat"] {
+                settings.heartbeatInterval = .milliseconds(try heartbeat.integer(in: 100...60_000, "milliseconds between 100 and 60000"))
+            }
+            if let timeout = clusterKeys["instanceTimeout"] {
+                settings.instanceTimeout = .milliseconds(try timeout.integer(in: 500...600_000, "milliseconds between 500 and 600000"))
+            }
+            guard settings.instanceTimeout > settings.heartbeatInterval * 2 else {
+                throw cluster.error("instanceTimeout must be more than twice the heartbeat")
             }
         }
         return settings
