@@ -13,16 +13,21 @@ final class CurlMultiDriver: Sendable {
 
     private let multi: CurlMultiHandle
     private let inbox = NIOLockedValueBox(CurlInbox())
+    /// True while the driver thread runs; lets tests see that shutdown and release end the thread.
+    let threadRunning = NIOLockedValueBox(false)
 
     /// Creates the multi handle and starts the driver thread.
     init(configuration: HookClient.Configuration, logger: Logger) {
         let multi = CurlMultiHandle(configuration: configuration)
         self.multi = multi
         let inbox = self.inbox
+        let threadRunning = self.threadRunning
+        threadRunning.withLockedValue { $0 = true }
         let thread = Thread {
             // Set from inside the thread: only then does Foundation pass the name on to the operating system.
             Thread.current.name = Self.threadName
             CurlMultiLoop(multi: multi, inbox: inbox, logger: logger).run()
+            threadRunning.withLockedValue { $0 = false }
         }
         thread.start()
     }

@@ -1,4 +1,5 @@
 public import Logging
+import NIOConcurrencyHelpers
 
 /// Herald's hook caller: performs `authUrl` and `updateUserUrl` calls (and any other small HTTP call) without
 /// blocking the calling thread, however many are in flight.
@@ -12,6 +13,9 @@ public final class HookClient: HookTransport {
     /// The limits every call of this client obeys.
     public let configuration: Configuration
     private let driver: CurlMultiDriver
+
+    /// Whether the driver thread is still running (for tests).
+    var driverThreadRunning: NIOLockedValueBox<Bool> { driver.threadRunning }
 
     /// Creates a client and starts its driver thread; initialises libcurl on first use in the process.
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "herald.hook-client")) {

@@ -1,6 +1,8 @@
 import Foundation
-import HookClient
+import NIOConcurrencyHelpers
 import Testing
+
+@testable import HookClient
 
 extension HookClientTests {
     /// Shutting a client down, and letting one go.
@@ -35,38 +37,28 @@ extension HookClientTests {
             }
         }
 
-        #if os(Linux)
-            @Test func theDriverThreadEndsWithShutdownAndWithRelease() async throws {
-                let before = driverThreadCount()
-                let client = HookClient()
-                #expect(await threadCount(reaches: before + 1))
-                await client.shutdown()
-                #expect(await threadCount(reaches: before), "shutdown ends the thread")
+        @Test func theDriverThreadEndsWithShutdownAndWithRelease() async throws {
+            let client = HookClient()
+            let running = client.driverThreadRunning
+            await client.shutdown()
+            #expect(await running.becomes(false), "shutdown ends the thread")
 
-                var released: HookClient? = HookClient()
-                #expect(await threadCount(reaches: before + 1))
-                _ = released?.configuration
-                released = nil
-                #expect(await threadCount(reaches: before), "releasing the client ends the thread")
-            }
+            var released: HookClient? = HookClient()
+            let releasedRunning = try #require(released?.driverThreadRunning)
+            #expect(releasedRunning.withLockedValue { $0 })
+            released = nil
+            #expect(await releasedRunning.becomes(false), "releasing the client ends the thread")
+        }
+    }
+}
 
-            /// Waits up to two seconds for the number of driver threads to become `expected`.
-            private func threadCount(reaches expected: Int) async -> Bool {
-                for _ in 0..<200 {
-                    if driverThreadCount() == expected { return true }
-                    try? await Task.sleep(for: .milliseconds(10))
-                }
-                return false
-            }
-
-            /// Threads of this process named as HookClient names its driver thread.
-            private func driverThreadCount() -> Int {
-                let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-                return tasks.filter { task in
-                    let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
-                    return name?.trimmingCharacters(in: .whitespacesAndNewlines) == "herald-hooks"
-                }.count
-            }
-        #endif
+extension NIOLockedValueBox<Bool> {
+    /// Waits up to two seconds for the value to become `expected`.
+    fileprivate func becomes(_ expected: Bool) async -> Bool {
+        for _ in 0..<200 {
+            if withLockedValue({ $0 }) == expected { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
     }
 }
