@@ -68,6 +68,14 @@ import Testing
         }
     }
 
+    @Test func headerInjectionInMetaIsRefusedAsMalformed() async {
+        let hooks = FakeHooks { _ throws(HookError) in throw .invalidHeader(name: "X-META") }
+        let authenticator = Authenticator(hooks: hooks, timeout: .seconds(1))
+        await #expect(throws: AuthenticationError.malformedCredentials) {
+            _ = try await authenticator.rooms(for: ClientCredentials(token: "t", meta: "a\r\nX-Evil: 1"), at: authSite)
+        }
+    }
+
     @Test func tokenTableGrantsRoomsWithoutCallingAnyHook() async throws {
         let hooks = FakeHooks { _ in HookResponse(status: 500) }
         let site = Site(

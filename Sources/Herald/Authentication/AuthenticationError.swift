@@ -14,6 +14,8 @@ public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConverti
     case unreachable
     /// The `authUrl` answered 200 with something other than a JSON array of room names.
     case invalidRoomList
+    /// The token or `meta` cannot be sent in an HTTP header (line breaks, control characters).
+    case malformedCredentials
 
     /// The text sent to the client.
     public var message: String {
@@ -24,6 +26,7 @@ public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConverti
         case .timedOut: "Auth service timed out"
         case .unreachable: "Auth service unreachable"
         case .invalidRoomList: "Auth response is not a list of rooms"
+        case .malformedCredentials: "Token or meta contains characters not allowed in a header"
         }
     }
 

@@ -41,6 +41,8 @@ public struct Authenticator: Sendable {
             response = try await hooks.perform(HookRequest(method: .get, url: url, headers: headers, timeout: timeout))
         } catch .timedOut {
             throw .timedOut
+        } catch .invalidHeader {
+            throw .malformedCredentials
         } catch {
             throw .unreachable
         }

@@ -65,6 +65,13 @@ def test_refusals_carry_the_node_service_messages(clients, token, message):
     assert refused.errors == [message]
 
 
+def test_header_injection_through_meta_is_refused_before_any_auth_call(herald, hooks, clients):
+    before = len(hooks.calls)
+    refused = clients("shop", "good-mallory", expect_success=False, meta="x\r\nX-Admin: yes")
+    assert refused.errors == ["Token or meta contains characters not allowed in a header"]
+    assert not any(c["authorization"] == "Token good-mallory" for c in hooks.calls[before:])
+
+
 def test_public_channel_admits_a_client_without_a_private_room(herald, clients):
     guest = clients("shop", "lobby-only")
     assert send(herald, {"rooms": ["lobby"], "event": "news", "args": ["open"]}).status_code == 200
