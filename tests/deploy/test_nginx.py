@@ -9,7 +9,7 @@ import tempfile
 import pytest
 
 from engineio_probe import client_address, connect_namespace, http_request, open_websocket, polling_session, query
-from loopback_nginx import LoopbackNginx, check_config, loopback_config, upstream_servers
+from loopback_nginx import STICKY_DIRECTIVE, LoopbackNginx, check_config, loopback_config, upstream_servers
 from support import HeraldProcess, RedisProcess, http_get, read
 
 CLIENTS = 16
@@ -59,10 +59,9 @@ def instances(herald_binary, workdir):
         redis.stop()
 
 
-def start_nginx(workdir, instances, name, balancing=None):
+def start_nginx(workdir, instances, name, balancing=STICKY_DIRECTIVE):
     ports = {upstream: herald.port for upstream, herald in instances.items()}
-    directory = os.path.join(workdir, name)
-    return LoopbackNginx(directory, ports) if balancing is None else LoopbackNginx(directory, ports, balancing)
+    return LoopbackNginx(os.path.join(workdir, name), ports, balancing)
 
 
 @pytest.fixture(scope="module")
