@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine, and nothing that is already there.
 #   build:  libcurl4-openssl-dev (HookClient), libhiredis-dev (HeraldRedis), python3-venv (test virtualenvs)
-#   tests:  redis-server (store and outage tests), chromium + chromium-driver (the demo page's browser test)
+#   tests:  redis-server (store and outage tests), chromium + chromium-driver (the demo page's browser test),
+#           nginx, systemd (systemd-analyze) and docker-compose (the deployment suite)
 # Usage: scripts/install-deps.sh [build|test]   (default: build)
 set -euo pipefail
 
@@ -16,6 +17,9 @@ if [ "$purpose" = test ]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
+  { docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null; } || missing+=(docker-compose)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -25,5 +29,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "installing: ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

@@ -28,7 +28,11 @@ public enum HeraldRunner {
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton
         )
         let sites = service.sites.all.map(\.name)
-        let app = HeraldApplication.make(service: service, logger: logger) { port in
+        let assets = StaticAssets.bundled
+        if assets.isEmpty {
+            logger.warning("demo page files not found beside the binary (herald_HeraldServer.resources); / answers 404")
+        }
+        let app = HeraldApplication.make(service: service, assets: assets, logger: logger) { port in
             logger.info(
                 "Herald listening on \(settings.host):\(port)",
                 metadata: [

@@ -24,10 +24,23 @@ public struct StaticAssets: Sendable {
         self.assets = assets
     }
 
-    /// The files bundled with Herald.
+    /// Name of the resource bundle SwiftPM places beside the `herald` binary.
+    static let bundleName = "herald_HeraldServer.resources"
+
+    /// The files bundled with Herald: `HERALD_ASSETS_DIR` when set, else the resource bundle beside the running
+    /// binary. Looked up by hand because `Bundle.module` stops the process when the bundle is missing; without it
+    /// Herald serves everything but the demo page (see ``isEmpty``).
     public static var bundled: StaticAssets {
-        StaticAssets(directory: Bundle.module.bundleURL.appendingPathComponent("Public"))
+        if let configured = ProcessInfo.processInfo.environment["HERALD_ASSETS_DIR"], !configured.isEmpty {
+            return StaticAssets(directory: URL(fileURLWithPath: configured))
+        }
+        let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
+        let beside = executable.deletingLastPathComponent().appendingPathComponent(bundleName).appendingPathComponent("Public")
+        return StaticAssets(directory: beside)
     }
+
+    /// Whether no file was found (the demo page is then unavailable).
+    public var isEmpty: Bool { assets.isEmpty }
 
     /// Adds the routes to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
