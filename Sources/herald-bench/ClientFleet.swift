@@ -17,11 +17,14 @@ final class ClientFleet: Sendable {
     private let loops: [any EventLoop]
     private let recorders: [LoopRecorder]
     private let target: ServerTarget
+    private let address: SocketAddress
     private let settings: ClientSettings
     private let channels = ChannelList()
 
-    /// Creates a fleet on `group`'s loops for the server at `target`.
-    init(group: MultiThreadedEventLoopGroup, target: ServerTarget, settings: ClientSettings) {
+    /// Creates a fleet on `group`'s loops for the server at `target`, resolving its host once so a storm of
+    /// connects measures the server rather than the resolver.
+    init(group: MultiThreadedEventLoopGroup, target: ServerTarget, settings: ClientSettings) throws {
+        self.address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
         self.loops = Array(group.makeIterator())
         self.recorders = loops.map { _ in LoopRecorder() }
         self.target = target
@@ -70,7 +73,7 @@ final class ClientFleet: Sendable {
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }
-                .connect(host: target.host, port: target.port)
+                .connect(to: address)
                 .get()
             channels.append(channel)
         } catch {

@@ -39,7 +39,7 @@ struct FanoutScenario: AsyncParsableCommand {
         FileLimit.raiseToHardLimit()
         let target = try common.target()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: common.loops)
-        let fleet = ClientFleet(group: group, target: target, settings: common.clientSettings)
+        let fleet = try ClientFleet(group: group, target: target, settings: common.clientSettings)
         let beforeConnect = common.sample()
         let storm = await fleet.connect(count: clients, concurrency: connectConcurrency)
         guard storm.joined > 0 else {

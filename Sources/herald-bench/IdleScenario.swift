@@ -19,7 +19,7 @@ struct IdleScenario: AsyncParsableCommand {
     func run() async throws {
         FileLimit.raiseToHardLimit()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: common.loops)
-        let fleet = ClientFleet(group: group, target: try common.target(), settings: common.clientSettings)
+        let fleet = try ClientFleet(group: group, target: try common.target(), settings: common.clientSettings)
         let before = common.sample()
         let storm = await fleet.connect(count: clients, concurrency: concurrency)
         try await Task.sleep(for: .seconds(holdSeconds))
