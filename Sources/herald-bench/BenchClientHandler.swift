@@ -139,9 +139,16 @@ final class BenchClientHandler: ChannelInboundHandler {
         case .disconnected:
             phase = .finished
             context.close(promise: nil)
-        case .event(let name, let ackID, let seq, let sentMicros):
-            if name == identity.event {
-                recorder.record(client: identity.index, seq: seq, sentMicros: sentMicros, nowMicros: WallClock.microseconds())
+        case .event(let name, let ackID, let stamps):
+            let batch = name == "_batch"
+            if name == identity.event || (batch && !stamps.isEmpty) {
+                recorder.record(
+                    client: identity.index,
+                    stamps: stamps,
+                    batch: batch,
+                    reconnected: identity.reconnected,
+                    nowMicros: WallClock.microseconds()
+                )
             }
             if let ackID { send(.text, Array("43/\(identity.site),\(ackID)[]".utf8), context: context) }
         case .other:

@@ -56,12 +56,20 @@ final class ClientFleet: Sendable {
         return result
     }
 
-    /// Connects client `index` and waits until it joined the namespace; nil on success.
-    private func join(_ index: Int) async -> JoinFailure? {
+    /// Closes client `index`'s connection on purpose (the reliable scenario's drops); true when it was open.
+    func drop(_ index: Int) async -> Bool {
+        guard let channel = channels.take(index) else { return false }
+        try? await channel.close()
+        return true
+    }
+
+    /// Connects client `index` and waits until it joined the namespace; nil on success. `reconnected` marks a
+    /// client that comes back with the token and device id of a connection the bench dropped.
+    func join(_ index: Int, reconnected: Bool = false) async -> JoinFailure? {
         let loop = loops[index % loops.count]
         let recorder = recorders[index % loops.count]
         let joined = loop.makePromise(of: Void.self)
-        let identity = settings.identity(index, target: target)
+        let identity = settings.identity(index, target: target, reconnected: reconnected)
         let timeout = settings.joinTimeout
         do {
             let channel = try await ClientBootstrap(group: loop)
@@ -75,7 +83,7 @@ final class ClientFleet: Sendable {
                 }
                 .connect(to: address)
                 .get()
-            channels.append(channel)
+            channels.set(index, channel)
         } catch {
             joined.fail(JoinFailure.connect("\(error)"))
         }

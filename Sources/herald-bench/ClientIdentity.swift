@@ -13,6 +13,8 @@ struct ClientIdentity: Sendable {
     let hostHeader: String
     /// Name of the event the bench counts.
     let event: String
+    /// Whether this connection replaces one the bench dropped on purpose (same token and device).
+    var reconnected = false
 
     /// The HTTP/1.1 request that upgrades the connection to an Engine.IO v4 WebSocket.
     var upgradeRequest: String {

@@ -14,14 +14,15 @@ struct ClientSettings: Sendable {
     let joinTimeout: TimeAmount
 
     /// Client `index`'s identity towards `target`.
-    func identity(_ index: Int, target: ServerTarget) -> ClientIdentity {
+    func identity(_ index: Int, target: ServerTarget, reconnected: Bool) -> ClientIdentity {
         ClientIdentity(
             index: index,
             site: site,
             token: token(index),
             deviceID: device(index),
             hostHeader: "\(target.host):\(target.port)",
-            event: event
+            event: event,
+            reconnected: reconnected
         )
     }
 }

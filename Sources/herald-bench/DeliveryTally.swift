@@ -8,8 +8,13 @@ struct DeliveryTally: Sendable {
     var seen: [Int: SequenceSet] = [:]
     /// Distinct (client, seq) receipts.
     var unique = 0
-    /// Receipts of a (client, seq) pair already received.
+    /// Receipts of a (client, seq) pair already received, on a connection that was never dropped.
     var duplicates = 0
+    /// Receipts of a (client, seq) pair already received, after the client reconnected: the at-least-once window
+    /// of a message delivered live whose ack did not reach the server before the drop.
+    var redelivered = 0
+    /// Messages received inside a `_batch` (queued while the client was away).
+    var batched = 0
     /// Bench events without a usable `seq`.
     var malformed = 0
     /// Joined clients whose connection closed before the run ended.
@@ -17,19 +22,23 @@ struct DeliveryTally: Sendable {
     /// Wall-clock microseconds of the last receipt.
     var lastReceiptMicros: UInt64 = 0
 
-    /// Accounts one bench event received by client `client`.
-    mutating func record(client: Int, seq: Int?, sentMicros: UInt64?, nowMicros: UInt64) {
-        guard let seq, seq >= 0 else {
-            malformed += 1
-            return
-        }
-        if seen[client, default: SequenceSet()].insert(seq) {
-            unique += 1
-        } else {
-            duplicates += 1
-        }
-        if let sentMicros {
-            _ = latency.record(nowMicros > sentMicros ? nowMicros - sentMicros : 0)
+    /// Accounts the stamps of one bench event (or `_batch`) received by client `client`; only live messages
+    /// feed the latency histogram.
+    mutating func record(client: Int, stamps: [Stamp], batch: Bool, reconnected: Bool, nowMicros: UInt64) {
+        if stamps.isEmpty { malformed += 1 }
+        for stamp in stamps {
+            if seen[client, default: SequenceSet()].insert(stamp.seq) {
+                unique += 1
+            } else if reconnected {
+                redelivered += 1
+            } else {
+                duplicates += 1
+            }
+            if batch {
+                batched += 1
+            } else if let sentMicros = stamp.sentMicros {
+                _ = latency.record(nowMicros > sentMicros ? nowMicros - sentMicros : 0)
+            }
         }
         lastReceiptMicros = max(lastReceiptMicros, nowMicros)
     }
@@ -40,6 +49,8 @@ struct DeliveryTally: Sendable {
         seen.merge(other.seen) { mine, _ in mine }
         unique += other.unique
         duplicates += other.duplicates
+        redelivered += other.redelivered
+        batched += other.batched
         malformed += other.malformed
         dropped += other.dropped
         lastReceiptMicros = max(lastReceiptMicros, other.lastReceiptMicros)

@@ -57,7 +57,7 @@ struct FanoutScenario: AsyncParsableCommand {
         let poster = MessagePoster(rooms: [room], event: common.event, payloadBytes: payloadBytes)
         let posted = await poster.run(count: messages, rate: rate, clients: senders)
         let expected = posted.accepted.count * storm.joined
-        try await waitForDeliveries(expected: expected, fleet: fleet)
+        try await fleet.waitForDeliveries(expected: expected, quietSeconds: drainSeconds)
         let afterSend = common.sample()
         let tally = fleet.tally
         for sender in senders { await sender.close() }
@@ -69,23 +69,8 @@ struct FanoutScenario: AsyncParsableCommand {
             "clients": "\(clients)", "room": room, "messages": "\(messages)", "rate": "\(rate)",
             "concurrency": "\(concurrency)", "payload_bytes": "\(payloadBytes)", "site": common.site,
         ]
-        let lost = max(0, expected - tally.unique)
-        let windowSeconds = max(Double(Int64(tally.lastReceiptMicros) - Int64(posted.startMicros)) / 1e6, 1e-9)
-        report.set("clients_joined", Double(storm.joined))
-        report.set("sends_accepted", Double(posted.accepted.count))
-        report.set("sends_per_s", Double(posted.accepted.count) / max(posted.seconds, 1e-9))
-        report.set("expected", Double(expected))
-        report.set("delivered", Double(tally.unique))
-        report.set("lost", Double(lost))
-        report.set("duplicated", Double(tally.duplicates))
-        report.set("malformed", Double(tally.malformed))
+        let lost = report.addDeliveries(tally: tally, posted: posted, joined: storm.joined)
         report.set("clients_dropped", Double(tally.dropped))
-        report.set("window_s", windowSeconds)
-        report.set("deliveries_per_s", Double(tally.unique) / windowSeconds)
-        report.set("latency_p50_ms", Double(tally.latency.valueAtPercentile(50)) / 1000)
-        report.set("latency_p90_ms", Double(tally.latency.valueAtPercentile(90)) / 1000)
-        report.set("latency_p99_ms", Double(tally.latency.valueAtPercentile(99)) / 1000)
-        report.set("latency_max_ms", Double(tally.latency.max) / 1000)
         if let beforeSend, let afterSend, tally.unique > 0 {
             report.set("server_cpu_us_per_delivery", (afterSend.cpuMicros - beforeSend.cpuMicros) / Double(tally.unique))
         }
@@ -94,22 +79,5 @@ struct FanoutScenario: AsyncParsableCommand {
         }
         report.failures = storm.failures.merging(posted.failures) { $0 + $1 }
         try common.finish(report, failed: lost > 0 || tally.duplicates > 0 || storm.joined < clients)
-    }
-
-    /// Waits until `expected` distinct deliveries arrived or none arrived for `--drain-seconds`.
-    private func waitForDeliveries(expected: Int, fleet: ClientFleet) async throws {
-        var last = -1
-        var quietSince = ContinuousClock.now
-        while true {
-            let now = fleet.uniqueDeliveries
-            if now >= expected { return }
-            if now != last {
-                last = now
-                quietSince = .now
-            } else if (ContinuousClock.now - quietSince).seconds > drainSeconds {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 }

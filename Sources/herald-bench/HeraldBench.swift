@@ -7,6 +7,6 @@ struct HeraldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald-bench",
         abstract: "Load generator for Socket.IO push services: fan-out, connect storms, idle memory.",
-        subcommands: [FanoutScenario.self, ConnectScenario.self, IdleScenario.self]
+        subcommands: [FanoutScenario.self, ConnectScenario.self, IdleScenario.self, ReliableScenario.self]
     )
 }

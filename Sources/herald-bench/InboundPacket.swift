@@ -12,9 +12,9 @@ enum InboundPacket: Equatable {
     case connectError(String)
     /// Socket.IO `41/<site>,`: the server disconnected the client from the namespace.
     case disconnected
-    /// Socket.IO `42/<site>,[<ackID>][<event>, ...]`, with the bench's `seq` and `t` from the first argument when
-    /// present (`t` in microseconds since the epoch).
-    case event(name: String, ackID: Int?, seq: Int?, sentMicros: UInt64?)
+    /// Socket.IO `42/<site>,[<ackID>][<event>, ...]`, with every bench stamp (`seq` and `t`) in its arguments:
+    /// one for a live message, one per queued message for a `_batch`.
+    case event(name: String, ackID: Int?, stamps: [Stamp])
     /// Anything else (noop, pong, message types the bench does not use).
     case other
 
@@ -60,16 +60,21 @@ enum InboundPacket: Equatable {
         var nameEnd = nameStart
         while nameEnd < bytes.count, bytes[nameEnd] != UInt8(ascii: "\"") { nameEnd += 1 }
         let name = String(decoding: bytes[nameStart..<min(nameEnd, bytes.count)], as: UTF8.self)
-        let seq = numberAfter(key: seqKey, in: bytes, from: nameEnd).map { Int($0) }
-        let sent = numberAfter(key: timeKey, in: bytes, from: nameEnd)
-        return .event(name: name, ackID: ackID, seq: seq, sentMicros: sent)
+        var stamps: [Stamp] = []
+        var cursor2 = nameEnd
+        while let seq = numberAfter(key: seqKey, in: bytes, from: &cursor2) {
+            var timeCursor = cursor2
+            let sent = numberAfter(key: timeKey, in: bytes, from: &timeCursor)
+            stamps.append(Stamp(seq: Int(seq), sentMicros: sent))
+        }
+        return .event(name: name, ackID: ackID, stamps: stamps)
     }
 
     private static let seqKey = Array("\"seq\":".utf8)
     private static let timeKey = Array("\"t\":".utf8)
 
-    /// The unsigned integer right after the first occurrence of `key` at or after `start`.
-    private static func numberAfter(key: [UInt8], in bytes: UnsafeRawBufferPointer, from start: Int) -> UInt64? {
+    /// The unsigned integer right after the first occurrence of `key` at or after `start`; `start` moves past it.
+    private static func numberAfter(key: [UInt8], in bytes: UnsafeRawBufferPointer, from start: inout Int) -> UInt64? {
         guard bytes.count >= key.count else { return nil }
         var index = start
         let last = bytes.count - key.count
@@ -78,8 +83,8 @@ enum InboundPacket: Equatable {
                 var matched = 1
                 while matched < key.count, bytes[index + matched] == key[matched] { matched += 1 }
                 if matched == key.count {
-                    var cursor = index + key.count
-                    return readNumber(bytes, at: &cursor)
+                    start = index + key.count
+                    return readNumber(bytes, at: &start)
                 }
             }
             index += 1
@@ -97,4 +102,12 @@ enum InboundPacket: Equatable {
         }
         return cursor > start ? value : nil
     }
+}
+
+/// The bench's mark in a message's first argument: its sequence number and send time.
+struct Stamp: Equatable, Sendable {
+    /// The message's sequence number, 0-based.
+    let seq: Int
+    /// Wall-clock microseconds when the bench posted it, when present.
+    let sentMicros: UInt64?
 }

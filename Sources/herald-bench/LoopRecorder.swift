@@ -5,9 +5,11 @@ import NIOConcurrencyHelpers
 final class LoopRecorder: Sendable {
     private let tally = NIOLockedValueBox(DeliveryTally())
 
-    /// Accounts one bench event received by client `client`.
-    func record(client: Int, seq: Int?, sentMicros: UInt64?, nowMicros: UInt64) {
-        tally.withLockedValue { $0.record(client: client, seq: seq, sentMicros: sentMicros, nowMicros: nowMicros) }
+    /// Accounts one bench event or `_batch` received by client `client`.
+    func record(client: Int, stamps: [Stamp], batch: Bool, reconnected: Bool, nowMicros: UInt64) {
+        tally.withLockedValue {
+            $0.record(client: client, stamps: stamps, batch: batch, reconnected: reconnected, nowMicros: nowMicros)
+        }
     }
 
     /// Counts a joined client whose connection closed.

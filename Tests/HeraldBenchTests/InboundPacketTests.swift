@@ -20,17 +20,27 @@ import Testing
     @Test func eventWithSequenceAndTimestamp() {
         #expect(
             decode("42/bench,[\"bench\",{\"seq\":17,\"t\":1764000000123456,\"pad\":\"xx\"}]")
-                == .event(name: "bench", ackID: nil, seq: 17, sentMicros: 1_764_000_000_123_456)
+                == .event(name: "bench", ackID: nil, stamps: [Stamp(seq: 17, sentMicros: 1_764_000_000_123_456)])
         )
     }
 
     @Test func eventWithAckID() {
-        #expect(decode("42/bench,305[\"bench\",{\"seq\":0,\"t\":5}]") == .event(name: "bench", ackID: 305, seq: 0, sentMicros: 5))
+        #expect(
+            decode("42/bench,305[\"bench\",{\"seq\":0,\"t\":5}]")
+                == .event(name: "bench", ackID: 305, stamps: [Stamp(seq: 0, sentMicros: 5)])
+        )
+    }
+
+    @Test func batchCarriesEveryQueuedStamp() {
+        #expect(
+            decode("42/bench,9[\"_batch\",[[\"bench\",{\"seq\":3,\"t\":30}],[\"bench\",{\"seq\":4,\"t\":40}]]]")
+                == .event(name: "_batch", ackID: 9, stamps: [Stamp(seq: 3, sentMicros: 30), Stamp(seq: 4, sentMicros: 40)])
+        )
     }
 
     @Test func eventOfAnotherNameHasNoSequence() {
         #expect(
-            decode("42/bench,[\"_settings\",{\"device_ttl\":3600}]") == .event(name: "_settings", ackID: nil, seq: nil, sentMicros: nil)
+            decode("42/bench,[\"_settings\",{\"device_ttl\":3600}]") == .event(name: "_settings", ackID: nil, stamps: [])
         )
     }
 }

@@ -39,15 +39,28 @@ import Testing
         #expect(throws: BenchError.self) { try ServerTarget(url: "https://x:1") }
     }
 
-    @Test func sequenceSetCountsEachValueOnce() {
+    @Test func tallyCountsEachClientSequenceOnce() {
         var tally = DeliveryTally()
-        tally.record(client: 1, seq: 5, sentMicros: 10, nowMicros: 1010)
-        tally.record(client: 1, seq: 5, sentMicros: 10, nowMicros: 1020)
-        tally.record(client: 2, seq: 5, sentMicros: 10, nowMicros: 1030)
-        tally.record(client: 2, seq: nil, sentMicros: nil, nowMicros: 1030)
+        let five = [Stamp(seq: 5, sentMicros: 10)]
+        tally.record(client: 1, stamps: five, batch: false, reconnected: false, nowMicros: 1010)
+        tally.record(client: 1, stamps: five, batch: false, reconnected: false, nowMicros: 1020)
+        tally.record(client: 2, stamps: five, batch: false, reconnected: false, nowMicros: 1030)
+        tally.record(client: 2, stamps: [], batch: false, reconnected: false, nowMicros: 1030)
         #expect(tally.unique == 2)
         #expect(tally.duplicates == 1)
         #expect(tally.malformed == 1)
         #expect(tally.latency.totalCount == 3)
+    }
+
+    @Test func repeatAfterReconnectIsRedeliveryAndBatchesSkipLatency() {
+        var tally = DeliveryTally()
+        tally.record(client: 1, stamps: [Stamp(seq: 1, sentMicros: 10)], batch: false, reconnected: false, nowMicros: 20)
+        let batch = [Stamp(seq: 1, sentMicros: 10), Stamp(seq: 2, sentMicros: 10)]
+        tally.record(client: 1, stamps: batch, batch: true, reconnected: true, nowMicros: 900)
+        #expect(tally.unique == 2)
+        #expect(tally.duplicates == 0)
+        #expect(tally.redelivered == 1)
+        #expect(tally.batched == 2)
+        #expect(tally.latency.totalCount == 1)
     }
 }
