@@ -61,10 +61,17 @@ enum InboundPacket: Equatable {
         while nameEnd < bytes.count, bytes[nameEnd] != UInt8(ascii: "\"") { nameEnd += 1 }
         let name = String(decoding: bytes[nameStart..<min(nameEnd, bytes.count)], as: UTF8.self)
         var stamps: [Stamp] = []
-        var cursor2 = nameEnd
-        while let seq = numberAfter(key: seqKey, in: bytes, from: &cursor2) {
-            var timeCursor = cursor2
-            let sent = numberAfter(key: timeKey, in: bytes, from: &timeCursor)
+        var seqCursor = nameEnd
+        while let seq = numberAfter(key: seqKey, in: bytes, from: &seqCursor) {
+            // A server may re-encode the argument with its keys in another order: look for `t` anywhere in the
+            // object that holds this `seq` (the bench's objects hold no nested braces).
+            var objectStart = seqCursor
+            while objectStart > nameEnd, bytes[objectStart] != UInt8(ascii: "{") { objectStart -= 1 }
+            var objectEnd = seqCursor
+            while objectEnd < bytes.count, bytes[objectEnd] != UInt8(ascii: "}") { objectEnd += 1 }
+            let object = UnsafeRawBufferPointer(rebasing: bytes[objectStart..<objectEnd])
+            var timeCursor = 0
+            let sent = numberAfter(key: timeKey, in: object, from: &timeCursor)
             stamps.append(Stamp(seq: Int(seq), sentMicros: sent))
         }
         return .event(name: name, ackID: ackID, stamps: stamps)

@@ -24,6 +24,13 @@ import Testing
         )
     }
 
+    @Test func timestampIsFoundWhateverTheKeyOrder() {
+        #expect(
+            decode("42/bench,[\"bench\",{\"pad\":\"xx\",\"t\":77,\"seq\":1}]")
+                == .event(name: "bench", ackID: nil, stamps: [Stamp(seq: 1, sentMicros: 77)])
+        )
+    }
+
     @Test func eventWithAckID() {
         #expect(
             decode("42/bench,305[\"bench\",{\"seq\":0,\"t\":5}]")
