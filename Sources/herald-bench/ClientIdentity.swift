@@ -1,0 +1,41 @@
+/// Everything one bench client presents to the server: the Socket.IO namespace and the query parameters of its
+/// WebSocket upgrade.
+struct ClientIdentity: Sendable {
+    /// The client's index; also its key in the delivery ledger.
+    let index: Int
+    /// Site name; the namespace is `/<site>`.
+    let site: String
+    /// The `token` query parameter the server authenticates.
+    let token: String
+    /// The `deviceId` query parameter.
+    let deviceID: String
+    /// `Host` header value.
+    let hostHeader: String
+    /// Name of the event the bench counts.
+    let event: String
+    /// Whether this connection replaces one the bench dropped on purpose (same token and device).
+    var reconnected = false
+
+    /// The HTTP/1.1 request that upgrades the connection to an Engine.IO v4 WebSocket.
+    var upgradeRequest: String {
+        "GET /socket.io/?EIO=4&transport=websocket&token=\(percentEncoded(token))&deviceId=\(percentEncoded(deviceID)) HTTP/1.1\r\n"
+            + "Host: \(hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: aGVyYWxkLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    }
+}
+
+/// `value` with every byte outside RFC 3986's unreserved set percent-encoded, for query strings.
+func percentEncoded(_ value: String) -> String {
+    var out = ""
+    for byte in value.utf8 {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            let hex = Array("0123456789ABCDEF".utf8)
+            out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
+        }
+    }
+    return out
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import NIOCore
+import NIOPosix
+
+/// Flags every scenario shares: which server, which site and credentials, how clients identify themselves, and
+/// where the results go.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Server base URL (plain http).")
+    var url = "http://127.0.0.1:1337"
+
+    @Option(help: "Site name: the Socket.IO namespace /<site> and the site= of POST /send.")
+    var site = "bench"
+
+    @Option(help: "The site's apiKey for POST /send (sent as the apiKey query parameter and as a Bearer token).")
+    var apiKey = "bench-api-key"
+
+    @Option(help: "Token of client i (0-based): one %d or %0Nd placeholder.")
+    var tokenFormat = "bench-token-%010d"
+
+    @Option(help: "deviceId of client i (0-based).")
+    var deviceFormat = "bench-device-%010d"
+
+    @Option(help: "Name of the event the bench sends and counts.")
+    var event = "bench"
+
+    @Option(help: "Event loop threads for the clients (default: one per core).")
+    var loops = System.coreCount
+
+    @Option(help: "Seconds a client may take from TCP connect to namespace acceptance.")
+    var joinTimeout = 30
+
+    @Option(help: "PID of the server, to sample its CPU time and RSS from /proc.")
+    var serverPid: Int32?
+
+    @Option(help: "Also write the results as JSON to this file.")
+    var json: String?
+
+    /// The parsed `--url`.
+    func target() throws -> ServerTarget { try ServerTarget(url: url) }
+
+    /// Client identity settings.
+    var clientSettings: ClientSettings {
+        ClientSettings(
+            site: site,
+            token: IndexedFormat(tokenFormat),
+            device: IndexedFormat(deviceFormat),
+            event: event,
+            joinTimeout: .seconds(Int64(joinTimeout))
+        )
+    }
+
+    /// A server sample when `--server-pid` is given.
+    func sample() -> ServerSample? { serverPid.flatMap { ServerSample.read(pid: $0) } }
+
+    /// Prints `report`, writes its JSON when asked, and fails the command when `failed`.
+    func finish(_ report: BenchReport, failed: Bool) throws {
+        print(report.table)
+        if let json { try report.write(json: json) }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,24 @@
+/// Why a client did not get into the namespace; the connect scenario reports failures grouped by `reason`.
+enum JoinFailure: Error, Sendable {
+    /// TCP connect failed (refused, no ports, fd limit...), with the system's description.
+    case connect(String)
+    /// The upgrade was answered with something other than 101, with the status line.
+    case upgrade(String)
+    /// The namespace answered CONNECT with an error packet, with the server's message.
+    case refused(String)
+    /// The connection closed before the namespace accepted the client.
+    case closed
+    /// No namespace acceptance within the join timeout.
+    case timeout
+
+    /// A short grouping key for reports: the kind plus the server's text where it distinguishes causes.
+    var reason: String {
+        switch self {
+        case .connect(let text): "connect: \(text)"
+        case .upgrade(let status): "upgrade: \(status)"
+        case .refused(let message): "refused: \(message)"
+        case .closed: "closed before joining"
+        case .timeout: "join timeout"
+        }
+    }
+}

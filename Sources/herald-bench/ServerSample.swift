@@ -1,0 +1,29 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The server process's CPU time and resident memory at one instant, read from /proc, so the bench can charge
+/// the server's cost to the deliveries or connections of the measured window.
+struct ServerSample: Sendable {
+    /// User plus system CPU time in microseconds.
+    let cpuMicros: Double
+    /// Resident set size in KiB (VmRSS).
+    let rssKiB: Double
+
+    /// Reads the sample for `pid`; nil when the process is gone or /proc is unavailable.
+    static func read(pid: Int32) -> ServerSample? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name start at field 3 (state); utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let rssLine = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        let rss = rssLine.flatMap { line in line.split(separator: " ").dropFirst().first.flatMap { Double($0) } } ?? 0
+        return ServerSample(cpuMicros: (utime + stime) / ticksPerSecond * 1e6, rssKiB: rss)
+    }
+}
