@@ -29,17 +29,23 @@ final class DeviceSession: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Registers the device with the store and sends its backlog; `sharedRooms` are its user's shared rooms.
-    func start(sharedRooms: [String]) {
+    /// Registers the device with the store, then calls `registered` on the socket's event loop (the gateway sends
+    /// `_settings` there, so a client that has it knows its device is known) and sends the backlog; `sharedRooms`
+    /// are its user's shared rooms.
+    func start(sharedRooms: [String], registered: @escaping @Sendable () -> Void) {
         registration = Task { [self] in
             do {
                 let backlog = try await store.connect(device, sharedRooms: sharedRooms)
-                onLoop { $0.deliverBacklog(backlog) }
+                onLoop { session in
+                    registered()
+                    session.deliverBacklog(backlog)
+                }
             } catch {
                 logger.warning("device registration failed: \(error); live delivery only", metadata: metadata)
                 onLoop { session in
                     session.awaitingBacklog = false
                     session.socket.leave(ReliableRoom.name)
+                    registered()
                 }
             }
         }

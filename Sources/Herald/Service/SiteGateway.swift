@@ -69,8 +69,10 @@ struct SiteGateway: Sendable {
             socket.disconnect()
             return
         }
-        socket.emit("_settings", [["device_ttl": .int(Int64(deviceTTL))]])
-        let deviceSessions = openDeviceSessions(for: socket, client: client)
+        let deviceTTL = self.deviceTTL
+        let sendSettings: @Sendable () -> Void = { socket.emit("_settings", [["device_ttl": .int(Int64(deviceTTL))]]) }
+        let deviceSessions = openDeviceSessions(for: socket, client: client, registered: sendSettings)
+        if deviceSessions.isEmpty { sendSettings() }
         let metadata = Self.metadata(of: socket, client: client)
         logger.info("client connected", metadata: metadata)
         report(.connected, client: client, site: site, metadata: metadata)
@@ -88,16 +90,27 @@ struct SiteGateway: Sendable {
     }
 
     /// One session per user room of a client that names its device; other clients get plain broadcasts only.
-    private func openDeviceSessions(for socket: Socket, client: SiteClient) -> [DeviceSession] {
+    /// `registered` runs once, when the first session's device is registered in the store (or registration failed).
+    private func openDeviceSessions(
+        for socket: Socket,
+        client: SiteClient,
+        registered: @escaping @Sendable () -> Void
+    ) -> [DeviceSession] {
         guard let deviceID = client.credentials.deviceID, !client.userRooms.isEmpty else { return [] }
         socket.join(ReliableRoom.name)
-        return client.userRooms.map { userRoom in
+        var opened: [DeviceSession] = []
+        for userRoom in client.userRooms {
             let device = DeviceKey(site: client.site, userRoom: userRoom, deviceID: deviceID)
             let session = DeviceSession(device: device, socket: socket, store: store, logger: logger)
             sessions.add(session)
-            session.start(sharedRooms: client.sharedRooms)
-            return session
+            if opened.isEmpty {
+                session.start(sharedRooms: client.sharedRooms, registered: registered)
+            } else {
+                session.start(sharedRooms: client.sharedRooms) {}
+            }
+            opened.append(session)
         }
+        return opened
     }
 
     private func report(_ change: PresenceChange, client: SiteClient, site: Site, metadata: Logger.Metadata) {

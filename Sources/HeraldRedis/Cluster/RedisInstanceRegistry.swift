@@ -39,8 +39,10 @@ public final class RedisInstanceRegistry: Sendable {
         self.logger = logger
     }
 
-    /// Sends heartbeats and reaps dead instances until the task is cancelled.
+    /// Sends heartbeats and reaps dead instances until the task is cancelled; starts once Redis answers, so the
+    /// first heartbeat is not lost to the initial connection.
     public func run() async {
+        try? await client.waitUntilConnected(timeout: interval * 10)
         while !Task.isCancelled {
             await beat()
             await reapDeadInstances()

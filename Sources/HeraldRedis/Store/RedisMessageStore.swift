@@ -12,6 +12,8 @@ public final class RedisMessageStore: MessageStore {
     private let clock: any WallClock
     private let keyPrefix: String
     private let instanceKey: String
+    private let instanceID: String
+    private let livenessMilliseconds: Int
 
     /// Creates the store on `client`; keys start with `keyPrefix` (`herald` by default). With `instanceID`, the
     /// sockets this instance holds are recorded under it, so other instances can count them as disconnected if
@@ -21,13 +23,18 @@ public final class RedisMessageStore: MessageStore {
         settings: MessageStoreSettings,
         clock: any WallClock = SystemWallClock(),
         keyPrefix: String = "herald",
-        instanceID: String? = nil
+        instanceID: String? = nil,
+        instanceTimeout: Duration = .seconds(10)
     ) {
         self.client = client
         self.settings = settings
         self.clock = clock
         self.keyPrefix = keyPrefix
         self.instanceKey = instanceID.map { RedisInstanceRegistry.heldDevicesKey(prefix: keyPrefix, instanceID: $0) } ?? ""
+        self.instanceID = instanceID ?? ""
+        self.livenessMilliseconds =
+            Int(instanceTimeout.components.seconds) * 1000
+            + Int(instanceTimeout.components.attoseconds / 1_000_000_000_000_000)
     }
 
     public func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog {
@@ -36,7 +43,8 @@ public final class RedisMessageStore: MessageStore {
             RedisStoreScripts.connect,
             [
                 prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
-                instanceKey, instanceField(device),
+                instanceKey, instanceField(device), "\(keyPrefix):instances", instanceID,
+                "\(keyPrefix):alive:\(instanceID)", "\(livenessMilliseconds)",
             ] + rooms
         )
         guard let parts = reply.array, parts.count == 3, let flag = parts[0].int,

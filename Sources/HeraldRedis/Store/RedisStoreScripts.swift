@@ -64,7 +64,9 @@ enum RedisStoreScripts {
         """
 
     /// ARGV: prefix, user room, device, now (ms), device_ttl (s), instance hash key (or empty), instance field,
-    /// shared rooms (lower-cased)… Returns `{overflowed (0|1), ids, entries}`.
+    /// instances set key, instance ID, instance liveness key, liveness TTL (ms), shared rooms (lower-cased)…
+    /// Returns `{overflowed (0|1), ids, entries}`. An instance that holds a device is always in the instances set
+    /// with a liveness key, so it is reaped if it dies before its first heartbeat.
     static let connect = RedisScript(
         prelude + """
             local u, d, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -79,13 +81,17 @@ enum RedisStoreScripts {
               end
             end
             redis.call('HSET', devices, d, 'c' .. (count + 1))
-            if ARGV[6] ~= '' then redis.call('HINCRBY', ARGV[6], ARGV[7], 1) end
+            if ARGV[6] ~= '' then
+              redis.call('HINCRBY', ARGV[6], ARGV[7], 1)
+              redis.call('SADD', ARGV[8], ARGV[9])
+              redis.call('SET', ARGV[10], '1', 'PX', ARGV[11], 'NX')
+            end
             redis.call('PERSIST', devices)
             for _, k in ipairs(deviceKeys(u, d)) do redis.call('PERSIST', k) end
             local roomsKey = ukey(u, 'rooms')
             redis.call('PERSIST', roomsKey)
             local wanted = {}
-            for i = 8, #ARGV do wanted[ARGV[i]] = true end
+            for i = 12, #ARGV do wanted[ARGV[i]] = true end
             for _, r in ipairs(redis.call('SMEMBERS', roomsKey)) do
               if not wanted[r] then
                 redis.call('SREM', rkey(r), u)

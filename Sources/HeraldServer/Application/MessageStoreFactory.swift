@@ -58,7 +58,12 @@ enum MessageStoreFactory {
             logger: logger
         )
         return Backend(
-            store: RedisMessageStore(client: client, settings: storeSettings, instanceID: instanceID),
+            store: RedisMessageStore(
+                client: client,
+                settings: storeSettings,
+                instanceID: instanceID,
+                instanceTimeout: settings.instanceTimeout
+            ),
             bus: cluster,
             makeAdapter: { cluster.makeAdapter(namespace: $0) },
             background: {

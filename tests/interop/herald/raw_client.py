@@ -17,6 +17,9 @@ class RawSiteClient:
         self.ws.send(f"40{self.namespace},")
         answer = self._recv()
         assert answer.startswith(f"40{self.namespace},"), answer
+        # `_settings` comes once the device is registered with the store, so messages sent from now on are kept.
+        settings = self._recv()
+        assert settings.startswith(f'42{self.namespace},["_settings"'), settings
 
     def _recv(self):
         while True:
