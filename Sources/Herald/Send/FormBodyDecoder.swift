@@ -1,3 +1,4 @@
+import EngineIO
 import SocketIO
 
 /// Decodes `application/x-www-form-urlencoded` bodies the way jQuery and browsers write nested data and the
@@ -18,8 +19,8 @@ enum FormBodyDecoder {
         }
         for pair in pairs {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = percentDecoded(parts[0])
-            let value = parts.count > 1 ? percentDecoded(parts[1]) : ""
+            let name = QueryString.percentDecode(parts[0])
+            let value = parts.count > 1 ? QueryString.percentDecode(parts[1]) : ""
             guard !name.isEmpty else { continue }
             try root.assign(value, at: try path(of: name), field: name)
         }
@@ -43,45 +44,6 @@ enum FormBodyDecoder {
             throw SendRequestError("Form field '\(name)' is nested deeper than \(maxDepth) levels")
         }
         return segments
-    }
-
-    private static func percentDecoded(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"):
-                bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                let high = iterator.next()
-                let low = iterator.next()
-                if let high, let low, let value = hexValue(high, low) {
-                    bytes.append(value)
-                } else {
-                    bytes.append(byte)
-                    if let high { bytes.append(high) }
-                    if let low { bytes.append(low) }
-                }
-            default:
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ high: UInt8, _ low: UInt8) -> UInt8? {
-        guard let high = hexDigit(high), let low = hexDigit(low) else { return nil }
-        return high << 4 | low
-    }
-
-    private static func hexDigit(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
