@@ -1,3 +1,4 @@
+import NIOCore
 public import SocketIO
 
 /// A namespace's adapter across instances: rooms live in this process (a ``LocalAdapter``), and every broadcast is
@@ -25,14 +26,17 @@ public final class RedisAdapter: Adapter {
         local.removeAll(socket)
     }
 
+    /// Encodes the packet once for both the local sockets and the other instances.
     public func broadcast(_ packet: SocketPacket, options: BroadcastOptions) {
-        local.broadcast(packet, options: options)
-        cluster.publishBroadcast(packet, options: options, namespace: namespace)
+        let encoded = SocketPacketEncoder.encode(packet)
+        local.broadcast(encoded: encoded, options: options)
+        cluster.publishBroadcast(encoded, options: options, namespace: namespace)
     }
 
-    /// Delivers a broadcast published by another instance to this instance's sockets.
-    func deliverRemote(_ packet: SocketPacket, options: BroadcastOptions) {
-        local.broadcast(packet, options: options)
+    /// Delivers a broadcast published by another instance, in the wire form it arrived in, to this instance's
+    /// sockets.
+    func deliverRemote(_ encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions) {
+        local.broadcast(encoded: encoded, options: options)
     }
 
     public func localSockets(in rooms: Set<String>) async -> [Socket] {

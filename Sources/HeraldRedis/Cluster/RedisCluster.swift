@@ -87,8 +87,11 @@ public final class RedisCluster: ClusterBus {
     }
 
     /// Publishes a namespace broadcast for the other instances.
-    func publishBroadcast(_ packet: SocketPacket, options: BroadcastOptions, namespace: String) {
-        let encoded = SocketPacketEncoder.encode(packet)
+    func publishBroadcast(
+        _ encoded: (text: String, attachments: [ByteBuffer]),
+        options: BroadcastOptions,
+        namespace: String
+    ) {
         let message = ClusterMessage.broadcast(
             origin: instanceID,
             namespace: namespace,
@@ -110,22 +113,10 @@ public final class RedisCluster: ClusterBus {
         guard let message = ClusterMessage.decode(raw.text), message.origin != instanceID else { return }
         switch message {
         case .broadcast(_, let namespace, let text, let attachments, let options):
-            guard let adapter = adapters.withLockedValue({ $0[namespace] }),
-                let packet = Self.decodePacket(text: text, attachments: attachments)
-            else { return }
-            adapter.deliverRemote(packet, options: options)
+            adapters.withLockedValue { $0[namespace] }?.deliverRemote((text, attachments), options: options)
         case .delivery(_, let delivery):
             receiver.withLockedValue { $0 }?(delivery)
         }
-    }
-
-    private static func decodePacket(text: String, attachments: [ByteBuffer]) -> SocketPacket? {
-        var decoder = SocketPacketDecoder(maxAttachments: max(10, attachments.count))
-        var packet: SocketPacket? = try? decoder.decode(text: text)
-        for attachment in attachments where packet == nil {
-            packet = try? decoder.decode(binary: attachment)
-        }
-        return packet
     }
 
     /// Sends queued publishes in order, pipelining whatever has piled up.

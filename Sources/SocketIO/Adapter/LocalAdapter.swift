@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 
 /// The in-process adapter: rooms kept per event loop, so a broadcast hops to each loop once, not once per socket.
 ///
@@ -34,7 +34,13 @@ public final class LocalAdapter: Adapter {
     }
 
     public func broadcast(_ packet: SocketPacket, options: BroadcastOptions) {
-        let prepared = PreparedSocketPacket(packet)
+        broadcast(encoded: SocketPacketEncoder.encode(packet), options: options)
+    }
+
+    /// Delivers a packet already in its wire form (as ``SocketPacketEncoder`` writes it), for adapters that receive
+    /// it that way from other servers: nothing is parsed or encoded again.
+    public func broadcast(encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions) {
+        let prepared = PreparedSocketPacket(encoded: encoded)
         for shard in shards.withLockedValue({ Array($0.values) }) {
             if shard.eventLoop.inEventLoop {
                 shard.deliver(prepared, options: options)

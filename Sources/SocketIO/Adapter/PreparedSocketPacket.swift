@@ -6,7 +6,10 @@ struct PreparedSocketPacket: Sendable {
     let parts: [PreparedEngineMessage]
 
     init(_ packet: SocketPacket, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
-        let encoded = SocketPacketEncoder.encode(packet)
+        self.init(encoded: SocketPacketEncoder.encode(packet), allocator: allocator)
+    }
+
+    init(encoded: (text: String, attachments: [ByteBuffer]), allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         var parts = [PreparedEngineMessage(.text(encoded.text), allocator: allocator)]
         for attachment in encoded.attachments {
             parts.append(PreparedEngineMessage(.binary(attachment), allocator: allocator))
