@@ -60,9 +60,8 @@ public final class RedisInstanceRegistry: Sendable {
     }
 
     private func beat() async {
-        let milliseconds = timeToLive.components.seconds * 1000 + timeToLive.components.attoseconds / 1_000_000_000_000_000
         _ = try? await client.pipeline([
-            ["SET", aliveKey(instanceID), "1", "PX", "\(milliseconds)"],
+            ["SET", aliveKey(instanceID), "1", "PX", "\(timeToLive.redisMilliseconds)"],
             ["SADD", instancesKey, instanceID],
         ])
     }
