@@ -4,18 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-make_env() {
-  local dir=$1 stamp=$1/.herald-requirements
-  shift
-  local wanted="$*"
-  if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
-    return
-  fi
-  echo "creating $dir"
-  rm -rf "$dir"
-  python3 -m venv "$dir"
-  "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
-  echo "$wanted" > "$stamp"
-}
+source scripts/lib/make-env.sh
 
 make_env .venv-browser "selenium>=4.20,<5" "pytest>=8" "pytest-timeout>=2.2"

@@ -25,16 +25,12 @@ import time
 import aiohttp
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "interop"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "interop", "herald"))
+from loopback import free_port  # noqa: E402
 from redis_server import RedisServer  # noqa: E402
 
 KEY = "bench-api-key-0123456789"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def write_config(workdir, users, user_rooms):

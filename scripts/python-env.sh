@@ -5,19 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-make_env() {
-  local dir=$1 stamp=$1/.herald-requirements
-  shift
-  local wanted="$*"
-  if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
-    return
-  fi
-  echo "creating $dir"
-  rm -rf "$dir"
-  python3 -m venv "$dir"
-  "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
-  echo "$wanted" > "$stamp"
-}
+source scripts/lib/make-env.sh
 
 make_env .venv-sio5 "python-socketio[client]>=5.11,<6" "aiohttp>=3.9" "websocket-client>=1.7" "requests>=2.31" "pytest>=8" "pytest-timeout>=2.2"
 make_env .venv-sio4 "python-socketio[client]>=4.6,<5" "python-engineio>=3.14,<4" "websocket-client>=1.7" "requests>=2.31" "pytest>=7" "pytest-timeout>=2.2"

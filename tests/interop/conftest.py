@@ -4,11 +4,11 @@ SIO_GENERATION=5 runs the v5 client tests and the raw protocol tests; SIO_GENERA
 Tests for the other generation are not collected at all.
 """
 import os
-import socket
 import subprocess
-import time
 
 import pytest
+
+from loopback import free_port, wait_until_listening
 
 GENERATION = os.environ.get("SIO_GENERATION", "5")
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -16,11 +16,6 @@ BUILD_DIR = os.path.join(ROOT, os.environ.get("HERALD_BUILD_DIR", ".build/debug"
 
 collect_ignore_glob = ["protocol/*"] if GENERATION != "5" else []
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RunningServer:
@@ -35,17 +30,9 @@ class RunningServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early: {self.process.stdout.read().decode(errors='replace')}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("server did not start listening")
+        wait_until_listening(
+            self.process, self.port, "server", lambda: self.process.stdout.read().decode(errors="replace"), timeout=15
+        )
 
     def assert_alive(self):
         assert self.process.poll() is None, f"server died: {self.process.stdout.read().decode(errors='replace')}"

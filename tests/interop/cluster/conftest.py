@@ -1,17 +1,17 @@
 """A cluster harness: one redis-server and three Herald instances on loopback ports, sharing config and sites."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 import pytest
 
 HERE = os.path.dirname(__file__)
+sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "herald"))
 
+from loopback import free_port, wait_until_listening  # noqa: E402
 from redis_server import RedisServer  # noqa: E402
 from stub_hooks import StubHooks  # noqa: E402
 
@@ -24,11 +24,6 @@ INSTANCE_TIMEOUT_MS = 1500
 HEARTBEAT_MS = 300
 SHUTDOWN_BOUND = 10
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Instance:
@@ -52,16 +47,7 @@ class Instance:
              "--sites", os.path.join(workdir, "sites.yml"), "--port", str(self.port)],
             stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=workdir,
         )
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"instance {number} exited early: {self.output()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"instance {number} did not start")
+        wait_until_listening(self.process, self.port, f"instance {number}", self.output)
 
     def output(self):
         self.log.flush()

@@ -1,12 +1,12 @@
 """Fixtures for the Herald service suite: a stub site backend and a Herald process configured to use it."""
 import os
-import socket
 import subprocess
 import tempfile
-import time
 
 import pytest
+import requests
 
+from loopback import free_port, wait_until_listening
 from redis_server import RedisServer
 from stub_hooks import StubHooks
 
@@ -17,11 +17,6 @@ PLAIN_KEY = "plain-api-key-0123456789"
 DEVICE_TTL = 3600
 MAX_BODY = 4096
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RunningHerald:
@@ -67,17 +62,7 @@ class RunningHerald:
             env=env,
             cwd=workdir,
         )
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"herald exited early: {self.output()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("herald did not start listening")
+        wait_until_listening(self.process, self.port, "herald", self.output)
 
     def output(self):
         self.log.flush()
@@ -153,3 +138,14 @@ def redis_herald(hooks):
             running.stop()
     finally:
         redis.stop()
+
+
+def send_to_rooms(herald, rooms, event, *args, resync=False):
+    """POST /send to the shop site and require the Node service's 200 OK."""
+    params = {"site": "shop", "apiKey": SHOP_KEY}
+    if resync:
+        params["resync"] = "true"
+    response = requests.post(
+        f"{herald.url}/send", params=params, json={"rooms": rooms, "event": event, "args": list(args)}, timeout=5
+    )
+    assert (response.status_code, response.text) == (200, "OK")

@@ -4,11 +4,8 @@ import socket
 import subprocess
 import time
 
+from loopback import free_port
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:

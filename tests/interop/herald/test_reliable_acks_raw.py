@@ -1,20 +1,8 @@
 """Reliable delivery where the test decides when a client acks: redelivery, exact batch acks, resync."""
 import time
 
-import requests
-
-from conftest import SHOP_KEY
+from conftest import send_to_rooms as send
 from raw_client import RawSiteClient
-
-
-def send(herald, rooms, event, *args, resync=False):
-    params = {"site": "shop", "apiKey": SHOP_KEY}
-    if resync:
-        params["resync"] = "true"
-    response = requests.post(
-        f"{herald.url}/send", params=params, json={"rooms": rooms, "event": event, "args": list(args)}, timeout=5
-    )
-    assert (response.status_code, response.text) == (200, "OK")
 
 
 def reconnect(herald, client, token, device):

@@ -2,22 +2,12 @@
 import time
 
 import pytest
-import requests
 
-from conftest import QUEUE_LIMIT, SHOP_KEY, SHORT_TTL
+from conftest import QUEUE_LIMIT, SHORT_TTL
+from conftest import send_to_rooms as send
 from site_client import SiteClient
 
 QUIET = 0.5
-
-
-def send(herald, rooms, event, *args, resync=False):
-    params = {"site": "shop", "apiKey": SHOP_KEY}
-    if resync:
-        params["resync"] = "true"
-    response = requests.post(
-        f"{herald.url}/send", params=params, json={"rooms": rooms, "event": event, "args": list(args)}, timeout=5
-    )
-    assert (response.status_code, response.text) == (200, "OK")
 
 
 @pytest.fixture
