@@ -72,6 +72,9 @@ public final class Socket: @unchecked Sendable {
     }
 
     /// Calls `handler` once when the socket leaves the namespace.
+    ///
+    /// A handler added by a middleware also runs when the admission ends without a connection (a later middleware
+    /// refuses the socket, or the client goes away first), so what the middleware reserved is always released.
     public func onDisconnect(_ handler: @escaping @Sendable (Socket, DisconnectReason) -> Void) {
         onLoop { $0.disconnectHandlers.append(handler) }
     }
@@ -186,9 +189,7 @@ public final class Socket: @unchecked Sendable {
         handlers.removeAll()
         let handlers = disconnectHandlers
         disconnectHandlers.removeAll()
-        if wasConnected {
-            for handler in handlers { handler(self, reason) }
-        }
+        for handler in handlers { handler(self, reason) }
     }
 
     func handleEvent(name: String, arguments: [JSONValue], ackID: Int?) {
