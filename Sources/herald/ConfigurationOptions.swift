@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import HeraldServer
 
-/// Where the configuration comes from; shared by `serve` and `check-config`.
+/// Where the configuration comes from; shared by `serve`, `check-config` and `reload`.
 struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "config.yml to read (default: $HERALD_CONFIG or ./config.yml).")
     var configPath: String?
@@ -10,8 +10,13 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("sites"), help: "sites.yml to read (default: $HERALD_SITES or ./sites.yml).")
     var sitesPath: String?
 
+    /// The loader reading this process's environment.
+    var loader: ConfigurationLoader {
+        ConfigurationLoader(environment: ProcessInfo.processInfo.environment)
+    }
+
     /// Loads and validates the configuration; errors name the file, line and key.
     func load() throws(ConfigurationError) -> LoadedConfiguration {
-        try ConfigurationLoader(environment: ProcessInfo.processInfo.environment).load(configPath: configPath, sitesPath: sitesPath)
+        try loader.load(configPath: configPath, sitesPath: sitesPath)
     }
 }

@@ -6,7 +6,7 @@ struct HeraldCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald",
         abstract: "Multi-tenant Socket.IO push service, a drop-in for socket.io-webservice.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, SendCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, ReloadCommand.self, SendCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -3,7 +3,7 @@ import Foundation
 import HeraldServer
 import Logging
 
-/// `herald serve`: runs the service until SIGINT or SIGTERM.
+/// `herald serve`: runs the service until SIGINT or SIGTERM; SIGHUP reloads the sites.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the push service.")
 
@@ -38,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
             "configuration loaded",
             metadata: ["environment": "\(loaded.environmentName)", "files": .array(loaded.filesRead.map { "\($0)" })]
         )
-        try await HeraldRunner.run(configuration, logger: logger)
+        let sitesReload = SitesReload(loader: options.loader, source: loaded.sitesSource)
+        try await HeraldRunner.run(configuration, sitesReload: sitesReload, logger: logger)
     }
 }

@@ -18,7 +18,7 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
         case websocket(any Channel)
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         /// The upgrade was refused; the request is consumed, so the error is answered here.
-        case refusedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineError)
+        case refusedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineRefusal)
     }
 
     /// The negotiated connection.
@@ -47,15 +47,19 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                 value: .init(low: limit / 2, high: limit)
             )
             let remoteAddress = channel.remoteAddress?.ipAddress
-            let refusal = NIOLoopBoundBox<EngineError?>(nil, eventLoop: channel.eventLoop)
+            let refusal = NIOLoopBoundBox<EngineRefusal?>(nil, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: WebSocketTransportHandler.frameSizeCeiling(maxPayload: server.configuration.maxPayload),
                 shouldUpgrade: { channel, head in
                     do throws(EngineError) {
-                        _ = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
+                        let binding = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
+                        if case .newSession = binding, let busy = server.handshakeRefusal() {
+                            refusal.value = busy
+                            return channel.eventLoop.makeSucceededFuture(nil)
+                        }
                         return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
                     } catch {
-                        refusal.value = error
+                        refusal.value = EngineRefusal(error)
                         return channel.eventLoop.makeSucceededFuture(nil)
                     }
                 },
@@ -114,11 +118,10 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
             switch try await value.result.get() {
             case .http(let asyncChannel):
                 await handleHTTP(asyncChannel: asyncChannel, logger: logger)
-            case .refusedUpgrade(let asyncChannel, let error):
+            case .refusedUpgrade(let asyncChannel, let refusal):
                 try await asyncChannel.executeThenClose { _, outbound in
-                    let body = ByteBuffer(string: error.body)
-                    var head = HTTPResponse(status: error.status)
-                    head.headerFields[.contentType] = "application/json"
+                    let body = ByteBuffer(string: refusal.body)
+                    var head = HTTPResponse(status: refusal.status, headerFields: refusal.headers())
                     head.headerFields[.contentLength] = String(body.readableBytes)
                     head.headerFields[.connection] = "close"
                     try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])

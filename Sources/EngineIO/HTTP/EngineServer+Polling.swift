@@ -29,6 +29,9 @@ extension EngineServer {
                     remoteAddress: remoteAddress,
                     url: request.uri.description
                 )
+                if let refusal = handshakeRefusal() {
+                    return Self.refusalResponse(refusal, cors: cors)
+                }
                 let supportsBinary = version == .v4 || query["b64"] == nil
                 return try await pollingAnswer(cors: cors) {
                     try await openPollingSession(version: version, handshake: handshake, supportsBinary: supportsBinary)
@@ -102,9 +105,15 @@ extension EngineServer {
     }
 
     static func errorResponse(_ error: EngineError, cors: HTTPFields) -> Response {
-        var headers = cors
-        headers[.contentType] = "application/json"
-        return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: error.body)))
+        refusalResponse(EngineRefusal(error), cors: cors)
+    }
+
+    static func refusalResponse(_ refusal: EngineRefusal, cors: HTTPFields) -> Response {
+        Response(
+            status: refusal.status,
+            headers: refusal.headers(adding: cors),
+            body: ResponseBody(byteBuffer: ByteBuffer(string: refusal.body))
+        )
     }
 }
 

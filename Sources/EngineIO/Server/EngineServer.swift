@@ -12,6 +12,7 @@ public final class EngineServer: Sendable {
     let registry = SessionRegistry()
     private let eventLoopGroup: any EventLoopGroup
     private let openHandler = NIOLockedValueBox<(@Sendable (EngineSession) -> Void)?>(nil)
+    private let handshakeGate = NIOLockedValueBox<(@Sendable () -> HandshakeAdmission)?>(nil)
 
     /// Creates a server; polling sessions are spread over `eventLoopGroup`.
     public init(
@@ -25,6 +26,21 @@ public final class EngineServer: Sendable {
     /// Sets the function that receives each new session, on the session's event loop, before any message.
     public func onOpen(_ handler: @escaping @Sendable (EngineSession) -> Void) {
         openHandler.withLockedValue { $0 = handler }
+    }
+
+    /// Sets the check each handshake (polling or WebSocket, a request without `sid`) passes before a session
+    /// opens; a refused one is answered 503 with `Retry-After`. Requests of open sessions never consult it.
+    public func gateHandshakes(_ gate: @escaping @Sendable () -> HandshakeAdmission) {
+        handshakeGate.withLockedValue { $0 = gate }
+    }
+
+    /// The refusal for a new handshake now, or nil when it may open a session.
+    func handshakeRefusal() -> EngineRefusal? {
+        guard let gate = handshakeGate.withLockedValue({ $0 }) else { return nil }
+        switch gate() {
+        case .admit: return nil
+        case .refuse(let seconds): return .busy(retryAfterSeconds: seconds)
+        }
     }
 
     /// Number of sessions currently known.

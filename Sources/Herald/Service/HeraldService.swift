@@ -19,7 +19,11 @@ public final class HeraldService: Sendable {
     public let delivery: Delivery
     /// Device registry and queues.
     public let store: any MessageStore
+    /// Each site's `maxSendsPerSecond`, for `POST /send`.
+    public let sendLimiter: SiteSendLimiter
     private let sessions: DeviceSessions
+    private let connections: SiteConnectionCounter
+    private let gateway: SiteGateway
 
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
     /// state in `store`.
@@ -38,6 +42,13 @@ public final class HeraldService: Sendable {
         io = SocketIOServer(engine: engine, configuration: SocketIOConfiguration(makeAdapter: makeAdapter))
         sites = SiteRegistry(configuration.sites)
         self.store = store
+        sendLimiter = SiteSendLimiter()
+        if let perSecond = settings.io.maxConnectionsPerSecond {
+            let limiter = ConnectionRateLimiter(perSecond: perSecond, burst: settings.io.connectionBurst ?? perSecond)
+            engine.gateHandshakes { limiter.admitHandshake() }
+        }
+        let connections = SiteConnectionCounter()
+        self.connections = connections
         let sessions = DeviceSessions()
         self.sessions = sessions
         delivery = Delivery(
@@ -49,13 +60,14 @@ public final class HeraldService: Sendable {
         )
         let delivery = self.delivery
         bus.onDelivery { delivery.deliverLocally($0) }
-        let gateway = SiteGateway(
+        gateway = SiteGateway(
             io: io,
             sites: sites,
             authenticator: Authenticator(hooks: hooks, timeout: settings.hookTimeout),
             store: store,
             sessions: sessions,
             bus: bus,
+            connections: connections,
             presence: UserPresenceReporter(hooks: hooks, timeout: settings.hookTimeout, logger: logger),
             deviceTTL: settings.deviceTTL,
             logger: logger
@@ -63,6 +75,29 @@ public final class HeraldService: Sendable {
         for site in sites.all {
             gateway.open(site)
         }
+    }
+
+    /// Serves `sites` from now on (a reload of `sites.yml`): added sites accept connections at once, removed sites'
+    /// clients are disconnected and new ones refused with "Invalid namespace", and changed keys and limits apply to
+    /// the next request or connection. Returns what changed.
+    @discardableResult
+    public func reload(sites newSites: [String: Site]) -> SiteChanges {
+        let changes = sites.replace(with: newSites)
+        for name in changes.removed {
+            io.removeNamespace("/" + name)
+        }
+        for name in changes.added {
+            if let site = newSites[name] {
+                gateway.open(site)
+            }
+        }
+        sendLimiter.retain(sites: newSites.keys)
+        return changes
+    }
+
+    /// Sockets of `siteName` on this instance, as counted against its `maxConnections`.
+    public func connectionCount(siteName: String) -> Int {
+        connections.count(siteName: siteName)
     }
 
     /// Closes every client connection (clients see a transport close and reconnect, to another instance behind a

@@ -2,14 +2,19 @@ import Logging
 import SocketIO
 
 /// Admits clients to site namespaces: authenticates them, joins their rooms, sends `_settings`, opens a device
-/// session (queue replay and acks) on sites with user rooms, and reports presence to the site.
+/// session (queue replay and acks) on sites with user rooms, and reports presence to the site. Enforces the site's
+/// `maxConnections` and `maxRoomsPerClient`.
 struct SiteGateway: Sendable {
+    /// The refusal a client over its site's `maxConnections` gets.
+    static let connectionLimitReached = "Site connection limit reached"
+
     private let io: SocketIOServer
     private let sites: SiteRegistry
     private let authenticator: Authenticator
     private let store: any MessageStore
     private let sessions: DeviceSessions
     private let bus: any ClusterBus
+    private let connections: SiteConnectionCounter
     private let presence: UserPresenceReporter
     private let deviceTTL: Int
     private let logger: Logger
@@ -22,6 +27,7 @@ struct SiteGateway: Sendable {
         store: any MessageStore,
         sessions: DeviceSessions,
         bus: any ClusterBus,
+        connections: SiteConnectionCounter,
         presence: UserPresenceReporter,
         deviceTTL: Int,
         logger: Logger
@@ -32,6 +38,7 @@ struct SiteGateway: Sendable {
         self.store = store
         self.sessions = sessions
         self.bus = bus
+        self.connections = connections
         self.presence = presence
         self.deviceTTL = deviceTTL
         self.logger = logger
@@ -53,15 +60,36 @@ struct SiteGateway: Sendable {
         }
         var metadata: Logger.Metadata = ["site": "\(site.name)", "socketId": "\(socket.id)"]
         metadata["deviceId"] = credentials.deviceID.map { "\($0)" }
+        guard connections.reserve(for: site) else {
+            logger.notice("client refused: \(Self.connectionLimitReached)", metadata: metadata)
+            throw ConnectError(Self.connectionLimitReached)
+        }
         do {
-            let rooms = try await authenticator.rooms(for: credentials, at: site)
+            let rooms = limitRooms(try await authenticator.rooms(for: credentials, at: site), of: site, metadata: metadata)
             await bus.attach(site: site.name)
             socket.join(rooms)
             socket.data = SiteClient(site: site, credentials: credentials, rooms: rooms)
         } catch {
+            connections.release(siteName: site.name)
             logger.info("client refused: \(error.message)", metadata: metadata)
             throw ConnectError(error.message)
         }
+        let gateway = self
+        socket.onDisconnect { _, _ in
+            gateway.bus.detach(site: site.name)
+            gateway.connections.release(siteName: site.name)
+        }
+    }
+
+    /// The granted rooms cut to the site's `maxRoomsPerClient`; dropped rooms are logged.
+    private func limitRooms(_ rooms: [String], of site: Site, metadata: Logger.Metadata) -> [String] {
+        let (kept, dropped) = site.limits.splitRooms(rooms)
+        if !dropped.isEmpty {
+            var metadata = metadata
+            metadata["dropped"] = .array(dropped.map { "\($0)" })
+            logger.warning("rooms dropped: authUrl granted \(rooms.count), maxRoomsPerClient is \(kept.count)", metadata: metadata)
+        }
+        return kept
     }
 
     private func connected(_ socket: Socket) {
@@ -78,7 +106,6 @@ struct SiteGateway: Sendable {
         report(.connected, client: client, site: site, metadata: metadata)
         let gateway = self
         socket.onDisconnect { socket, reason in
-            gateway.bus.detach(site: client.site)
             for session in deviceSessions {
                 gateway.sessions.stop(session)
             }

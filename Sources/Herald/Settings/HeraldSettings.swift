@@ -67,12 +67,26 @@ public struct IOSettings: Sendable, Hashable {
     public var maxPayload: Int
     /// Origins allowed to use polling from a browser; empty allows any origin.
     public var corsOrigins: [String]
+    /// New Engine.IO sessions this instance opens per second (`maxConnectionsPerSecond`); handshakes beyond it are
+    /// answered 503 with `Retry-After`. nil: no limit.
+    public var maxConnectionsPerSecond: Int?
+    /// Handshakes let through at once after a quiet period (`connectionBurst`); nil: `maxConnectionsPerSecond`.
+    public var connectionBurst: Int?
 
     /// Creates the section with socket.io's defaults.
-    public init(pingInterval: Int = 25_000, pingTimeout: Int = 20_000, maxPayload: Int = 1_000_000, corsOrigins: [String] = []) {
+    public init(
+        pingInterval: Int = 25_000,
+        pingTimeout: Int = 20_000,
+        maxPayload: Int = 1_000_000,
+        corsOrigins: [String] = [],
+        maxConnectionsPerSecond: Int? = nil,
+        connectionBurst: Int? = nil
+    ) {
         self.pingInterval = pingInterval
         self.pingTimeout = pingTimeout
         self.maxPayload = maxPayload
         self.corsOrigins = corsOrigins
+        self.maxConnectionsPerSecond = maxConnectionsPerSecond
+        self.connectionBurst = connectionBurst
     }
 }

@@ -15,6 +15,8 @@ public struct Site: Sendable, Hashable {
     public var updateUserURL: String?
     /// A room that admits clients without a private room when `userRoomPrefix` is set.
     public var publicChannel: String?
+    /// What the site may use of this instance.
+    public var limits: SiteLimits
 
     /// Creates a site.
     public init(
@@ -24,7 +26,8 @@ public struct Site: Sendable, Hashable {
         apiKey: String,
         userRoomPrefix: String? = nil,
         updateUserURL: String? = nil,
-        publicChannel: String? = nil
+        publicChannel: String? = nil,
+        limits: SiteLimits = SiteLimits()
     ) {
         self.name = name
         self.authentication = authentication
@@ -33,6 +36,7 @@ public struct Site: Sendable, Hashable {
         self.userRoomPrefix = userRoomPrefix
         self.updateUserURL = updateUserURL
         self.publicChannel = publicChannel
+        self.limits = limits
     }
 
     /// The Socket.IO namespace of the site.

@@ -18,4 +18,14 @@ public final class SiteRegistry: Sendable {
     public var all: [Site] {
         table.withLockedValue { $0.values.sorted { $0.name < $1.name } }
     }
+
+    /// Serves `sites` from now on instead of the current ones; returns what changed.
+    @discardableResult
+    public func replace(with sites: [String: Site]) -> SiteChanges {
+        table.withLockedValue { table in
+            let changes = SiteChanges(from: table, to: sites)
+            table = sites
+            return changes
+        }
+    }
 }

@@ -4,16 +4,18 @@ import Hummingbird
 public import Logging
 import NIOPosix
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs Herald until SIGINT or SIGTERM, then shuts down gracefully within ``shutdownBound``: stop accepting, close
 /// client connections (clients reconnect, elsewhere behind a load balancer), record their disconnects, leave the
-/// cluster, exit.
+/// cluster, exit. SIGHUP reloads the sites.
 public enum HeraldRunner {
     /// Longest graceful shutdown before remaining work is cancelled.
     public static let shutdownBound: Duration = .seconds(10)
 
-    /// Serves `configuration`, logging to `logger`.
-    public static func run(_ configuration: HeraldConfiguration, logger: Logger) async throws {
+    /// Serves `configuration`, logging to `logger`; with `sitesReload`, each SIGHUP reads the sites again and applies
+    /// them (an invalid file is logged and the running sites kept).
+    public static func run(_ configuration: HeraldConfiguration, sitesReload: SitesReload? = nil, logger: Logger) async throws {
         let settings = configuration.settings
         let instanceID = MessageStoreFactory.instanceID()
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
@@ -43,11 +45,19 @@ public enum HeraldRunner {
                 ]
             )
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DrainService(service: service, timeout: .seconds(7), retire: backend.retire, logger: logger)),
+            .init(service: ConnectionsService(app: app, service: service)),
+        ]
+        if let sitesReload {
+            let reloader = SitesReloader(reload: sitesReload, service: service, logger: logger)
+            let hangups = await UnixSignalsSequence(trapping: .sighup)
+            services.append(
+                .init(service: ReloadOnHangupService(hangups: hangups, reloader: reloader), successTerminationBehavior: .ignore)
+            )
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                DrainService(service: service, timeout: .seconds(7), retire: backend.retire, logger: logger),
-                ConnectionsService(app: app, service: service),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -104,6 +104,23 @@ public struct ConfigurationLoader: Sendable {
         return ConfigurationResult(value: sites, warnings: warnings)
     }
 
+    /// The sites from `source` again, read the way startup read them: a reload of `sites.yml` (or, in single-site
+    /// mode, of the `SITE_NAME` variables this loader was given).
+    public func loadSites(from source: SitesSource) throws(ConfigurationError) -> ConfigurationResult<[String: Site]> {
+        switch source {
+        case .file(let path):
+            guard let yaml = try ConfigurationFile.read(path, required: true) else {
+                throw ConfigurationError(file: path, message: "file not found")
+            }
+            return try loadSites(yaml: yaml, file: path)
+        case .environment:
+            guard let site = try SingleSiteEnvironment.site(from: environment) else {
+                throw ConfigurationError.environment("SITE_NAME", "must be set in single-site mode")
+            }
+            return ConfigurationResult(value: [site.name: site], warnings: [])
+        }
+    }
+
     /// The environment's section of `config.yml`: nil when the section is written with nothing under it.
     private func section(of yaml: String, file: String) throws(ConfigurationError) -> YAMLValue? {
         let name = environmentName

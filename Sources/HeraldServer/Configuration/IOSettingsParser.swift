@@ -5,7 +5,10 @@ enum IOSettingsParser {
     static func parse(_ io: YAMLValue, warnings: inout [String]) throws(ConfigurationError) -> IOSettings {
         var settings = IOSettings()
         let keys = try io.mapping()
-        keys.warnAboutUnknownKeys(known: ["pingInterval", "pingTimeout", "maxPayload", "cors"], into: &warnings)
+        keys.warnAboutUnknownKeys(
+            known: ["pingInterval", "pingTimeout", "maxPayload", "cors", "maxConnectionsPerSecond", "connectionBurst"],
+            into: &warnings
+        )
         if let pingInterval = keys["pingInterval"] {
             settings.pingInterval = try pingInterval.integer(in: 1...Int.max, "a positive number of milliseconds")
         }
@@ -17,6 +20,15 @@ enum IOSettingsParser {
         }
         if let cors = keys["cors"] {
             settings.corsOrigins = try corsOrigins(cors)
+        }
+        if let rate = keys["maxConnectionsPerSecond"] {
+            settings.maxConnectionsPerSecond = try rate.integer(in: 1...Int.max, "a positive number of new connections per second")
+        }
+        if let burst = keys["connectionBurst"] {
+            guard settings.maxConnectionsPerSecond != nil else {
+                throw burst.error("needs maxConnectionsPerSecond (the burst is on top of a rate)")
+            }
+            settings.connectionBurst = try burst.integer(in: 1...Int.max, "a positive number of connections")
         }
         return settings
     }

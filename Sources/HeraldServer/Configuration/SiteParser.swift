@@ -3,9 +3,9 @@ import Herald
 /// Reads one site of `sites.yml`.
 enum SiteParser {
     /// Keys of a site that Herald reads.
-    static let knownKeys: Set<String> = [
+    static let knownKeys: Set<String> = Set([
         "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens",
-    ]
+    ]).union(SiteLimitsParser.knownKeys)
 
     static func parse(_ value: YAMLValue, name: String, warnings: inout [String]) throws(ConfigurationError) -> Site {
         let keys = try value.mapping()
@@ -34,6 +34,7 @@ enum SiteParser {
                 warnings.append(publicChannel.warning("has no effect without userRoomPrefix"))
             }
         }
+        site.limits = try SiteLimitsParser.parse(keys)
         return site
     }
 

@@ -6,8 +6,9 @@ import NIOCore
 /// `POST /send?site=S&apiKey=K[&resync=true]`: a backend pushes an event to rooms of its site.
 ///
 /// Statuses and texts are the Node service's: 400 "Missing query param 'site' or 'apiKey'.", 401 "ApiKey invalid.",
-/// 200 "OK"; Herald adds 413 for bodies over the limit and 400 with a reason for bodies it cannot read. The key may
-/// also come as `Authorization: Bearer <key>`, which keeps it out of access logs.
+/// 200 "OK"; Herald adds 413 for bodies over the limit (the site's `maxPayloadBytes`, else `send.maxBodyBytes`), 429
+/// with `Retry-After` over the site's `maxSendsPerSecond`, and 400 with a reason for bodies it cannot read. The key
+/// may also come as `Authorization: Bearer <key>`, which keeps it out of access logs.
 public struct SendController: Sendable {
     static let missingCredentials = "Missing query param 'site' or 'apiKey'."
     static let invalidKey = "ApiKey invalid."
@@ -15,13 +16,13 @@ public struct SendController: Sendable {
     static let retryAfterSeconds = 5
 
     private let service: HeraldService
-    private let maxBodyBytes: Int
+    private let limits: SendLimits
     private let logger: Logger
 
-    /// Creates the controller for `service`, accepting bodies up to `maxBodyBytes`.
+    /// Creates the controller for `service`, accepting bodies up to `maxBodyBytes` on sites without `maxPayloadBytes`.
     public init(service: HeraldService, maxBodyBytes: Int, logger: Logger) {
         self.service = service
-        self.maxBodyBytes = maxBodyBytes
+        limits = SendLimits(defaultMaxBodyBytes: maxBodyBytes, limiter: service.sendLimiter)
         self.logger = logger
     }
 
@@ -43,6 +44,7 @@ public struct SendController: Sendable {
             logger.notice("send refused: invalid site or apiKey", metadata: metadata)
             return .plainText(Self.invalidKey, status: .unauthorized)
         }
+        let maxBodyBytes = limits.maxBodyBytes(for: site)
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
             return Self.tooLarge(limit: maxBodyBytes)
         }
@@ -64,6 +66,10 @@ public struct SendController: Sendable {
         }
         metadata["event"] = "\(sendRequest.event)"
         metadata["rooms"] = .array(sendRequest.rooms.map { "\($0)" })
+        if let refusal = limits.rateRefusal(sending: 1, for: site) {
+            logger.notice("send refused: over maxSendsPerSecond", metadata: metadata)
+            return refusal
+        }
         let report: DeliveryReport
         do {
             report = try await service.delivery.send(sendRequest, on: site)

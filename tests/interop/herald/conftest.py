@@ -20,13 +20,15 @@ MAX_BODY = 4096
 
 
 class RunningHerald:
-    """`herald serve` on a free loopback port with generated config.yml and sites.yml; stdout kept for log checks."""
+    """`herald serve` on a free loopback port with generated config.yml and sites.yml; stdout kept for log checks.
+    `sites` replaces the default sites.yml text, `io_extra` adds lines under `io:`."""
 
-    def __init__(self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None):
+    def __init__(self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, sites=None, io_extra=""):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = os.path.join(workdir, "config.yml")
-        sites = os.path.join(workdir, "sites.yml")
+        config = self.config_path = os.path.join(workdir, "config.yml")
+        sites_text, sites = sites, os.path.join(workdir, "sites.yml")
+        self.sites_path = sites
         with open(config, "w") as f:
             f.write(
                 "test:\n"
@@ -35,10 +37,10 @@ class RunningHerald:
                 f"  device_queue_limit: {queue_limit}\n"
                 "  hooks:\n    timeout: 1000\n"
                 f"  send:\n    maxBodyBytes: {MAX_BODY}\n"
-                "  io:\n    pingInterval: 2000\n    pingTimeout: 2000\n"
+                "  io:\n    pingInterval: 2000\n    pingTimeout: 2000\n" + io_extra
             )
         with open(sites, "w") as f:
-            f.write(
+            f.write(sites_text or
                 "shop:\n"
                 f"  authUrl: {hooks.url}/auth\n"
                 "  authScheme: Token\n"

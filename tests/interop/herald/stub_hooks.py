@@ -9,6 +9,7 @@ Tokens decide the answer:
   broken        500
   garbage       200 with a body that is not a JSON list
   slow-<user>   answers like good-<user>, but only after SLOW_SECONDS
+  brief-<user>  answers like good-<user> after BRIEF_SECONDS (within Herald's hook timeout)
 """
 import json
 import threading
@@ -16,6 +17,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SLOW_SECONDS = 3.0
+BRIEF_SECONDS = 0.5
 
 
 class StubHooks:
@@ -69,6 +71,9 @@ class StubHooks:
                 if token.startswith("slow-"):
                     time.sleep(SLOW_SECONDS)
                     token = "good-" + token[len("slow-"):]
+                if token.startswith("brief-"):
+                    time.sleep(BRIEF_SECONDS)
+                    token = "good-" + token[len("brief-"):]
                 if token.startswith("good-"):
                     self._reply(200, json.dumps([f"user_{token[5:]}", "news"]))
                 elif token.startswith("sport-"):

@@ -1,0 +1,33 @@
+/// What one site may use of this instance, from its `sites.yml` entry. Every limit is optional; nil means the
+/// documented default.
+public struct SiteLimits: Sendable, Hashable {
+    /// Most sockets of the site connected to this instance at once (each instance counts its own sockets); a client
+    /// over it is refused with `Site connection limit reached`. nil: no limit.
+    public var maxConnections: Int?
+    /// Messages per second `POST /send` accepts for the site (a token bucket holding one second's worth); over it the
+    /// backend gets 429 with `Retry-After`. nil: no limit.
+    public var maxSendsPerSecond: Int?
+    /// Largest `POST /send` body for the site, in bytes (413 beyond). nil: the global `send.maxBodyBytes`.
+    public var maxPayloadBytes: Int?
+    /// Most rooms a client joins; rooms beyond it in the authUrl's answer are dropped and logged. nil: no limit.
+    public var maxRoomsPerClient: Int?
+
+    /// Creates limits; nil leaves a limit at its default.
+    public init(
+        maxConnections: Int? = nil,
+        maxSendsPerSecond: Int? = nil,
+        maxPayloadBytes: Int? = nil,
+        maxRoomsPerClient: Int? = nil
+    ) {
+        self.maxConnections = maxConnections
+        self.maxSendsPerSecond = maxSendsPerSecond
+        self.maxPayloadBytes = maxPayloadBytes
+        self.maxRoomsPerClient = maxRoomsPerClient
+    }
+
+    /// `rooms` cut to `maxRoomsPerClient`: the first ones in the order given are kept, the rest dropped.
+    public func splitRooms(_ rooms: [String]) -> (kept: [String], dropped: [String]) {
+        guard let limit = maxRoomsPerClient, rooms.count > limit else { return (rooms, []) }
+        return (Array(rooms.prefix(limit)), Array(rooms.dropFirst(limit)))
+    }
+}
