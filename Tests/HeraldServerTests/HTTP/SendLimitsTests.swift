@@ -20,7 +20,9 @@ import Testing
     private static let json: HTTPFields = [.contentType: "application/json"]
 
     private func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let logger = Logger(label: "test") { label in
+            JSONLinesLogHandler(label: label, logLevel: .info, output: JSONLinesOutput { _ in })
+        }
         let service = HeraldService(
             configuration: HeraldConfiguration(
                 settings: HeraldSettings(port: 0, maxSendBodyBytes: 1_024),
