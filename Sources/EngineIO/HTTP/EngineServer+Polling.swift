@@ -23,15 +23,15 @@ extension EngineServer {
             guard let sid = query["sid"] else {
                 guard request.method == .get else { throw .badHandshakeMethod }
                 guard transport == .polling else { throw .badRequest }
+                if let refusal = handshakeRefusal() {
+                    return Self.refusalResponse(refusal, cors: cors)
+                }
                 let handshake = EngineHandshake(
                     query: query,
                     headers: request.headers,
                     remoteAddress: remoteAddress,
                     url: request.uri.description
                 )
-                if let refusal = handshakeRefusal() {
-                    return Self.refusalResponse(refusal, cors: cors)
-                }
                 let supportsBinary = version == .v4 || query["b64"] == nil
                 return try await pollingAnswer(cors: cors) {
                     try await openPollingSession(version: version, handshake: handshake, supportsBinary: supportsBinary)

@@ -1,0 +1,43 @@
+public import HTTPTypes
+
+/// An HTTP answer refusing an Engine.IO request: a standard ``EngineError`` or a refused handshake.
+public struct EngineRefusal: Error, Sendable, Hashable {
+    /// HTTP status.
+    public let status: HTTPResponse.Status
+    /// JSON body.
+    public let body: String
+    /// Seconds for `Retry-After`, when the client should retry later.
+    public let retryAfterSeconds: Int?
+
+    /// The answer for a standard Engine.IO error.
+    public init(_ error: EngineError) {
+        status = error.status
+        body = error.body
+        retryAfterSeconds = nil
+    }
+
+    /// 503 for a handshake refused because too many sessions are opening: `{"message":"Too many new connections; retry after 2 s"}`.
+    public static func busy(retryAfterSeconds: Int) -> EngineRefusal {
+        EngineRefusal(
+            status: .serviceUnavailable,
+            body: #"{"message":"Too many new connections; retry after \#(retryAfterSeconds) s"}"#,
+            retryAfterSeconds: retryAfterSeconds
+        )
+    }
+
+    private init(status: HTTPResponse.Status, body: String, retryAfterSeconds: Int?) {
+        self.status = status
+        self.body = body
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// The answer's header fields (content type, `Retry-After`) added to `fields`.
+    func headers(adding fields: HTTPFields = HTTPFields()) -> HTTPFields {
+        var headers = fields
+        headers[.contentType] = "application/json"
+        if let retryAfterSeconds {
+            headers[.retryAfter] = String(retryAfterSeconds)
+        }
+        return headers
+    }
+}
