@@ -19,10 +19,12 @@ public final class HeraldService: Sendable {
     public let delivery: Delivery
     /// Device registry and queues.
     public let store: any MessageStore
+    /// Counters and timings of handshakes, sends and acks.
+    public let metrics: HeraldMetrics
     private let sessions: DeviceSessions
 
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
-    /// state in `store`.
+    /// state in `store`, and metrics go to `metrics`.
     public init(
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
@@ -30,7 +32,8 @@ public final class HeraldService: Sendable {
         bus: any ClusterBus = LocalClusterBus(),
         makeAdapter: @escaping @Sendable (_ namespace: String) -> any Adapter = { _ in LocalAdapter() },
         logger: Logger,
-        eventLoopGroup: any EventLoopGroup
+        eventLoopGroup: any EventLoopGroup,
+        metrics: HeraldMetrics = HeraldMetrics()
     ) {
         let settings = configuration.settings
         self.configuration = configuration
@@ -38,6 +41,7 @@ public final class HeraldService: Sendable {
         io = SocketIOServer(engine: engine, configuration: SocketIOConfiguration(makeAdapter: makeAdapter))
         sites = SiteRegistry(configuration.sites)
         self.store = store
+        self.metrics = metrics
         let sessions = DeviceSessions()
         self.sessions = sessions
         delivery = Delivery(
@@ -45,7 +49,8 @@ public final class HeraldService: Sendable {
             store: store,
             ids: FlakeIDGenerator(datacenter: settings.flakeDatacenter, worker: settings.flakeWorker),
             sessions: sessions,
-            bus: bus
+            bus: bus,
+            metrics: metrics
         )
         let delivery = self.delivery
         bus.onDelivery { delivery.deliverLocally($0) }
@@ -58,7 +63,8 @@ public final class HeraldService: Sendable {
             bus: bus,
             presence: UserPresenceReporter(hooks: hooks, timeout: settings.hookTimeout, logger: logger),
             deviceTTL: settings.deviceTTL,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
         for site in sites.all {
             gateway.open(site)

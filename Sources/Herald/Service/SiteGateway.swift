@@ -13,6 +13,7 @@ struct SiteGateway: Sendable {
     private let presence: UserPresenceReporter
     private let deviceTTL: Int
     private let logger: Logger
+    private let metrics: HeraldMetrics
 
     /// Creates the gateway.
     init(
@@ -24,7 +25,8 @@ struct SiteGateway: Sendable {
         bus: any ClusterBus,
         presence: UserPresenceReporter,
         deviceTTL: Int,
-        logger: Logger
+        logger: Logger,
+        metrics: HeraldMetrics
     ) {
         self.io = io
         self.sites = sites
@@ -35,6 +37,7 @@ struct SiteGateway: Sendable {
         self.presence = presence
         self.deviceTTL = deviceTTL
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Opens the namespace `/<site>` for clients.
@@ -53,12 +56,17 @@ struct SiteGateway: Sendable {
         }
         var metadata: Logger.Metadata = ["site": "\(site.name)", "socketId": "\(socket.id)"]
         metadata["deviceId"] = credentials.deviceID.map { "\($0)" }
+        let siteMetrics = metrics.site(site.name)
         do {
-            let rooms = try await authenticator.rooms(for: credentials, at: site)
+            let rooms = try await siteMetrics.timingAuthentication(of: site) { () async throws(AuthenticationError) in
+                try await authenticator.rooms(for: credentials, at: site)
+            }
             await bus.attach(site: site.name)
             socket.join(rooms)
             socket.data = SiteClient(site: site, credentials: credentials, rooms: rooms)
+            siteMetrics.handshake(.accepted)
         } catch {
+            siteMetrics.handshake(HandshakeOutcome(error))
             logger.info("client refused: \(error.message)", metadata: metadata)
             throw ConnectError(error.message)
         }
@@ -101,7 +109,13 @@ struct SiteGateway: Sendable {
         var opened: [DeviceSession] = []
         for userRoom in client.userRooms {
             let device = DeviceKey(site: client.site, userRoom: userRoom, deviceID: deviceID)
-            let session = DeviceSession(device: device, socket: socket, store: store, logger: logger)
+            let session = DeviceSession(
+                device: device,
+                socket: socket,
+                store: store,
+                logger: logger,
+                metrics: metrics.site(client.site)
+            )
             sessions.add(session)
             if opened.isEmpty {
                 session.start(sharedRooms: client.sharedRooms, registered: registered)
