@@ -22,7 +22,7 @@ MAX_BODY = 4096
 class RunningHerald:
     """`herald serve` on a free loopback port with generated config.yml and sites.yml; stdout kept for log checks."""
 
-    def __init__(self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None):
+    def __init__(self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, admin_key=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = os.path.join(workdir, "config.yml")
@@ -37,6 +37,8 @@ class RunningHerald:
                 f"  send:\n    maxBodyBytes: {MAX_BODY}\n"
                 "  io:\n    pingInterval: 2000\n    pingTimeout: 2000\n"
             )
+            if admin_key:
+                f.write(f"  admin:\n    key: {admin_key}\n")
         with open(sites, "w") as f:
             f.write(
                 "shop:\n"
