@@ -89,7 +89,12 @@ def test_page_shows_connections_and_messages_per_second(admin_herald, open_brows
     admin.wait_until(lambda _: admin.number("demo", "emitted") == emitted_before + 10, "the page to count 10 messages")
     alice.wait_received("burst 9")
 
-    bob.driver.get("about:blank")
+    demo_tab = bob.driver.current_window_handle
+    bob.driver.switch_to.new_window("tab")
+    blank_tab = bob.driver.current_window_handle
+    bob.driver.switch_to.window(demo_tab)
+    bob.driver.close()
+    bob.driver.switch_to.window(blank_tab)
     admin.wait_until(lambda _: admin.number("demo", "connections") == 1, "the page to show bob's disconnect")
     assert [entry for entry in admin.driver.get_log("browser") if entry["level"] == "SEVERE"] == []
     assert admin.driver.find_element(By.ID, "chart-connections").is_displayed()

@@ -25,7 +25,9 @@ enum ObservabilityTestApp {
         adminKey: String? = nil,
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let logger = Logger(label: "test") { label in
+            JSONLinesLogHandler(label: label, logLevel: .critical, output: JSONLinesOutput { _ in })
+        }
         let metrics = ServerMetrics()
         let settings = HeraldSettings(port: 0, adminKey: adminKey)
         let service = HeraldService(
