@@ -47,6 +47,17 @@ class AdminPage:
     def status(self):
         return self.driver.find_element(By.ID, "status").text
 
+    def room_members(self):
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#room-rows tr")
+        return {row.find_elements(By.TAG_NAME, "td")[0].text: int(row.find_elements(By.TAG_NAME, "td")[1].text)
+                for row in rows}
+
+    def socket_rows_elements(self):
+        return self.driver.find_elements(By.CSS_SELECTOR, "#socket-rows tr")
+
+    def socket_rows(self):
+        return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in self.socket_rows_elements()]
+
     def number(self, site, field):
         cells = self.driver.find_elements(By.CSS_SELECTOR, f'#site-rows tr[data-site="{site}"] [data-field="{field}"]')
         return float(cells[0].text) if cells and cells[0].text else None
@@ -89,12 +100,14 @@ def test_page_shows_connections_and_messages_per_second(admin_herald, open_brows
     admin.wait_until(lambda _: admin.number("demo", "emitted") == emitted_before + 10, "the page to count 10 messages")
     alice.wait_received("burst 9")
 
-    demo_tab = bob.driver.current_window_handle
-    bob.driver.switch_to.new_window("tab")
-    blank_tab = bob.driver.current_window_handle
-    bob.driver.switch_to.window(demo_tab)
-    bob.driver.close()
-    bob.driver.switch_to.window(blank_tab)
+    admin.driver.find_element(By.CSS_SELECTOR, '#site-rows tr[data-site="demo"] th button').click()
+    admin.wait_until(lambda _: admin.room_members() == {"demo-news": 2, "user_alice": 1, "user_bob": 1,
+                                                        "#herald/reliable": 2}, "the demo site's rooms")
+    admin.driver.find_element(By.CSS_SELECTOR, '#room-rows button[data-room="user_bob"]').click()
+    admin.wait_until(lambda _: len(admin.socket_rows()) == 1, "bob's socket to be listed")
+    assert admin.socket_rows()[0][1].startswith("browser-bob")
+    admin.socket_rows_elements()[0].find_element(By.TAG_NAME, "button").click()
+    bob.wait_until(lambda _: bob.status() == "disconnected", "bob's demo page to see the server disconnect")
     admin.wait_until(lambda _: admin.number("demo", "connections") == 1, "the page to show bob's disconnect")
     assert [entry for entry in admin.driver.get_log("browser") if entry["level"] == "SEVERE"] == []
     assert admin.driver.find_element(By.ID, "chart-connections").is_displayed()

@@ -44,7 +44,14 @@
     row.dataset.site = site;
     const name = document.createElement("th");
     name.scope = "row";
-    name.textContent = site;
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "link";
+    open.textContent = site;
+    open.addEventListener("click", function () {
+      showRooms(site);
+    });
+    name.appendChild(open);
     row.appendChild(name);
     cell(row, "connections", true);
     cell(row, "polling", true);
@@ -129,6 +136,85 @@
         else context.lineTo(x, y);
       });
       context.stroke();
+    }
+  }
+
+  async function api(method, path) {
+    const key = sessionStorage.getItem(storageKey);
+    const response = await fetch(path, { method: method, headers: { Authorization: "Bearer " + key }, cache: "no-store" });
+    if (!response.ok) throw new Error(method + " " + path + " answered " + response.status);
+    return response.json();
+  }
+
+  function segment(text) {
+    return encodeURIComponent(text);
+  }
+
+  function replaceRows(body, rowsOfCells) {
+    body.replaceChildren();
+    for (const cells of rowsOfCells) {
+      const row = document.createElement("tr");
+      for (const content of cells) {
+        const td = document.createElement("td");
+        if (content instanceof Node) td.appendChild(content);
+        else td.textContent = String(content);
+        row.appendChild(td);
+      }
+      body.appendChild(row);
+    }
+  }
+
+  function button(label, action) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.textContent = label;
+    element.addEventListener("click", action);
+    return element;
+  }
+
+  async function showRooms(site) {
+    try {
+      const body = await api("GET", "/admin/api/sites/" + segment(site) + "/rooms");
+      document.getElementById("detail-site").textContent = site;
+      document.getElementById("site-detail").hidden = false;
+      document.getElementById("room-detail").hidden = true;
+      replaceRows(
+        document.getElementById("room-rows"),
+        body.rooms.map(function (room) {
+          const open = button(room.name, function () {
+            showSockets(site, room.name);
+          });
+          open.className = "link";
+          open.dataset.room = room.name;
+          return [open, room.members];
+        })
+      );
+    } catch (error) {
+      setStatus(error.message, true);
+    }
+  }
+
+  async function showSockets(site, room) {
+    try {
+      const body = await api("GET", "/admin/api/sites/" + segment(site) + "/rooms/" + segment(room) + "/sockets");
+      document.getElementById("detail-room").textContent = room;
+      document.getElementById("room-detail").hidden = false;
+      replaceRows(
+        document.getElementById("socket-rows"),
+        body.sockets.map(function (socket) {
+          const disconnect = button("Disconnect", async function () {
+            try {
+              await api("DELETE", "/admin/api/sites/" + segment(site) + "/sockets/" + segment(socket.id));
+              showSockets(site, room);
+            } catch (error) {
+              setStatus(error.message, true);
+            }
+          });
+          return [socket.id, socket.deviceId || "", socket.transport, new Date(socket.connectedSince).toLocaleString(), disconnect];
+        })
+      );
+    } catch (error) {
+      setStatus(error.message, true);
     }
   }
 
