@@ -54,7 +54,7 @@ class RunningHerald:
             )
         self.log_path = os.path.join(workdir, "herald.log")
         self.log = open(self.log_path, "w")
-        env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "DEVICE_TTL", "SITE_NAME", "NODE_ENV")}
+        env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "DEVICE_TTL", "SITE_NAME", "NODE_ENV", "HERALD_ADMIN_KEY")}
         env["HERALD_ENV"] = "test"
         env.update(extra_env or {})
         self.process = subprocess.Popen(
