@@ -25,6 +25,7 @@ START_TIMEOUT = 15
 OVERRIDING_ENVIRONMENT = (
     "HERALD_ENV", "NODE_ENV", "HERALD_CONFIG", "HERALD_SITES", "PORT", "REDIS_URL", "DEVICE_TTL", "LOG_LEVEL",
     "SITE_NAME", "AUTH_URL", "AUTH_SCHEME", "API_KEY", "USER_ROOM_PREFIX", "UPDATE_USER_URL", "PUBLIC_CHANNEL",
+    "HERALD_ADMIN_KEY",
 )
 
 
@@ -37,12 +38,12 @@ def free_port():
 class HeraldServer:
     """A `herald serve` process on a free loopback port; its output goes to a file so a chatty log never blocks it."""
 
-    def __init__(self):
+    def __init__(self, config="config.yml"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
         binary = os.path.join(BUILD_DIR, "herald")
-        command = [binary, "serve", "--config", "config.yml", "--sites", "sites.yml"]
+        command = [binary, "serve", "--config", config, "--sites", "sites.yml"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         environment = {key: value for key, value in os.environ.items() if key not in OVERRIDING_ENVIRONMENT}
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)

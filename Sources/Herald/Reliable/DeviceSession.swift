@@ -15,6 +15,7 @@ final class DeviceSession: @unchecked Sendable {
     let socket: Socket
     private let store: any MessageStore
     private let logger: Logger
+    private let metrics: SiteMetrics
     private var awaitingBacklog = true
     private var emittedWhileAwaitingBacklog: Set<FlakeID> = []
     private var registration: Task<Void, Never>?
@@ -22,7 +23,8 @@ final class DeviceSession: @unchecked Sendable {
     /// the client sent them (an out-of-order ack means something with `resync`).
     private var lastUpdate: Task<Void, Never>?
 
-    init(device: DeviceKey, socket: Socket, store: any MessageStore, logger: Logger) {
+    init(device: DeviceKey, socket: Socket, store: any MessageStore, logger: Logger, metrics: SiteMetrics) {
+        self.metrics = metrics
         self.device = device
         self.socket = socket
         self.store = store
@@ -99,7 +101,9 @@ final class DeviceSession: @unchecked Sendable {
     private func acknowledge(_ id: FlakeID, resync: Bool) {
         enqueueUpdate { [self] in
             do {
-                if case .resync(let event) = try await store.acknowledge(device, id: id, resync: resync) {
+                let outcome = try await store.acknowledge(device, id: id, resync: resync)
+                metrics.acknowledged(1)
+                if case .resync(let event) = outcome {
                     socket.emit("_resync", [.string(event)])
                 }
             } catch {
@@ -119,11 +123,13 @@ final class DeviceSession: @unchecked Sendable {
         let missed = backlog.messages.filter { !alreadySent.contains($0.id) }
         guard !missed.isEmpty else { return }
         let ids = missed.map(\.id)
+        metrics.replayed(ids.count)
         socket.emit("_batch", [.array(missed.map(\.batchEntry))], timeout: Self.ackTimeout) { [self] result in
             guard case .success = result else { return }
             enqueueUpdate { [self] in
                 do {
                     try await store.acknowledgeBatch(device, ids: ids)
+                    metrics.acknowledged(ids.count)
                 } catch {
                     logger.warning("batch ack not recorded: \(error)", metadata: metadata)
                 }

@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 /// The embedded ``MessageStore``: everything in this process's memory, behind one lock (so each call is atomic).
 ///
 /// Used when no Redis is configured; state is lost on restart and not shared between processes.
-public final class InMemoryMessageStore: MessageStore {
+public final class InMemoryMessageStore: MessageStore, QueueDepthSampling {
     private struct UserKey: Hashable {
         let site: String
         let userRoom: String
@@ -140,6 +140,16 @@ public final class InMemoryMessageStore: MessageStore {
                 record.queue.remove(id)
             }
             state.users[userKey]?.devices[device.deviceID] = record
+        }
+    }
+
+    public func queuedMessagesBySite() -> [String: Int] {
+        state.withLockedValue { state in
+            var counts: [String: Int] = [:]
+            for (userKey, user) in state.users {
+                counts[userKey.site, default: 0] += user.devices.values.reduce(0) { $0 + $1.queue.messages.count }
+            }
+            return counts
         }
     }
 

@@ -7,9 +7,18 @@ public struct Delivery: Sendable {
     private let store: any MessageStore
     private let ids: FlakeIDGenerator
     private let bus: any ClusterBus
+    private let metrics: HeraldMetrics
     let sessions: DeviceSessions
 
-    init(io: SocketIOServer, store: any MessageStore, ids: FlakeIDGenerator, sessions: DeviceSessions, bus: any ClusterBus) {
+    init(
+        io: SocketIOServer,
+        store: any MessageStore,
+        ids: FlakeIDGenerator,
+        sessions: DeviceSessions,
+        bus: any ClusterBus,
+        metrics: HeraldMetrics
+    ) {
+        self.metrics = metrics
         self.io = io
         self.store = store
         self.ids = ids
@@ -24,6 +33,7 @@ public struct Delivery: Sendable {
         let namespace = io.of(site.namespace)
         guard let prefix = site.userRoomPrefix else {
             namespace.to(request.rooms).emit(request.event, request.arguments)
+            metrics.site(site.name).sent(storedDevices: 0)
             return DeliveryReport(messageID: nil, userRooms: [], storedDevices: 0)
         }
         let naming = UserRoomNaming(prefix: prefix)
@@ -43,6 +53,7 @@ public struct Delivery: Sendable {
         deliverLocally(delivery)
         bus.publish(delivery)
         namespace.to(Set(request.rooms).union(userRooms)).except(ReliableRoom.name).emit(request.event, request.arguments)
+        metrics.site(site.name).sent(storedDevices: holders.count)
         return DeliveryReport(messageID: message.id, userRooms: userRooms, storedDevices: holders.count)
     }
 

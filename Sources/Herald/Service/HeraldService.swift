@@ -21,12 +21,14 @@ public final class HeraldService: Sendable {
     public let store: any MessageStore
     /// Each site's `maxSendsPerSecond`, for `POST /send`.
     public let sendLimiter: SiteSendLimiter
+    /// Counters and timings of handshakes, sends and acks.
+    public let metrics: HeraldMetrics
     private let sessions: DeviceSessions
     private let connections: SiteConnectionCounter
     private let gateway: SiteGateway
 
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
-    /// state in `store`.
+    /// state in `store`, and metrics go to `metrics`.
     public init(
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
@@ -34,7 +36,8 @@ public final class HeraldService: Sendable {
         bus: any ClusterBus = LocalClusterBus(),
         makeAdapter: @escaping @Sendable (_ namespace: String) -> any Adapter = { _ in LocalAdapter() },
         logger: Logger,
-        eventLoopGroup: any EventLoopGroup
+        eventLoopGroup: any EventLoopGroup,
+        metrics: HeraldMetrics = HeraldMetrics()
     ) {
         let settings = configuration.settings
         self.configuration = configuration
@@ -42,6 +45,7 @@ public final class HeraldService: Sendable {
         io = SocketIOServer(engine: engine, configuration: SocketIOConfiguration(makeAdapter: makeAdapter))
         sites = SiteRegistry(configuration.sites)
         self.store = store
+        self.metrics = metrics
         sendLimiter = SiteSendLimiter()
         if let perSecond = settings.io.maxConnectionsPerSecond {
             let limiter = ConnectionRateLimiter(perSecond: perSecond, burst: settings.io.connectionBurst ?? perSecond)
@@ -56,7 +60,8 @@ public final class HeraldService: Sendable {
             store: store,
             ids: FlakeIDGenerator(datacenter: settings.flakeDatacenter, worker: settings.flakeWorker),
             sessions: sessions,
-            bus: bus
+            bus: bus,
+            metrics: metrics
         )
         let delivery = self.delivery
         bus.onDelivery { delivery.deliverLocally($0) }
@@ -70,7 +75,8 @@ public final class HeraldService: Sendable {
             connections: connections,
             presence: UserPresenceReporter(hooks: hooks, timeout: settings.hookTimeout, logger: logger),
             deviceTTL: settings.deviceTTL,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
         for site in sites.all {
             gateway.open(site)

@@ -10,6 +10,8 @@ struct SiteClient: Sendable {
     let userRooms: [String]
     /// The granted rooms that are shared rooms.
     let sharedRooms: [String]
+    /// When the client was admitted, in milliseconds since 1970.
+    let connectedSince = SystemWallClock().milliseconds
 
     init(site: Site, credentials: ClientCredentials, rooms: [String]) {
         self.site = site.name

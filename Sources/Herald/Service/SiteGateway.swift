@@ -18,6 +18,7 @@ struct SiteGateway: Sendable {
     private let presence: UserPresenceReporter
     private let deviceTTL: Int
     private let logger: Logger
+    private let metrics: HeraldMetrics
 
     /// Creates the gateway.
     init(
@@ -30,7 +31,8 @@ struct SiteGateway: Sendable {
         connections: SiteConnectionCounter,
         presence: UserPresenceReporter,
         deviceTTL: Int,
-        logger: Logger
+        logger: Logger,
+        metrics: HeraldMetrics
     ) {
         self.io = io
         self.sites = sites
@@ -42,6 +44,7 @@ struct SiteGateway: Sendable {
         self.presence = presence
         self.deviceTTL = deviceTTL
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Opens the namespace `/<site>` for clients.
@@ -60,17 +63,24 @@ struct SiteGateway: Sendable {
         }
         var metadata: Logger.Metadata = ["site": "\(site.name)", "socketId": "\(socket.id)"]
         metadata["deviceId"] = credentials.deviceID.map { "\($0)" }
+        let siteMetrics = metrics.site(site.name)
         guard connections.reserve(for: site) else {
+            siteMetrics.handshake(.limited)
             logger.notice("client refused: \(Self.connectionLimitReached)", metadata: metadata)
             throw ConnectError(Self.connectionLimitReached)
         }
         do {
-            let rooms = limitRooms(try await authenticator.rooms(for: credentials, at: site), of: site, metadata: metadata)
+            let granted = try await siteMetrics.timingAuthentication(of: site) { () async throws(AuthenticationError) in
+                try await authenticator.rooms(for: credentials, at: site)
+            }
+            let rooms = limitRooms(granted, of: site, metadata: metadata)
             await bus.attach(site: site.name)
             socket.join(rooms)
             socket.data = SiteClient(site: site, credentials: credentials, rooms: rooms)
+            siteMetrics.handshake(.accepted)
         } catch {
             connections.release(siteName: site.name)
+            siteMetrics.handshake(HandshakeOutcome(error))
             logger.info("client refused: \(error.message)", metadata: metadata)
             throw ConnectError(error.message)
         }
@@ -128,7 +138,13 @@ struct SiteGateway: Sendable {
         var opened: [DeviceSession] = []
         for userRoom in client.userRooms {
             let device = DeviceKey(site: client.site, userRoom: userRoom, deviceID: deviceID)
-            let session = DeviceSession(device: device, socket: socket, store: store, logger: logger)
+            let session = DeviceSession(
+                device: device,
+                socket: socket,
+                store: store,
+                logger: logger,
+                metrics: metrics.site(client.site)
+            )
             sessions.add(session)
             if opened.isEmpty {
                 session.start(sharedRooms: client.sharedRooms, registered: registered)

@@ -26,6 +26,8 @@ public struct HeraldSettings: Sendable, Hashable {
     /// How long an instance without heartbeat counts as alive (`cluster.instanceTimeout`); after that its clients
     /// count as disconnected.
     public var instanceTimeout: Duration
+    /// Key of the admin API and page (`admin.key`); nil leaves `/admin` unrouted (404).
+    public var adminKey: String?
 
     /// Creates settings; the defaults are the Node service's (port 1337, offline devices kept 3600 s).
     public init(
@@ -40,7 +42,8 @@ public struct HeraldSettings: Sendable, Hashable {
         hookTimeout: Duration = .seconds(5),
         maxSendBodyBytes: Int = 1 << 20,
         heartbeatInterval: Duration = .seconds(3),
-        instanceTimeout: Duration = .seconds(10)
+        instanceTimeout: Duration = .seconds(10),
+        adminKey: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -54,6 +57,7 @@ public struct HeraldSettings: Sendable, Hashable {
         self.maxSendBodyBytes = maxSendBodyBytes
         self.heartbeatInterval = heartbeatInterval
         self.instanceTimeout = instanceTimeout
+        self.adminKey = adminKey
     }
 }
 

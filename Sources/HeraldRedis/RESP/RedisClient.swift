@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 public import NIOCore
 public import NIOPosix
@@ -18,16 +19,19 @@ public import NIOPosix
 /// ``RedisError/timedOut``) still arrives within ``RedisConfiguration/commandTimeout``.
 public final class RedisClient: Sendable {
     private let connection: RedisConnection
+    private let metrics: RedisCommandMetrics
 
     /// Creates the client and starts connecting in the background; use ``waitUntilConnected(timeout:)`` when
-    /// startup must wait for Redis.
+    /// startup must wait for Redis. Command latency and errors go to metrics of `metricsFactory`.
     ///
     /// - Throws: ``RedisError/invalidConfiguration(_:)`` when the TLS settings cannot be loaded.
     public init(
         configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "herald.redis")
+        logger: Logger = Logger(label: "herald.redis"),
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
     ) throws(RedisError) {
+        metrics = RedisCommandMetrics(factory: metricsFactory)
         connection = try RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
         connection.start()
     }
@@ -69,14 +73,16 @@ public final class RedisClient: Sendable {
     /// - Throws: ``RedisError/server(_:)`` for an error reply; ``RedisError/unavailable`` at once while
     ///   disconnected; ``RedisError/timedOut`` after ``RedisConfiguration/commandTimeout``.
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisValue {
-        let replies = try await connection.execute([command])
-        guard let reply = replies.first else {
-            throw RedisError.protocolError("no reply to \(command.name)")
+        try await metrics.measure(command.name.uppercased()) { () async throws(RedisError) -> RedisValue in
+            let replies = try await connection.execute([command])
+            guard let reply = replies.first else {
+                throw RedisError.protocolError("no reply to \(command.name)")
+            }
+            if case .error(let message) = reply {
+                throw RedisError.server(message)
+            }
+            return reply
         }
-        if case .error(let message) = reply {
-            throw RedisError.server(message)
-        }
-        return reply
     }
 
     /// Sends a command written as its parts, name first: `send(["SET", "key", "value"])`.
@@ -98,7 +104,9 @@ public final class RedisClient: Sendable {
         guard !commands.isEmpty else {
             return []
         }
-        return try await connection.execute(commands)
+        return try await metrics.measure("PIPELINE") { () async throws(RedisError) -> [RedisValue] in
+            try await connection.execute(commands)
+        }
     }
 
     /// Sends many commands written as their parts, like the `RedisCommand` form.

@@ -3,13 +3,16 @@ public import Herald
 public import Hummingbird
 public import Logging
 
-/// Builds Herald's HTTP application: Engine.IO at `/socket.io/`, `POST /send`, `GET /healthcheck` and the demo page.
+/// Builds Herald's HTTP application: Engine.IO at `/socket.io/`, `POST /send`, `GET /healthcheck`, `GET /metrics`,
+/// the demo page, and the admin API and page when `admin.key` is set.
 public enum HeraldApplication {
     /// The application serving `service` on the address of its settings (`port` 0 picks a free port; see
-    /// `onServerRunning`).
+    /// `onServerRunning`); `/metrics` prints `metrics`, which `service` should have been created with
+    /// (`metrics.herald`).
     public static func make(
         service: HeraldService,
         assets: StaticAssets = .bundled,
+        metrics: ServerMetrics = ServerMetrics(),
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -19,6 +22,10 @@ public enum HeraldApplication {
         HealthController().register(on: router)
         SendController(service: service, maxBodyBytes: settings.maxSendBodyBytes, logger: logger).register(on: router)
         assets.register(on: router)
+        MetricsController(metrics: metrics, service: service).register(on: router)
+        if let adminKey = settings.adminKey {
+            AdminController(key: adminKey, service: service, assets: assets).register(on: router)
+        }
         return Application(
             router: router,
             server: .engineIO(service.engine),

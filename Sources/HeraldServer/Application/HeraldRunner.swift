@@ -18,8 +18,14 @@ public enum HeraldRunner {
     public static func run(_ configuration: HeraldConfiguration, sitesReload: SitesReload? = nil, logger: Logger) async throws {
         let settings = configuration.settings
         let instanceID = MessageStoreFactory.instanceID()
+        let metrics = ServerMetrics()
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
-        let backend = try MessageStoreFactory.make(settings: settings, instanceID: instanceID, logger: logger)
+        let backend = try MessageStoreFactory.make(
+            settings: settings,
+            instanceID: instanceID,
+            metricsFactory: metrics.factory,
+            logger: logger
+        )
         let service = HeraldService(
             configuration: configuration,
             hooks: hooks,
@@ -27,14 +33,15 @@ public enum HeraldRunner {
             bus: backend.bus,
             makeAdapter: backend.makeAdapter,
             logger: logger,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            metrics: metrics.herald
         )
         let sites = service.sites.all.map(\.name)
         let assets = StaticAssets.bundled
         if assets.isEmpty {
             logger.warning("demo page files not found beside the binary (herald_HeraldServer.resources); / answers 404")
         }
-        let app = HeraldApplication.make(service: service, assets: assets, logger: logger) { port in
+        let app = HeraldApplication.make(service: service, assets: assets, metrics: metrics, logger: logger) { port in
             logger.info(
                 "Herald listening on \(settings.host):\(port)",
                 metadata: [
@@ -48,6 +55,7 @@ public enum HeraldRunner {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DrainService(service: service, timeout: .seconds(7), retire: backend.retire, logger: logger)),
             .init(service: ConnectionsService(app: app, service: service)),
+            .init(service: EventLoopLagProbe(group: MultiThreadedEventLoopGroup.singleton, metrics: metrics)),
         ]
         if let sitesReload {
             let reloader = SitesReloader(reload: sitesReload, service: service, logger: logger)

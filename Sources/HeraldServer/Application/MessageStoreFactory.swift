@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Herald
 import HeraldRedis
@@ -21,7 +22,12 @@ enum MessageStoreFactory {
         let shutdown: @Sendable () async -> Void
     }
 
-    static func make(settings: HeraldSettings, instanceID: String, logger: Logger) throws -> Backend {
+    static func make(
+        settings: HeraldSettings,
+        instanceID: String,
+        metricsFactory: any MetricsFactory,
+        logger: Logger
+    ) throws -> Backend {
         let storeSettings = MessageStoreSettings(deviceTTL: settings.deviceTTL, maxQueueLength: settings.maxQueueLength)
         guard let url = settings.redisURL else {
             let store = InMemoryMessageStore(settings: storeSettings)
@@ -41,7 +47,12 @@ enum MessageStoreFactory {
         }
         let configuration = try RedisConfiguration(url: url)
         let group = MultiThreadedEventLoopGroup.singleton
-        let client = try RedisClient(configuration: configuration, eventLoopGroup: group, logger: logger)
+        let client = try RedisClient(
+            configuration: configuration,
+            eventLoopGroup: group,
+            logger: logger,
+            metricsFactory: metricsFactory
+        )
         let cluster = try RedisCluster(
             client: client,
             configuration: configuration,

@@ -2,7 +2,8 @@ import Herald
 
 /// `PORT`, `REDIS_URL` and `DEVICE_TTL`, which beat `config.yml` as they did in the Node service, so a container
 /// can be configured without editing files; Herald adds `HERALD_HOST` and `FLAKE_DATACENTER` / `FLAKE_WORKER`, so
-/// instances started from one image get distinct flake IDs.
+/// instances started from one image get distinct flake IDs, and `HERALD_ADMIN_KEY`, so the admin key can come from a
+/// secret rather than a file.
 enum EnvironmentOverrides {
     static func apply(_ environment: EnvironmentVariables, to settings: inout HeraldSettings) throws(ConfigurationError) {
         if let port = try environment.integer("PORT", in: 1...65_535, "an integer between 1 and 65535") {
@@ -22,6 +23,12 @@ enum EnvironmentOverrides {
         }
         if let worker = try environment.integer("FLAKE_WORKER", in: 0...31, "an integer between 0 and 31") {
             settings.flakeWorker = worker
+        }
+        if let adminKey = environment["HERALD_ADMIN_KEY"] {
+            guard adminKey.count >= SettingsParser.minimumAdminKeyLength else {
+                throw .environment("HERALD_ADMIN_KEY", "must be at least \(SettingsParser.minimumAdminKeyLength) characters")
+            }
+            settings.adminKey = adminKey
         }
         if let deviceTTL = try environment.integer(
             "DEVICE_TTL",

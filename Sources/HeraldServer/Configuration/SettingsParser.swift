@@ -8,7 +8,7 @@ enum SettingsParser {
 
     /// Keys of an environment's section that Herald reads.
     static let knownKeys: Set<String> = [
-        "port", "host", "device_ttl", "device_queue_limit", "redis", "flakeid", "io", "hooks", "send", "cluster",
+        "port", "host", "device_ttl", "device_queue_limit", "redis", "flakeid", "io", "hooks", "send", "cluster", "admin",
     ]
 
     /// The settings of `section`; nil (an environment written with nothing under it) gives the defaults.
@@ -77,7 +77,24 @@ enum SettingsParser {
                 throw cluster.error("instanceTimeout must be more than twice the heartbeat")
             }
         }
+        if let admin = keys["admin"] {
+            settings.adminKey = try adminKey(in: admin, warnings: &warnings)
+        }
         return settings
+    }
+
+    /// Shortest accepted `admin.key`: the key guards disconnecting users, so it must not be guessable.
+    static let minimumAdminKeyLength = 16
+
+    private static func adminKey(in admin: YAMLValue, warnings: inout [String]) throws(ConfigurationError) -> String? {
+        let adminKeys = try admin.mapping()
+        adminKeys.warnAboutUnknownKeys(known: ["key"], into: &warnings)
+        guard let key = adminKeys["key"] else { return nil }
+        let text = try key.nonEmptyString()
+        guard text.count >= minimumAdminKeyLength else {
+            throw key.error("must be at least \(minimumAdminKeyLength) characters")
+        }
+        return text
     }
 
     private static func redisURL(in redis: YAMLValue, warnings: inout [String]) throws(ConfigurationError) -> String? {

@@ -51,7 +51,8 @@ public struct StaticAssets: Sendable {
         }
     }
 
-    private func response(for name: String) -> Response {
+    /// The file `name`, or 404.
+    func response(for name: String) -> Response {
         guard let asset = assets[name] else {
             return .plainText("Not found", status: .notFound)
         }

@@ -23,7 +23,10 @@ class RunningHerald:
     """`herald serve` on a free loopback port with generated config.yml and sites.yml; stdout kept for log checks.
     `sites` replaces the default sites.yml text, `io_extra` adds lines under `io:`."""
 
-    def __init__(self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, sites=None, io_extra=""):
+    def __init__(
+        self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, sites=None, io_extra="",
+        admin_key=None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = self.config_path = os.path.join(workdir, "config.yml")
@@ -39,6 +42,8 @@ class RunningHerald:
                 f"  send:\n    maxBodyBytes: {MAX_BODY}\n"
                 "  io:\n    pingInterval: 2000\n    pingTimeout: 2000\n" + io_extra
             )
+            if admin_key:
+                f.write(f"  admin:\n    key: {admin_key}\n")
         with open(sites, "w") as f:
             f.write(sites_text or
                 "shop:\n"
@@ -54,7 +59,7 @@ class RunningHerald:
             )
         self.log_path = os.path.join(workdir, "herald.log")
         self.log = open(self.log_path, "w")
-        env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "DEVICE_TTL", "SITE_NAME", "NODE_ENV")}
+        env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "DEVICE_TTL", "SITE_NAME", "NODE_ENV", "HERALD_ADMIN_KEY")}
         env["HERALD_ENV"] = "test"
         env.update(extra_env or {})
         self.process = subprocess.Popen(

@@ -1,0 +1,25 @@
+/// How a client's attempt to join a site ended, as counted in `herald_handshakes_total`.
+public enum HandshakeOutcome: String, Sendable, CaseIterable {
+    /// The client was admitted.
+    case accepted
+    /// The site refused the credentials (authUrl answered 401, or the token is not in `tokens:`).
+    case rejected
+    /// The authUrl did not answer within the hook timeout.
+    case timeout
+    /// The authUrl could not be reached.
+    case unreachable
+    /// The site already holds its `maxConnections` sockets on this instance; authUrl was not asked.
+    case limited
+    /// Anything else: an unexpected status, a malformed room list, no private room, bad credentials.
+    case invalid
+
+    /// The outcome of a refusal.
+    init(_ error: AuthenticationError) {
+        switch error {
+        case .rejected: self = .rejected
+        case .timedOut: self = .timeout
+        case .unreachable: self = .unreachable
+        case .unexpectedStatus, .missingPrivateRoom, .invalidRoomList, .malformedCredentials: self = .invalid
+        }
+    }
+}

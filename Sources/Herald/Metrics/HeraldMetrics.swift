@@ -1,0 +1,63 @@
+public import CoreMetrics
+import NIOConcurrencyHelpers
+
+/// Herald's metrics, made from an injected `MetricsFactory` (no global bootstrap needed): the server passes a
+/// Prometheus factory, tests and embedders may pass nothing and get no-op metrics.
+///
+/// Nothing here is touched per recipient: a broadcast counts once, so fan-out costs the same with metrics on.
+public final class HeraldMetrics: Sendable {
+    /// The `site` label of a `/send` that names no configured site.
+    public static let unknownSite = "unknown"
+
+    private let factory: any MetricsFactory
+    private let sites = NIOLockedValueBox<[String: SiteMetrics]>([:])
+    private let sendRequests = NIOLockedValueBox<[SendRequestKey: Counter]>([:])
+
+    private struct SendRequestKey: Hashable {
+        let site: String
+        let status: Int
+    }
+
+    /// Creates the metrics; without a factory every metric is a no-op.
+    public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
+        self.factory = factory
+    }
+
+    /// The metrics of the configured site `name` (created on first use, so sites added by a reload count too).
+    public func site(_ name: String) -> SiteMetrics {
+        let factory = self.factory
+        return sites.withLockedValue { sites in
+            if let existing = sites[name] { return existing }
+            let created = SiteMetrics(site: name, factory: factory)
+            sites[name] = created
+            return created
+        }
+    }
+
+    /// Counts a `POST /send` answered with `status`; `site` is a configured site's name or ``unknownSite``.
+    public func sendRequest(site: String, status: Int) {
+        let key = SendRequestKey(site: site, status: status)
+        let factory = self.factory
+        let counter = sendRequests.withLockedValue { counters in
+            if let existing = counters[key] { return existing }
+            let created = Counter(
+                label: MetricNames.sendRequests,
+                dimensions: [("site", site), ("status", String(status))],
+                factory: factory
+            )
+            counters[key] = created
+            return created
+        }
+        counter.increment()
+    }
+
+    /// A gauge of this factory, for values sampled when metrics are read.
+    public func gauge(_ label: String, dimensions: [(String, String)]) -> Gauge {
+        Gauge(label: label, dimensions: dimensions, factory: factory)
+    }
+
+    /// A timer (a histogram with Prometheus) of this factory.
+    public func timer(_ label: String, dimensions: [(String, String)] = []) -> CoreMetrics.Timer {
+        CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
+    }
+}

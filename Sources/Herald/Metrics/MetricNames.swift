@@ -1,0 +1,23 @@
+/// Names of Herald's metrics, in Prometheus form (docs/operations.md lists them with their labels).
+public enum MetricNames {
+    /// Counter `{site, outcome}`: clients' attempts to join a site.
+    public static let handshakes = "herald_handshakes_total"
+    /// Histogram `{site}`: seconds an authUrl call took.
+    public static let authHookDuration = "herald_auth_hook_duration_seconds"
+    /// Counter `{site}`: messages emitted by `POST /send` (one per message, whatever the number of recipients).
+    public static let messagesEmitted = "herald_messages_emitted_total"
+    /// Counter `{site}`: device queue entries stored (one per device that keeps the message).
+    public static let messagesQueued = "herald_messages_queued_total"
+    /// Counter `{site}`: queued messages devices acknowledged.
+    public static let messagesAcked = "herald_messages_acked_total"
+    /// Counter `{site}`: queued messages sent again in a `_batch`.
+    public static let messagesReplayed = "herald_messages_replayed_total"
+    /// Counter `{site, status}`: `POST /send` requests by HTTP status.
+    public static let sendRequests = "herald_send_requests_total"
+    /// Gauge `{site, transport}`: sockets connected to this instance.
+    public static let connectedSockets = "herald_connected_sockets"
+    /// Gauge `{site}`: messages waiting in device queues.
+    public static let queueDepth = "herald_queued_messages"
+    /// Histogram: how late a task scheduled on an event loop ran.
+    public static let eventLoopLag = "herald_event_loop_lag_seconds"
+}

@@ -1,0 +1,80 @@
+import CoreMetrics
+import NIOConcurrencyHelpers
+
+/// The metrics of one site. Every label value is the site's configured name or a fixed word, never a room or user.
+public final class SiteMetrics: Sendable {
+    /// The site's name, the `site` label.
+    public let site: String
+    private let handshakes: [HandshakeOutcome: Counter]
+    private let authHookDuration: CoreMetrics.Timer
+    private let emitted: Counter
+    private let queued: Counter
+    private let acked: Counter
+    private let replayed: Counter
+    private let emittedTotal = NIOLockedValueBox<Int>(0)
+
+    init(site: String, factory: any MetricsFactory) {
+        self.site = site
+        let dimensions = [("site", site)]
+        var handshakes: [HandshakeOutcome: Counter] = [:]
+        for outcome in HandshakeOutcome.allCases {
+            handshakes[outcome] = Counter(
+                label: MetricNames.handshakes,
+                dimensions: dimensions + [("outcome", outcome.rawValue)],
+                factory: factory
+            )
+        }
+        self.handshakes = handshakes
+        authHookDuration = CoreMetrics.Timer(label: MetricNames.authHookDuration, dimensions: dimensions, factory: factory)
+        emitted = Counter(label: MetricNames.messagesEmitted, dimensions: dimensions, factory: factory)
+        queued = Counter(label: MetricNames.messagesQueued, dimensions: dimensions, factory: factory)
+        acked = Counter(label: MetricNames.messagesAcked, dimensions: dimensions, factory: factory)
+        replayed = Counter(label: MetricNames.messagesReplayed, dimensions: dimensions, factory: factory)
+    }
+
+    /// Counts a client's attempt to join the site.
+    public func handshake(_ outcome: HandshakeOutcome) {
+        handshakes[outcome]?.increment()
+    }
+
+    /// Records how long the site's authUrl took to answer (or to fail).
+    public func authHook(took duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        authHookDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    /// Counts one message emitted to the site's rooms and the device queues that stored it.
+    public func sent(storedDevices: Int) {
+        emitted.increment()
+        emittedTotal.withLockedValue { $0 += 1 }
+        if storedDevices > 0 { queued.increment(by: storedDevices) }
+    }
+
+    /// Counts messages a device acknowledged (live or in a `_batch`).
+    public func acknowledged(_ count: Int) {
+        acked.increment(by: count)
+    }
+
+    /// Counts messages sent again to a device that was away, in its `_batch`.
+    public func replayed(_ count: Int) {
+        replayed.increment(by: count)
+    }
+
+    /// Messages emitted to the site since start (the admin page derives messages per second from it).
+    public var messagesEmitted: Int {
+        emittedTotal.withLockedValue { $0 }
+    }
+}
+
+extension SiteMetrics {
+    /// Runs `authenticate`, recording its duration when `site` asks an authUrl (a `tokens:` table is no hook call).
+    func timingAuthentication<Value>(
+        of site: Site,
+        _ authenticate: () async throws(AuthenticationError) -> Value
+    ) async throws(AuthenticationError) -> Value {
+        guard case .authURL = site.authentication else { return try await authenticate() }
+        let start = ContinuousClock.now
+        defer { authHook(took: ContinuousClock.now - start) }
+        return try await authenticate()
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Herald
+import Hummingbird
+
+/// The admin API's JSON bodies.
+enum AdminJSON {
+    struct Site: Encodable {
+        let name: String
+        let connections: Int
+        let transports: [String: Int]
+        let messagesEmitted: Int
+    }
+
+    struct Sites: Encodable {
+        /// What the counts cover: only this instance's sockets.
+        let scope = "instance"
+        let sites: [Site]
+    }
+
+    struct Room: Encodable {
+        let name: String
+        let members: Int
+    }
+
+    struct Rooms: Encodable {
+        let site: String
+        let rooms: [Room]
+    }
+
+    struct Socket: Encodable {
+        let id: String
+        let deviceId: String?
+        let transport: String
+        /// ISO 8601, UTC.
+        let connectedSince: String
+    }
+
+    struct Sockets: Encodable {
+        let site: String
+        let room: String
+        let sockets: [Socket]
+    }
+
+    struct Disconnected: Encodable {
+        let disconnected: Int
+    }
+
+    struct Failure: Encodable {
+        let error: String
+    }
+
+    static func sites(_ summaries: [SiteSummary]) -> Sites {
+        Sites(
+            sites: summaries.map {
+                Site(name: $0.name, connections: $0.sockets, transports: $0.socketsByTransport, messagesEmitted: $0.messagesEmitted)
+            }
+        )
+    }
+
+    static func socket(_ summary: SocketSummary) -> Socket {
+        let date = Date(timeIntervalSince1970: Double(summary.connectedSince) / 1000)
+        return Socket(
+            id: summary.id,
+            deviceId: summary.deviceID,
+            transport: summary.transport,
+            connectedSince: date.formatted(.iso8601)
+        )
+    }
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"encoding failed"}"#.utf8)
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ message: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        response(Failure(error: message), status: status, headers: headers)
+    }
+}
