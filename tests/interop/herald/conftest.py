@@ -22,7 +22,7 @@ MAX_BODY = 4096
 class RunningHerald:
     """`herald serve` on a free loopback port with generated config.yml and sites.yml; stdout kept for log checks."""
 
-    def __init__(self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None):
+    def __init__(self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, max_body=MAX_BODY):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = os.path.join(workdir, "config.yml")
@@ -34,7 +34,7 @@ class RunningHerald:
                 f"  device_ttl: {device_ttl}\n"
                 f"  device_queue_limit: {queue_limit}\n"
                 "  hooks:\n    timeout: 1000\n"
-                f"  send:\n    maxBodyBytes: {MAX_BODY}\n"
+                f"  send:\n    maxBodyBytes: {max_body}\n"
                 "  io:\n    pingInterval: 2000\n    pingTimeout: 2000\n"
             )
         with open(sites, "w") as f:
