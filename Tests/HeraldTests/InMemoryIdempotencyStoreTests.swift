@@ -49,9 +49,10 @@ import Testing
         #expect(IdempotencyKey(site: "shop", header: "9f1c2d3e-4b5a-6789-abcd-ef0123456789") != nil)
     }
 
-    @Test func responsesThatAskForARetryAreNotRemembered() {
+    @Test func onlyAnswersOfRequestsThatRanAreRemembered() {
         #expect(IdempotentResponse.isRemembered(status: 200))
-        #expect(IdempotentResponse.isRemembered(status: 400))
+        #expect(!IdempotentResponse.isRemembered(status: 400))
+        #expect(!IdempotentResponse.isRemembered(status: 413))
         #expect(!IdempotentResponse.isRemembered(status: 429))
         #expect(!IdempotentResponse.isRemembered(status: 503))
     }

@@ -125,7 +125,7 @@ import Testing
         }
     }
 
-    @Test func arrayOverTheLimitIsRefusedAsAWhole() {
+    @Test func arrayOverTheLimitIsRefusedAsAWhole() throws {
         let item = #"{"rooms":["a"],"event":"e"}"#
         #expect(throws: SendBodyError.tooManyMessages(count: 4, limit: 3)) {
             _ = try parseBody("[" + Array(repeating: item, count: 4).joined(separator: ",") + "]", limit: 3)

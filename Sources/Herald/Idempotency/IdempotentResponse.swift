@@ -1,4 +1,4 @@
-public import SocketIO
+import SocketIO
 
 /// The answer a request with an `Idempotency-Key` got, kept so a retry receives it again.
 public struct IdempotentResponse: Sendable, Hashable {
@@ -16,10 +16,11 @@ public struct IdempotentResponse: Sendable, Hashable {
         self.body = body
     }
 
-    /// Whether an answer with `status` is kept: server errors (5xx) and 429 mean "try again", so a retry must run
+    /// Whether an answer with `status` is kept: only success (2xx) means the request ran. A refusal (4xx) sent
+    /// nothing, so the corrected request may reuse the key; a server error (5xx) asks for a retry, which must run
     /// the request rather than receive the failure again.
     public static func isRemembered(status: Int) -> Bool {
-        status < 500 && status != 429
+        (200..<300).contains(status)
     }
 
     /// The response as one JSON text, for stores that keep strings.

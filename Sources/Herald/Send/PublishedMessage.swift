@@ -1,4 +1,4 @@
-public import SocketIO
+import SocketIO
 
 /// A message a backend published on the Redis channel `herald:send` instead of calling `POST /send`: one JSON
 /// object `{"site": S, "rooms": [...], "event": E, "args": [...], "resync": false}`, read with the same rules as a

@@ -11,7 +11,7 @@ public import Logging
 ///
 /// Herald additions: a JSON array body sends each of its messages and answers with one JSON entry per message
 /// (``SendReply/batch(_:)``); an `Idempotency-Key` header makes a retried request a no-op for the store's retention
-/// (the first answer is given again with `Idempotency-Replayed: true`).
+/// (the first successful answer is given again with `Idempotency-Replayed: true`).
 public struct SendController: Sendable {
     static let missingCredentials = "Missing query param 'site' or 'apiKey'."
     static let invalidKey = "ApiKey invalid."

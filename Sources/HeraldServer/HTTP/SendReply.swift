@@ -20,8 +20,8 @@ struct SendReply: Sendable, Hashable {
         SendReply(status: status, contentType: plainText, body: body, retryAfter: retryAfter)
     }
 
-    /// Whether a retry with the same `Idempotency-Key` should get this answer again rather than run again: not
-    /// when the answer says to retry (5xx, 429, or a batch with messages that were not sent).
+    /// Whether a retry with the same `Idempotency-Key` should get this answer again rather than run again: only
+    /// when the request ran (2xx), and not when the answer says to retry (a batch with messages that were not sent).
     var isFinal: Bool {
         retryAfter == nil && IdempotentResponse.isRemembered(status: status.code)
     }

@@ -152,6 +152,17 @@ import Testing
         }
     }
 
+    @Test func refusedBodyIsNotRememberedSoTheCorrectedRequestMayReuseTheKey() async throws {
+        try await withApp { client, lines in
+            let refused = try await post(client, #"{"rooms":["news"]}"#, key: "order-4")
+            #expect(refused.status == .badRequest)
+            let corrected = try await post(client, #"{"rooms":["news"],"event":"a"}"#, key: "order-4")
+            #expect(corrected.status == .ok)
+            #expect(corrected.headers[HTTPField.Name("Idempotency-Replayed")!] == nil)
+            #expect(Self.sentCount(lines) == 1)
+        }
+    }
+
     @Test func malformedKeyIs400AndSendsNothing() async throws {
         try await withApp { client, lines in
             let response = try await post(client, #"{"rooms":["news"],"event":"a"}"#, key: String(repeating: "k", count: 256))
