@@ -79,6 +79,10 @@ import Testing
                     Entry(status: 200, message: "OK"),
                 ]
             )
+            #expect(
+                String(buffer: response.body)
+                    == #"[{"status":200,"message":"OK"},{"status":400,"error":"Missing 'event'"},{"status":200,"message":"OK"}]"#
+            )
             #expect(Self.sentCount(lines) == 2)
         }
     }
