@@ -125,11 +125,7 @@ public final class RedisSendChannel: Sendable {
     }
 
     private func startConsuming() async {
-        guard
-            consuming.withLockedValue({ started in
-                defer { started = true }; return !started
-            })
-        else { return }
+        guard markConsuming(true) else { return }
         logger.info("this instance now consumes the Redis channel", metadata: ["channel": "\(Self.channel)"])
         do {
             try await subscriber.subscribe([Self.channel])
@@ -142,12 +138,17 @@ public final class RedisSendChannel: Sendable {
     }
 
     private func stopConsuming() async {
-        guard
-            consuming.withLockedValue({ started in
-                defer { started = false }; return started
-            })
-        else { return }
+        guard markConsuming(false) else { return }
         logger.info("this instance no longer consumes the Redis channel", metadata: ["channel": "\(Self.channel)"])
         try? await subscriber.unsubscribe([Self.channel])
+    }
+
+    /// Records whether this instance consumes the channel; returns whether that changed.
+    private func markConsuming(_ value: Bool) -> Bool {
+        consuming.withLockedValue { current in
+            guard current != value else { return false }
+            current = value
+            return true
+        }
     }
 }
