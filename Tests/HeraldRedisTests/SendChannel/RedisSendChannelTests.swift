@@ -13,14 +13,19 @@ struct RedisSendChannelTests {
         let received: NIOLockedValueBox<[String]>
         let task: Task<Void, Never>
 
-        init(_ id: String, server: RedisServerProcess, client: RedisClient) throws {
+        init(
+            _ id: String,
+            server: RedisServerProcess,
+            client: RedisClient,
+            renewInterval: Duration = .milliseconds(200)
+        ) throws {
             let configuration = try RedisConfiguration(url: server.url)
             let channel = try RedisSendChannel(
                 client: client,
                 configuration: configuration,
                 instanceID: id,
                 leaseTime: .milliseconds(800),
-                renewInterval: .milliseconds(200),
+                renewInterval: renewInterval,
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
                 logger: Logger(label: "test")
             )
@@ -73,6 +78,43 @@ struct RedisSendChannelTests {
         try await waitUntil { follower.messages.contains("after handover") }
         #expect(!leader.messages.contains("after handover"))
         for consumer in consumers {
+            consumer.task.cancel()
+            await consumer.task.value
+            await consumer.channel.close()
+        }
+        await client.close()
+    }
+
+    @Test func aLeaderCutOffFromRedisStopsBeforeTheNextOneStartsSoNoMessageGoesOutTwice() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        let client = try RedisClient(configuration: try RedisConfiguration(url: server.url))
+        let cutOff = try RedisClient(configuration: try RedisConfiguration(url: server.url))
+        try await client.waitUntilConnected(timeout: .seconds(5))
+        try await cutOff.waitUntilConnected(timeout: .seconds(5))
+        // Renewing late in its lease, the first leader notices the loss long after the lease ran out: only its
+        // own count of the lease keeps it from handing on what the next leader also receives.
+        let first = try Consumer("a", server: server, client: cutOff, renewInterval: .milliseconds(700))
+        try await waitUntil { first.channel.lease.isHeld }
+        let second = try Consumer("b", server: server, client: client, renewInterval: .milliseconds(50))
+        try await waitUntil { try await client.send(["PUBSUB", "NUMSUB", RedisSendChannel.channel]).array?.last?.int == 1 }
+        // The first leader can no longer renew, but its subscription still receives every message.
+        await cutOff.close()
+        var number = 0
+        while !second.channel.lease.isHeld {
+            _ = try await publish(client, "m\(number)")
+            number += 1
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        for _ in 0..<20 {
+            _ = try await publish(client, "m\(number)")
+            number += 1
+        }
+        try await waitUntil { second.messages.contains("m\(number - 1)") }
+        #expect(Set(first.messages).isDisjoint(with: second.messages), "a message went out twice")
+        #expect(!first.messages.isEmpty, "the first leader handled nothing before it was cut off")
+        #expect(second.messages.count >= 20)
+        for consumer in [first, second] {
             consumer.task.cancel()
             await consumer.task.value
             await consumer.channel.close()
