@@ -82,3 +82,62 @@ import Testing
         #expect(SendRequestParser.format(contentType: "text/plain", body: ByteBuffer(string: "a=1")) == .form)
     }
 }
+
+@Suite struct SendBodyParserTests {
+    private func parseBody(_ body: String, limit: Int = SendRequestParser.maxBatchSize, resync: String? = nil) throws(SendBodyError)
+        -> SendBody
+    {
+        let buffer = ByteBuffer(string: body)
+        let format = SendRequestParser.format(contentType: nil, body: buffer)
+        return try SendRequestParser.parseBody(buffer, format: format, resyncQuery: resync, maxBatchSize: limit)
+    }
+
+    @Test func objectBodyIsOneMessage() throws {
+        #expect(try parseBody(#"{"rooms":["a"],"event":"e"}"#) == .single(SendRequest(rooms: ["a"], event: "e")))
+        #expect(try parseBody("rooms=a&event=e") == .single(SendRequest(rooms: ["a"], event: "e")))
+    }
+
+    @Test func arrayBodyIsABatchWhereEachBadItemHasItsOwnError() throws {
+        let body = try parseBody(#" [{"rooms":["a"],"event":"one"}, {"rooms":["a"]}, 7, {"rooms":"b","event":"two","resync":true}]"#)
+        guard case .batch(let items) = body else {
+            Issue.record("not a batch: \(body)")
+            return
+        }
+        #expect(body.messageCount == 4)
+        #expect(items[0] == .success(SendRequest(rooms: ["a"], event: "one")))
+        #expect(items[1] == .failure(SendRequestError("Missing 'event'")))
+        #expect(items[2] == .failure(SendRequestError("Body must be an object with 'rooms', 'event' and 'args'")))
+        #expect(items[3] == .success(SendRequest(rooms: ["b"], event: "two", resync: true)))
+    }
+
+    @Test func resyncQueryAppliesToEveryItem() throws {
+        guard case .batch(let items) = try parseBody(#"[{"rooms":["a"],"event":"e"},{"rooms":["b"],"event":"e"}]"#, resync: "true")
+        else {
+            Issue.record("not a batch")
+            return
+        }
+        #expect(items.allSatisfy { (try? $0.get().resync) == true })
+    }
+
+    @Test func emptyArrayIsRefused() {
+        #expect(throws: SendBodyError.invalid(SendRequestError("An array body must hold at least one message"))) {
+            _ = try parseBody("[]")
+        }
+    }
+
+    @Test func arrayOverTheLimitIsRefusedAsAWhole() throws {
+        let item = #"{"rooms":["a"],"event":"e"}"#
+        #expect(throws: SendBodyError.tooManyMessages(count: 4, limit: 3)) {
+            _ = try parseBody("[" + Array(repeating: item, count: 4).joined(separator: ",") + "]", limit: 3)
+        }
+        #expect(try parseBody("[" + Array(repeating: item, count: 3).joined(separator: ",") + "]", limit: 3).messageCount == 3)
+    }
+
+    @Test func unreadableJSONIsRefusedAsAWhole() {
+        #expect {
+            _ = try parseBody(#"[{"rooms":["a"],"event":"e"}"#)
+        } throws: { error in
+            (error as? SendBodyError)?.reason.hasPrefix("Invalid JSON body") == true
+        }
+    }
+}

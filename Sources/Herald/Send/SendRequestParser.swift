@@ -1,7 +1,8 @@
 public import NIOCore
-import SocketIO
+public import SocketIO
 
-/// Reads a `POST /send` body — JSON or `application/x-www-form-urlencoded` — into a ``SendRequest``.
+/// Reads a `POST /send` body — JSON or `application/x-www-form-urlencoded` — into a ``SendRequest``, or a JSON array
+/// into a batch of them (``SendBody``).
 public enum SendRequestParser {
     /// Body encodings `/send` accepts.
     public enum BodyFormat: Sendable {
@@ -17,25 +18,57 @@ public enum SendRequestParser {
         case "application/x-www-form-urlencoded": return .form
         default:
             let first = body.readableBytesView.first { !$0.isASCIIWhitespace }
-            return first == UInt8(ascii: "{") ? .json : .form
+            return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .json : .form
         }
     }
 
-    /// Parses `body`; `resync` comes from the query string (`resync=true`) or the body.
+    /// Most messages in one array body.
+    public static let maxBatchSize = 1_000
+
+    /// Parses `body` as one message (a JSON object or a form); `resync` comes from the query string
+    /// (`resync=true`) or the body.
     public static func parse(_ body: ByteBuffer, format: BodyFormat, resyncQuery: String?) throws(SendRequestError)
         -> SendRequest
     {
+        try request(from: try root(of: body, format: format), resyncQuery: resyncQuery)
+    }
+
+    /// Parses `body` as one message or, when it is a JSON array, as a batch whose elements are read one by one: a
+    /// bad element gets its own error and does not spoil the others.
+    ///
+    /// - Throws: ``SendBodyError/invalid(_:)`` when the body itself cannot be read (or the array is empty),
+    ///   ``SendBodyError/tooManyMessages(count:limit:)`` for an array of more than `maxBatchSize` elements.
+    public static func parseBody(
+        _ body: ByteBuffer,
+        format: BodyFormat,
+        resyncQuery: String?,
+        maxBatchSize: Int = maxBatchSize
+    ) throws(SendBodyError) -> SendBody {
         let root: JSONValue
-        switch format {
-        case .json:
-            do {
-                root = try JSONValue(parsing: body)
-            } catch {
-                throw SendRequestError("Invalid JSON body: \(error)")
-            }
-        case .form:
-            root = try FormBodyDecoder.decode(String(buffer: body))
+        do {
+            root = try Self.root(of: body, format: format)
+        } catch {
+            throw .invalid(error)
         }
+        guard case .array(let elements) = root else {
+            do {
+                return .single(try request(from: root, resyncQuery: resyncQuery))
+            } catch {
+                throw .invalid(error)
+            }
+        }
+        guard !elements.isEmpty else {
+            throw .invalid(SendRequestError("An array body must hold at least one message"))
+        }
+        guard elements.count <= maxBatchSize else {
+            throw .tooManyMessages(count: elements.count, limit: maxBatchSize)
+        }
+        return .batch(elements.map { element in item(from: element, resyncQuery: resyncQuery) })
+    }
+
+    /// Reads one message from a decoded body: an object with `rooms`, `event`, optional `args` and `resync`.
+    /// `resyncQuery`, when given, wins over the object's `resync`.
+    public static func request(from root: JSONValue, resyncQuery: String?) throws(SendRequestError) -> SendRequest {
         guard let fields = root.objectValue else {
             throw SendRequestError("Body must be an object with 'rooms', 'event' and 'args'")
         }
@@ -45,6 +78,27 @@ public enum SendRequestParser {
             arguments: try arguments(in: fields["args"]),
             resync: flag(resyncQuery.map(JSONValue.string) ?? fields["resync"])
         )
+    }
+
+    private static func item(from element: JSONValue, resyncQuery: String?) -> Result<SendRequest, SendRequestError> {
+        do {
+            return .success(try request(from: element, resyncQuery: resyncQuery))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func root(of body: ByteBuffer, format: BodyFormat) throws(SendRequestError) -> JSONValue {
+        switch format {
+        case .json:
+            do {
+                return try JSONValue(parsing: body)
+            } catch {
+                throw SendRequestError("Invalid JSON body: \(error)")
+            }
+        case .form:
+            return try FormBodyDecoder.decode(String(buffer: body))
+        }
     }
 
     private static func rooms(in value: JSONValue?) throws(SendRequestError) -> [String] {

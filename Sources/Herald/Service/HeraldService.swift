@@ -17,6 +17,12 @@ public final class HeraldService: Sendable {
     public let sites: SiteRegistry
     /// The send pipeline.
     public let delivery: Delivery
+    /// Delivers and logs each message of `POST /send` and of the Redis channel `herald:send`.
+    public let sender: MessageSender
+    /// Reads and sends what backends publish on the Redis channel `herald:send`.
+    public let publishedMessages: PublishedMessageHandler
+    /// Answers of `POST /send` requests that carried an `Idempotency-Key`.
+    public let idempotency: any IdempotencyStore
     /// Device registry and queues.
     public let store: any MessageStore
     /// Each site's `maxSendsPerSecond`, for `POST /send`.
@@ -28,11 +34,12 @@ public final class HeraldService: Sendable {
     private let gateway: SiteGateway
 
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
-    /// state in `store`, and metrics go to `metrics`.
+    /// state in `store`, `Idempotency-Key` answers in `idempotency`, and metrics go to `metrics`.
     public init(
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
         store: any MessageStore,
+        idempotency: any IdempotencyStore = InMemoryIdempotencyStore(),
         bus: any ClusterBus = LocalClusterBus(),
         makeAdapter: @escaping @Sendable (_ namespace: String) -> any Adapter = { _ in LocalAdapter() },
         logger: Logger,
@@ -63,6 +70,9 @@ public final class HeraldService: Sendable {
             bus: bus,
             metrics: metrics
         )
+        sender = MessageSender(delivery: delivery, logger: logger)
+        publishedMessages = PublishedMessageHandler(sites: sites, sender: sender, logger: logger)
+        self.idempotency = idempotency
         let delivery = self.delivery
         bus.onDelivery { delivery.deliverLocally($0) }
         gateway = SiteGateway(

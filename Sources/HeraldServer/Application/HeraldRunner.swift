@@ -30,6 +30,7 @@ public enum HeraldRunner {
             configuration: configuration,
             hooks: hooks,
             store: backend.store,
+            idempotency: backend.idempotency,
             bus: backend.bus,
             makeAdapter: backend.makeAdapter,
             logger: logger,
@@ -70,7 +71,12 @@ public enum HeraldRunner {
             logger: logger
         )
         groupConfiguration.maximumGracefulShutdownDuration = shutdownBound
-        let background = Task { await backend.background() }
+        let published = service.publishedMessages
+        let background = Task {
+            async let maintenance: Void = backend.background()
+            async let channel: Void = backend.consumePublished { await published.handle($0) }
+            _ = await (maintenance, channel)
+        }
         defer { background.cancel() }
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()

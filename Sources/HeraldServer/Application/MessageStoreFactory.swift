@@ -14,6 +14,11 @@ enum MessageStoreFactory {
         let store: any MessageStore
         let bus: any ClusterBus
         let makeAdapter: @Sendable (_ namespace: String) -> any Adapter
+        /// Answers of `POST /send` requests with an `Idempotency-Key`.
+        let idempotency: any IdempotencyStore
+        /// Hands what backends publish on the Redis channel `herald:send` to the given handler until cancelled;
+        /// returns at once without Redis.
+        let consumePublished: @Sendable (_ handle: @escaping @Sendable ([UInt8]) async -> Void) async -> Void
         /// Runs until cancelled: purging, heartbeats, outage logging.
         let background: @Sendable () async -> Void
         /// Takes this instance out of the cluster after a drain.
@@ -35,6 +40,8 @@ enum MessageStoreFactory {
                 store: store,
                 bus: LocalClusterBus(),
                 makeAdapter: { _ in LocalAdapter() },
+                idempotency: InMemoryIdempotencyStore(),
+                consumePublished: { _ in },
                 background: {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(60))
@@ -68,6 +75,15 @@ enum MessageStoreFactory {
             interval: settings.heartbeatInterval,
             logger: logger
         )
+        let sendChannel = try RedisSendChannel(
+            client: client,
+            configuration: configuration,
+            instanceID: instanceID,
+            leaseTime: settings.instanceTimeout,
+            renewInterval: settings.heartbeatInterval,
+            eventLoopGroup: group,
+            logger: logger
+        )
         return Backend(
             store: RedisMessageStore(
                 client: client,
@@ -77,13 +93,19 @@ enum MessageStoreFactory {
             ),
             bus: cluster,
             makeAdapter: { cluster.makeAdapter(namespace: $0) },
+            idempotency: RedisIdempotencyStore(client: client, logger: logger),
+            consumePublished: { await sendChannel.run($0) },
             background: {
                 async let heartbeats: Void = registry.run()
                 async let outages: Void = logOutages(of: client, logger: logger)
                 _ = await (heartbeats, outages)
             },
-            retire: { await registry.retire() },
+            retire: {
+                await sendChannel.retire()
+                await registry.retire()
+            },
             shutdown: {
+                await sendChannel.close()
                 await cluster.close()
                 await client.close()
             }

@@ -1,7 +1,7 @@
+import HTTPTypes
 public import Herald
 public import Hummingbird
 public import Logging
-import NIOCore
 
 /// `POST /send?site=S&apiKey=K[&resync=true]`: a backend pushes an event to rooms of its site.
 ///
@@ -9,20 +9,33 @@ import NIOCore
 /// 200 "OK"; Herald adds 413 for bodies over the limit (the site's `maxPayloadBytes`, else `send.maxBodyBytes`), 429
 /// with `Retry-After` over the site's `maxSendsPerSecond`, and 400 with a reason for bodies it cannot read. The key
 /// may also come as `Authorization: Bearer <key>`, which keeps it out of access logs.
+///
+/// Herald additions: a JSON array body sends each of its messages and answers with one JSON entry per message
+/// (``SendReply/batch(_:)``); an `Idempotency-Key` header makes a retried request a no-op for the store's retention
+/// (the first successful answer is given again with `Idempotency-Replayed: true`).
 public struct SendController: Sendable {
     static let missingCredentials = "Missing query param 'site' or 'apiKey'."
     static let invalidKey = "ApiKey invalid."
-    /// Seconds a backend is asked to wait before retrying when the store is down.
-    static let retryAfterSeconds = 5
+    static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
+    static let inFlight = "A request with this Idempotency-Key is still being processed; retry after it finished."
+    static let idempotencyUnavailable = "Idempotency store unavailable; nothing was sent. Retry later."
 
     private let service: HeraldService
     private let limits: SendLimits
+    private let bodyReader: SendBodyReader
     private let logger: Logger
 
-    /// Creates the controller for `service`, accepting bodies up to `maxBodyBytes` on sites without `maxPayloadBytes`.
-    public init(service: HeraldService, maxBodyBytes: Int, logger: Logger) {
+    /// Creates the controller for `service`, accepting bodies up to `maxBodyBytes` on sites without
+    /// `maxPayloadBytes`, and array bodies of up to `maxBatchSize` messages.
+    public init(
+        service: HeraldService,
+        maxBodyBytes: Int,
+        maxBatchSize: Int = SendRequestParser.maxBatchSize,
+        logger: Logger
+    ) {
         self.service = service
         limits = SendLimits(defaultMaxBodyBytes: maxBodyBytes, limiter: service.sendLimiter)
+        bodyReader = SendBodyReader(maxBatchSize: maxBatchSize)
         self.logger = logger
     }
 
@@ -47,58 +60,74 @@ public struct SendController: Sendable {
         let query = request.uri.queryParameters
         let key = query.get("apiKey") ?? Self.bearerToken(in: request.headers[.authorization])
         guard let siteName = query.get("site"), !siteName.isEmpty, let key, !key.isEmpty else {
-            return .plainText(Self.missingCredentials, status: .badRequest)
+            return SendReply.text(Self.missingCredentials, status: .badRequest).response()
         }
         var metadata: Logger.Metadata = ["site": "\(siteName)", "requestId": "\(requestID)"]
         guard let site = service.sites.site(named: siteName), site.accepts(apiKey: key) else {
             logger.notice("send refused: invalid site or apiKey", metadata: metadata)
-            return .plainText(Self.invalidKey, status: .unauthorized)
+            return SendReply.text(Self.invalidKey, status: .unauthorized).response()
         }
+        guard let header = request.headers[Self.idempotencyHeader] else {
+            return await send(request, to: site, metadata: metadata).response()
+        }
+        guard let idempotencyKey = IdempotencyKey(site: site.name, header: header) else {
+            return SendReply.text(IdempotencyKey.rule, status: .badRequest).response()
+        }
+        metadata["idempotencyKey"] = "\(idempotencyKey.value)"
+        return await sendOnce(request, to: site, key: idempotencyKey, metadata: metadata)
+    }
+
+    /// Runs the request unless one with the same key ran within the retention or is running now.
+    private func sendOnce(_ request: Request, to site: Site, key: IdempotencyKey, metadata: Logger.Metadata) async -> Response {
+        let claim: IdempotencyClaim
+        do {
+            claim = try await service.idempotency.begin(key)
+        } catch {
+            logger.error("send failed, idempotency store unavailable: \(error)", metadata: metadata)
+            return SendReply.text(Self.idempotencyUnavailable, status: .serviceUnavailable, retryAfter: SendReply.retryAfterSeconds)
+                .response()
+        }
+        switch claim {
+        case .completed(let stored):
+            logger.info("send replayed for a repeated Idempotency-Key; nothing sent", metadata: metadata)
+            return SendReply(replaying: stored).response(replayed: true)
+        case .inFlight:
+            logger.notice("send refused: Idempotency-Key in flight", metadata: metadata)
+            return SendReply.text(Self.inFlight, status: .conflict).response()
+        case .started(let ticket):
+            let reply = await send(request, to: site, metadata: metadata)
+            if reply.isFinal {
+                await service.idempotency.complete(ticket, with: reply.idempotentResponse)
+            } else {
+                await service.idempotency.release(ticket)
+            }
+            return reply.response()
+        }
+    }
+
+    /// The body → messages → delivery steps of one request.
+    private func send(_ request: Request, to site: Site, metadata: Logger.Metadata) async -> SendReply {
+        let body: SendBody
         let maxBodyBytes = limits.maxBodyBytes(for: site)
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
-            return Self.tooLarge(limit: maxBodyBytes)
+        switch await bodyReader.read(request, maxBodyBytes: maxBodyBytes, resyncQuery: request.uri.queryParameters.get("resync")) {
+        case .success(let parsed):
+            body = parsed
+        case .failure(let refusal):
+            if let reason = refusal.reason {
+                logger.notice("send refused: \(reason)", metadata: metadata)
+            }
+            return refusal.reply
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            return Self.tooLarge(limit: maxBodyBytes)
-        } catch {
-            return .plainText("Could not read the body: \(error)", status: .badRequest)
-        }
-        let sendRequest: SendRequest
-        do {
-            let format = SendRequestParser.format(contentType: request.headers[.contentType], body: body)
-            sendRequest = try SendRequestParser.parse(body, format: format, resyncQuery: query.get("resync"))
-        } catch {
-            logger.notice("send refused: \(error.reason)", metadata: metadata)
-            return .plainText(error.reason, status: .badRequest)
-        }
-        metadata["event"] = "\(sendRequest.event)"
-        metadata["rooms"] = .array(sendRequest.rooms.map { "\($0)" })
-        if let refusal = limits.rateRefusal(sending: 1, for: site) {
+        if let refusal = limits.rateRefusal(sending: body.messageCount, for: site) {
             logger.notice("send refused: over maxSendsPerSecond", metadata: metadata)
             return refusal
         }
-        let report: DeliveryReport
-        do {
-            report = try await service.delivery.send(sendRequest, on: site)
-        } catch {
-            logger.error("send failed, message store unavailable: \(error)", metadata: metadata)
-            return .plainText(
-                "Message store unavailable; nothing was sent. Retry later.",
-                status: .serviceUnavailable,
-                headers: [.retryAfter: "\(Self.retryAfterSeconds)"]
-            )
+        switch body {
+        case .single(let message):
+            return .single(await service.sender.send(message, on: site, metadata: metadata))
+        case .batch(let items):
+            return .batch(await service.sender.send(batch: items, on: site, metadata: metadata))
         }
-        metadata["messageId"] = report.messageID.map { "\($0)" }
-        metadata["devices"] = "\(report.storedDevices)"
-        logger.info("message sent", metadata: metadata)
-        return .plainText("OK", status: .ok)
-    }
-
-    private static func tooLarge(limit: Int) -> Response {
-        .plainText("Payload too large: the body limit is \(limit) bytes.", status: .contentTooLarge)
     }
 
     /// The credentials of `Authorization: Bearer <key>`.

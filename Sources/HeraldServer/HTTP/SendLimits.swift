@@ -14,13 +14,13 @@ struct SendLimits: Sendable {
     }
 
     /// Takes `messages` from `site`'s send rate; nil when they may go now, else the 429 answer (nothing was sent).
-    func rateRefusal(sending messages: Int, for site: Site) -> Response? {
+    func rateRefusal(sending messages: Int, for site: Site) -> SendReply? {
         guard case .refused(let seconds) = limiter.consume(messages, for: site) else { return nil }
         let rate = site.limits.maxSendsPerSecond ?? 0
-        return .plainText(
+        return .text(
             "Too many sends: site '\(site.name)' allows \(rate) messages per second; nothing was sent. Retry after \(seconds) s.",
             status: .tooManyRequests,
-            headers: [.retryAfter: "\(seconds)"]
+            retryAfter: seconds
         )
     }
 }

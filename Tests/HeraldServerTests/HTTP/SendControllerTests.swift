@@ -19,6 +19,8 @@ import Testing
 
     private func withApp(
         maxBodyBytes: Int = 1_024,
+        store: any MessageStore = InMemoryMessageStore(settings: MessageStoreSettings(deviceTTL: 60)),
+        idempotency: any IdempotencyStore = InMemoryIdempotencyStore(),
         _ body: @Sendable (any TestClientProtocol, CapturedLines) async throws -> Void
     ) async throws {
         let lines = CapturedLines()
@@ -29,7 +31,8 @@ import Testing
         let service = HeraldService(
             configuration: HeraldConfiguration(settings: settings, sites: [Self.site.name: Self.site]),
             hooks: UnusedHooks(),
-            store: InMemoryMessageStore(settings: MessageStoreSettings(deviceTTL: 60)),
+            store: store,
+            idempotency: idempotency,
             logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton
         )

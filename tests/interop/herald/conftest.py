@@ -25,7 +25,7 @@ class RunningHerald:
 
     def __init__(
         self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, sites=None, io_extra="",
-        admin_key=None,
+        admin_key=None, max_body=MAX_BODY,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -39,7 +39,7 @@ class RunningHerald:
                 f"  device_ttl: {device_ttl}\n"
                 f"  device_queue_limit: {queue_limit}\n"
                 "  hooks:\n    timeout: 1000\n"
-                f"  send:\n    maxBodyBytes: {MAX_BODY}\n"
+                f"  send:\n    maxBodyBytes: {max_body}\n"
                 "  io:\n    pingInterval: 2000\n    pingTimeout: 2000\n" + io_extra
             )
             if admin_key:
