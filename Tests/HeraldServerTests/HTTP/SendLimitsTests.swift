@@ -67,6 +67,19 @@ import Testing
         }
     }
 
+    @Test func aBatchTakesOneRateTokenPerMessage() async throws {
+        try await withApp { client in
+            let batch = try await client.execute(
+                uri: "/send?site=\(Self.limited.name)&apiKey=\(Self.limited.apiKey)",
+                method: .post,
+                headers: Self.json,
+                body: ByteBuffer(string: #"[{"rooms":["a"],"event":"e"},{"rooms":["a"],"event":"e"}]"#)
+            )
+            #expect(batch.status == .ok)
+            #expect(try await Self.send(client, site: Self.limited).status == .tooManyRequests)
+        }
+    }
+
     @Test func bodiesOverTheSitePayloadLimitAre413AndOtherSitesKeepTheGlobalLimit() async throws {
         try await withApp { client in
             let text = String(repeating: "x", count: 100)
