@@ -11,16 +11,7 @@ struct CheckConfigCommand: ParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
-        let loaded: LoadedConfiguration
-        do {
-            loaded = try options.load()
-        } catch {
-            printToStandardError("herald: \(error)")
-            throw ExitCode(78)
-        }
-        for warning in loaded.warnings {
-            printToStandardError("warning: \(warning)")
-        }
+        let loaded = try options.loadReportingToTerminal()
         let settings = loaded.configuration.settings
         let sites = loaded.configuration.sites.keys.sorted()
         print("configuration OK (environment \(loaded.environmentName); read \(loaded.filesRead.joined(separator: ", ")))")

@@ -19,4 +19,20 @@ struct ConfigurationOptions: ParsableArguments {
     func load() throws(ConfigurationError) -> LoadedConfiguration {
         try loader.load(configPath: configPath, sitesPath: sitesPath)
     }
+
+    /// Loads the configuration for a command run from a terminal: an error is printed to standard error and exits
+    /// with 78 (EX_CONFIG); warnings are printed and the configuration returned.
+    func loadReportingToTerminal() throws -> LoadedConfiguration {
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try load()
+        } catch {
+            printToStandardError("herald: \(error)")
+            throw ExitCode(78)
+        }
+        for warning in loaded.warnings {
+            printToStandardError("warning: \(warning)")
+        }
+        return loaded
+    }
 }

@@ -23,16 +23,7 @@ struct ReloadCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: LoadedConfiguration
-        do {
-            loaded = try options.load()
-        } catch {
-            printToStandardError("herald: \(error)")
-            throw ExitCode(78)
-        }
-        for warning in loaded.warnings {
-            printToStandardError("warning: \(warning)")
-        }
+        let loaded = try options.loadReportingToTerminal()
         guard kill(pid, SIGHUP) == 0 else {
             printToStandardError("herald: cannot signal process \(pid): \(String(cString: strerror(errno)))")
             throw ExitCode.failure
