@@ -8,6 +8,7 @@ import requests
 
 from loopback import free_port, wait_until_listening
 from redis_server import RedisServer
+from site_client import SiteClient
 from stub_hooks import StubHooks
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -145,6 +146,22 @@ def redis_herald(hooks):
             running.stop()
     finally:
         redis.stop()
+
+
+@pytest.fixture
+def clients(herald):
+    """Connects `SiteClient`s to the module's `herald` (`connect(site, token, expect_success=True, **options)`);
+    closes them after the test."""
+    opened = []
+
+    def connect(site, token, expect_success=True, **kwargs):
+        client = SiteClient(herald, site, token, **kwargs)
+        opened.append(client)
+        return client.connect(expect_success=expect_success)
+
+    yield connect
+    for client in opened:
+        client.close()
 
 
 def send_to_rooms(herald, rooms, event, *args, resync=False):

@@ -12,20 +12,6 @@ from site_client import SiteClient
 QUIET = 0.5
 
 
-@pytest.fixture
-def clients(herald):
-    opened = []
-
-    def connect(site, token, expect_success=True, **kwargs):
-        client = SiteClient(herald, site, token, **kwargs)
-        opened.append(client)
-        return client.connect(expect_success=expect_success)
-
-    yield connect
-    for client in opened:
-        client.close()
-
-
 def send(herald, body, site="shop", key=SHOP_KEY, form=False, headers=None, query=None):
     params = {"site": site}
     if key is not None:

@@ -11,7 +11,6 @@ import pytest
 import requests
 
 from conftest import BUILD_DIR, RunningHerald
-from site_client import SiteClient
 
 KEYS = {name: f"{name}-api-key-0123456789" for name in ("alpha", "beta", "gamma")}
 NEW_ALPHA_KEY = "alpha-rotated-key-0123456789"
@@ -28,20 +27,6 @@ def herald(hooks):
         yield running
         running.assert_alive()
         running.stop()
-
-
-@pytest.fixture
-def clients(herald):
-    opened = []
-
-    def connect(site_name, token, expect_success=True):
-        client = SiteClient(herald, site_name, token)
-        opened.append(client)
-        return client.connect(expect_success=expect_success)
-
-    yield connect
-    for client in opened:
-        client.close()
 
 
 def log_entries(herald, prefix):

@@ -41,20 +41,6 @@ def herald(hooks):
         running.stop()
 
 
-@pytest.fixture
-def clients(herald):
-    opened = []
-
-    def connect(site, token, expect_success=True):
-        client = SiteClient(herald, site, token)
-        opened.append(client)
-        return client.connect(expect_success=expect_success)
-
-    yield connect
-    for client in opened:
-        client.close()
-
-
 def send(herald, site, rooms, event="news", args=(), body=None):
     return requests.post(
         f"{herald.url}/send",
