@@ -70,7 +70,11 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                             )
                         )
                         try channel.pipeline.syncOperations.addHandler(
-                            WebSocketTransportHandler(binding: binding, maxPayload: server.configuration.maxPayload)
+                            WebSocketTransportHandler(
+                                binding: binding,
+                                maxPayload: server.configuration.maxPayload,
+                                coalescer: server.flushCoalescers.coalescer(for: channel.eventLoop)
+                            )
                         )
                         return UpgradeResult.websocket(channel)
                     }

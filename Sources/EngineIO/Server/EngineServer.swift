@@ -10,6 +10,7 @@ public final class EngineServer: Sendable {
     /// The server's settings.
     public let configuration: EngineConfiguration
     let registry = SessionRegistry()
+    let flushCoalescers = FlushCoalescers()
     private let eventLoopGroup: any EventLoopGroup
     private let openHandler = NIOLockedValueBox<(@Sendable (EngineSession) -> Void)?>(nil)
 

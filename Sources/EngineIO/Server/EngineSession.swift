@@ -101,7 +101,7 @@ public final class EngineSession: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         switch phase {
         case .websocket(let link):
-            link.write(prepared.webSocketPayload(for: version), isBinary: prepared.isBinary)
+            link.write(encodedFrame: prepared.webSocketFrame(for: version))
         case .polling(let polling), .upgrading(let polling, _):
             enqueue(.message(prepared.message), on: polling)
         case .closing, .closed:
