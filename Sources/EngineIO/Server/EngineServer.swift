@@ -12,7 +12,13 @@ public final class EngineServer: Sendable {
     let registry = SessionRegistry()
     let flushCoalescers = FlushCoalescers()
     private let eventLoopGroup: any EventLoopGroup
-    private let openHandler = NIOLockedValueBox<(@Sendable (EngineSession) -> Void)?>(nil)
+    private let openHandler = NIOLockedValueBox<OpenHandler?>(nil)
+
+    /// The open handler, wrapped: a bare function type read through the box's generic `inout` access comes back
+    /// re-abstracted, two thunks deeper on every read, which made each new session slower than the last.
+    private struct OpenHandler: Sendable {
+        let body: @Sendable (EngineSession) -> Void
+    }
 
     /// Creates a server; polling sessions are spread over `eventLoopGroup`.
     public init(
@@ -25,7 +31,7 @@ public final class EngineServer: Sendable {
 
     /// Sets the function that receives each new session, on the session's event loop, before any message.
     public func onOpen(_ handler: @escaping @Sendable (EngineSession) -> Void) {
-        openHandler.withLockedValue { $0 = handler }
+        openHandler.withLockedValue { $0 = OpenHandler(body: handler) }
     }
 
     /// Number of sessions currently known.
@@ -70,7 +76,7 @@ public final class EngineServer: Sendable {
 
     func announce(_ session: EngineSession) {
         let handler = openHandler.withLockedValue { $0 }
-        session.open { handler?($0) }
+        session.open { handler?.body($0) }
     }
 
     func openPollingSession(version: EngineProtocolVersion, handshake: EngineHandshake, supportsBinary: Bool) async throws
