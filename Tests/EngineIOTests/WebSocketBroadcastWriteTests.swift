@@ -101,4 +101,12 @@ private func nioEncoded(_ frame: WebSocketFrame) throws -> [UInt8] {
         #expect(Array(bytes.prefix(last.count)) == last)
         #expect(bytes.dropFirst(last.count).first == 0x88)
     }
+
+    @Test func shutdownClosesWebSocketsWithGoingAway() throws {
+        let harness = try WebSocketHarness()
+        _ = try harness.flushedBytes()
+        harness.server.closeAllSessions()
+        #expect(try harness.flushedBytes() == [0x88, 2, 0x03, 0xE9])
+        #expect(harness.server.sessionCount == 0)
+    }
 }

@@ -37,10 +37,11 @@ public final class EngineServer: Sendable {
     /// Number of sessions currently known.
     public var sessionCount: Int { registry.count }
 
-    /// Closes every session (graceful shutdown): clients are told, delegates hear `forcedClose`.
+    /// Closes every session (graceful shutdown): clients are told (WebSockets with close code 1001, going away),
+    /// delegates hear `forcedClose`.
     public func closeAllSessions() {
         for session in registry.all {
-            session.close()
+            session.closeForShutdown()
         }
     }
 

@@ -118,6 +118,16 @@ public final class EngineSession: @unchecked Sendable {
         terminate(reason)
     }
 
+    /// Closes the session because the server is shutting down: like ``close(reason:)`` with `forcedClose`, but a
+    /// WebSocket client gets close code 1001 (going away).
+    func closeForShutdown() {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.terminate(.forcedClose, webSocketCode: .goingAway) }
+            return
+        }
+        terminate(.forcedClose, webSocketCode: .goingAway)
+    }
+
     func sendPacket(_ packet: EnginePacket) {
         switch phase {
         case .websocket(let link):
@@ -320,7 +330,7 @@ public final class EngineSession: @unchecked Sendable {
 
     // MARK: Closing
 
-    private func terminate(_ reason: EngineCloseReason) {
+    private func terminate(_ reason: EngineCloseReason, webSocketCode: WebSocketErrorCode? = nil) {
         eventLoop.preconditionInEventLoop()
         heartbeat?.cancel()
         deadline?.cancel()
@@ -330,7 +340,7 @@ public final class EngineSession: @unchecked Sendable {
             return
         case .websocket(let link):
             phase = .closed
-            link.close(code: reason.webSocketCloseCode)
+            link.close(code: webSocketCode ?? reason.webSocketCloseCode)
             finishClose()
         case .upgrading(let polling, let probe):
             probe.close(code: .normalClosure)
