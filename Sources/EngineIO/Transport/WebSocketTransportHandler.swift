@@ -167,10 +167,11 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         }
     }
 
-    /// Flushes what ``writeCoalesced(encodedFrame:)`` wrote; called by the coalescer.
+    /// Flushes what ``writeCoalesced(encodedFrame:)`` wrote, from where it was written (the frame encoder has
+    /// nothing to add); called by the coalescer.
     func flushCoalescedWrites() {
         awaitsCoalescedFlush = false
-        context?.flush()
+        encodedFrameContext?.flush()
     }
 
     /// Sends a close frame with `code`, then closes the channel.
