@@ -85,6 +85,15 @@ public final class EngineSession: @unchecked Sendable {
         }
     }
 
+    /// Packets waiting for the client's next polling GET (0 on a WebSocket); read on `eventLoop`.
+    var pollingQueueCount: Int {
+        eventLoop.preconditionInEventLoop()
+        switch phase {
+        case .polling(let polling), .upgrading(let polling, _), .closing(let polling): return polling.queue.count
+        case .websocket, .closed: return 0
+        }
+    }
+
     // MARK: Sending
 
     /// Sends a message to the client.
