@@ -49,15 +49,4 @@ import Testing
         let v4Only = EngineServer(configuration: EngineConfiguration(allowEIO3: false))
         #expect(throws: EngineError.unsupportedProtocolVersion) { try v4Only.protocolVersion("3") }
     }
-
-    @Test func preparedMessageFramesDifferOnlyForBinary() {
-        let text = PreparedEngineMessage(.text("hi"))
-        #expect(!text.isBinary)
-        #expect(String(buffer: text.webSocketPayload(for: .v4)) == "4hi")
-        #expect(text.webSocketPayload(for: .v3) == text.webSocketPayload(for: .v4))
-        let binary = PreparedEngineMessage(.binary(ByteBuffer(bytes: [1, 2, 3])))
-        #expect(binary.isBinary)
-        #expect(Array(buffer: binary.webSocketPayload(for: .v4)) == [1, 2, 3])
-        #expect(Array(buffer: binary.webSocketPayload(for: .v3)) == [4, 1, 2, 3])
-    }
 }

@@ -1,8 +1,16 @@
+import Dispatch
 import NIOCore
 import Testing
 
 @testable import EngineIO
 @testable import SocketIO
+
+/// Set once from a task, read from the test.
+private actor Flag {
+    private(set) var isRaised = false
+
+    func raise() { isRaised = true }
+}
 
 @Suite struct SocketServerTests {
     @Test func v5ConnectAnswersWithTheSocketID() throws {
@@ -67,6 +75,34 @@ import Testing
         #expect(try await harness.receiveTexts(on: session) == [#"2/rooms,["news","hello"]"#])
         let socket = try #require(namespace.localSockets.first)
         #expect(socket.handshake.auth == ["token": "t"])
+        try await harness.shutdown()
+    }
+
+    @Test func emitAndWaitReturnsWithTheEventQueuedForEachSelectedSocket() async throws {
+        let harness = LiveSocketServerHarness()
+        let namespace = harness.io.of("/wait")
+        namespace.use { socket in socket.join(socket.handshake.auth["room"]?.stringValue.map { [$0] } ?? []) }
+        let inRoom = try await harness.connectClient()
+        let outside = try await harness.connectClient()
+        try await harness.send(#"0/wait,{"room":"r"}"#, on: inRoom)
+        try await harness.send(#"0/wait,{}"#, on: outside)
+        _ = try await harness.receiveTexts(on: inRoom)
+        _ = try await harness.receiveTexts(on: outside)
+        let gate = DispatchSemaphore(value: 0)
+        inRoom.eventLoop.execute { gate.wait() }
+        let returned = Flag()
+        let emitting = Task {
+            await namespace.to("r").emitAndWait("news", [1])
+            await returned.raise()
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await !returned.isRaised, "returned while the socket's event loop was blocked")
+        gate.signal()
+        await emitting.value
+        let queued = try await inRoom.eventLoop.submit { inRoom.pollingQueueCount }.get()
+        #expect(queued == 1)
+        #expect(try await harness.receiveTexts(on: inRoom) == [#"2/wait,["news",1]"#])
+        #expect(try await outside.eventLoop.submit { outside.pollingQueueCount }.get() == 0)
         try await harness.shutdown()
     }
 

@@ -6,12 +6,13 @@ import NIOHTTP1
 public import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
-import ServiceLifecycle
 
 /// A Hummingbird child channel that serves HTTP/1.1 and upgrades Engine.IO WebSocket requests itself.
 ///
 /// Upgraded connections get a plain SwiftNIO pipeline (frame decoder, aggregator, ``WebSocketTransportHandler``)
-/// instead of an async-sequence bridge, so broadcast writes reach the socket without a task hop per message.
+/// instead of an async-sequence bridge, so broadcast writes reach the socket without a task hop per message, and
+/// no task waits for them: on graceful shutdown call ``EngineServer/closeAllSessions()``, which closes every
+/// WebSocket with code 1001 (going away).
 public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
     /// Outcome of the upgrade negotiation on one connection.
     public enum UpgradeResult: Sendable {
@@ -46,6 +47,12 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                 .writeBufferWaterMark,
                 value: .init(low: limit / 2, high: limit)
             )
+            // The channel keeps its last receive buffer for the next read: start small, so an idle WebSocket holds
+            // 512 bytes instead of SwiftNIO's default 2 KiB (reads still grow the buffer when they fill it).
+            try channel.syncOptions?.setOption(
+                .recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
+            )
             let remoteAddress = channel.remoteAddress?.ipAddress
             let refusal = NIOLoopBoundBox<EngineRefusal?>(nil, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
@@ -74,7 +81,11 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                             )
                         )
                         try channel.pipeline.syncOperations.addHandler(
-                            WebSocketTransportHandler(binding: binding, maxPayload: server.configuration.maxPayload)
+                            WebSocketTransportHandler(
+                                binding: binding,
+                                maxPayload: server.configuration.maxPayload,
+                                coalescer: server.flushCoalescers.coalescer(for: channel.eventLoop)
+                            )
                         )
                         return UpgradeResult.websocket(channel)
                     }
@@ -126,14 +137,10 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                     head.headerFields[.connection] = "close"
                     try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
                 }
-            case .websocket(let channel):
-                try await withGracefulShutdownHandler {
-                    try await channel.closeFuture.get()
-                } onGracefulShutdown: {
-                    channel.pipeline.handler(type: WebSocketTransportHandler.self).whenSuccess { handler in
-                        handler.close(code: .goingAway)
-                    }
-                }
+            case .websocket:
+                // The connection now lives in its SwiftNIO pipeline alone: keeping a task per WebSocket until it
+                // closes would cost ~3 KiB per idle client. `EngineServer.closeAllSessions()` ends them on shutdown.
+                return
             }
         } catch {
             logger.debug("Connection ended during upgrade", metadata: ["error": "\(error)"])

@@ -10,9 +10,21 @@ public final class EngineServer: Sendable {
     /// The server's settings.
     public let configuration: EngineConfiguration
     let registry = SessionRegistry()
+    let flushCoalescers = FlushCoalescers()
     private let eventLoopGroup: any EventLoopGroup
-    private let openHandler = NIOLockedValueBox<(@Sendable (EngineSession) -> Void)?>(nil)
-    private let handshakeGate = NIOLockedValueBox<(@Sendable () -> HandshakeAdmission)?>(nil)
+    private let openHandler = NIOLockedValueBox<OpenHandler?>(nil)
+    private let handshakeGate = NIOLockedValueBox<HandshakeGate?>(nil)
+
+    /// The open handler, wrapped: a bare function type read through the box's generic `inout` access comes back
+    /// re-abstracted, two thunks deeper on every read, which made each new session slower than the last.
+    private struct OpenHandler: Sendable {
+        let body: @Sendable (EngineSession) -> Void
+    }
+
+    /// The handshake check, wrapped for the same reason as ``OpenHandler``.
+    private struct HandshakeGate: Sendable {
+        let admit: @Sendable () -> HandshakeAdmission
+    }
 
     /// Creates a server; polling sessions are spread over `eventLoopGroup`.
     public init(
@@ -25,19 +37,19 @@ public final class EngineServer: Sendable {
 
     /// Sets the function that receives each new session, on the session's event loop, before any message.
     public func onOpen(_ handler: @escaping @Sendable (EngineSession) -> Void) {
-        openHandler.withLockedValue { $0 = handler }
+        openHandler.withLockedValue { $0 = OpenHandler(body: handler) }
     }
 
     /// Sets the check each handshake (polling or WebSocket, a request without `sid`) passes before a session
     /// opens; a refused one is answered 503 with `Retry-After`. Requests of open sessions never consult it.
     public func gateHandshakes(_ gate: @escaping @Sendable () -> HandshakeAdmission) {
-        handshakeGate.withLockedValue { $0 = gate }
+        handshakeGate.withLockedValue { $0 = HandshakeGate(admit: gate) }
     }
 
     /// The refusal for a new handshake now, or nil when it may open a session.
     func handshakeRefusal() -> EngineRefusal? {
         guard let gate = handshakeGate.withLockedValue({ $0 }) else { return nil }
-        switch gate() {
+        switch gate.admit() {
         case .admit: return nil
         case .refuse(let seconds): return .busy(retryAfterSeconds: seconds)
         }
@@ -46,10 +58,11 @@ public final class EngineServer: Sendable {
     /// Number of sessions currently known.
     public var sessionCount: Int { registry.count }
 
-    /// Closes every session (graceful shutdown): clients are told, delegates hear `forcedClose`.
+    /// Closes every session (graceful shutdown): clients are told (WebSockets with close code 1001, going away),
+    /// delegates hear `forcedClose`.
     public func closeAllSessions() {
         for session in registry.all {
-            session.close()
+            session.closeForShutdown()
         }
     }
 
@@ -85,7 +98,7 @@ public final class EngineServer: Sendable {
 
     func announce(_ session: EngineSession) {
         let handler = openHandler.withLockedValue { $0 }
-        session.open { handler?($0) }
+        session.open { handler?.body($0) }
     }
 
     func openPollingSession(version: EngineProtocolVersion, handshake: EngineHandshake, supportsBinary: Bool) async throws

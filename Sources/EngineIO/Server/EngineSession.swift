@@ -85,6 +85,15 @@ public final class EngineSession: @unchecked Sendable {
         }
     }
 
+    /// Packets waiting for the client's next polling GET (0 on a WebSocket); read on `eventLoop`.
+    var pollingQueueCount: Int {
+        eventLoop.preconditionInEventLoop()
+        switch phase {
+        case .polling(let polling), .upgrading(let polling, _), .closing(let polling): return polling.queue.count
+        case .websocket, .closed: return 0
+        }
+    }
+
     // MARK: Sending
 
     /// Sends a message to the client.
@@ -101,7 +110,7 @@ public final class EngineSession: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         switch phase {
         case .websocket(let link):
-            link.write(prepared.webSocketPayload(for: version), isBinary: prepared.isBinary)
+            link.write(encodedFrame: prepared.webSocketFrame(for: version))
         case .polling(let polling), .upgrading(let polling, _):
             enqueue(.message(prepared.message), on: polling)
         case .closing, .closed:
@@ -116,6 +125,16 @@ public final class EngineSession: @unchecked Sendable {
             return
         }
         terminate(reason)
+    }
+
+    /// Closes the session because the server is shutting down: like ``close(reason:)`` with `forcedClose`, but a
+    /// WebSocket client gets close code 1001 (going away).
+    func closeForShutdown() {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.terminate(.forcedClose, webSocketCode: .goingAway) }
+            return
+        }
+        terminate(.forcedClose, webSocketCode: .goingAway)
     }
 
     func sendPacket(_ packet: EnginePacket) {
@@ -320,7 +339,7 @@ public final class EngineSession: @unchecked Sendable {
 
     // MARK: Closing
 
-    private func terminate(_ reason: EngineCloseReason) {
+    private func terminate(_ reason: EngineCloseReason, webSocketCode: WebSocketErrorCode? = nil) {
         eventLoop.preconditionInEventLoop()
         heartbeat?.cancel()
         deadline?.cancel()
@@ -330,7 +349,7 @@ public final class EngineSession: @unchecked Sendable {
             return
         case .websocket(let link):
             phase = .closed
-            link.close(code: reason.webSocketCloseCode)
+            link.close(code: webSocketCode ?? reason.webSocketCloseCode)
             finishClose()
         case .upgrading(let polling, let probe):
             probe.close(code: .normalClosure)

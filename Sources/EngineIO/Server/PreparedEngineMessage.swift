@@ -2,7 +2,8 @@ public import NIOCore
 
 /// A message encoded once so that a broadcast writes the same bytes to every recipient.
 ///
-/// The WebSocket frame payloads share their storage: handing one to a thousand sockets copies no bytes.
+/// The WebSocket frames (header included) share their storage: handing one to a thousand sockets copies no bytes
+/// and encodes nothing per socket.
 public struct PreparedEngineMessage: Sendable {
     /// The message itself, for polling queues.
     public let message: EngineMessage
@@ -15,17 +16,18 @@ public struct PreparedEngineMessage: Sendable {
     public init(_ message: EngineMessage, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         self.message = message
         let v4 = EnginePacketCodec.encodeWebSocketFrame(.message(message), version: .v4, allocator: allocator)
-        self.frameV4 = v4.payload
         self.isBinary = v4.isBinary
+        self.frameV4 = WebSocketFrameBytes.encode(v4.payload, isBinary: v4.isBinary, allocator: allocator)
         if v4.isBinary {
-            self.frameV3 = EnginePacketCodec.encodeWebSocketFrame(.message(message), version: .v3, allocator: allocator).payload
+            let v3 = EnginePacketCodec.encodeWebSocketFrame(.message(message), version: .v3, allocator: allocator)
+            self.frameV3 = WebSocketFrameBytes.encode(v3.payload, isBinary: v3.isBinary, allocator: allocator)
         } else {
-            self.frameV3 = v4.payload
+            self.frameV3 = frameV4
         }
     }
 
-    /// The WebSocket frame payload for a session speaking `version`.
-    public func webSocketPayload(for version: EngineProtocolVersion) -> ByteBuffer {
+    /// The complete WebSocket frame (header and payload) for a session speaking `version`.
+    public func webSocketFrame(for version: EngineProtocolVersion) -> ByteBuffer {
         version == .v4 ? frameV4 : frameV3
     }
 }

@@ -18,6 +18,16 @@ struct WebSocketLink: Sendable, Equatable {
         }
     }
 
+    /// Writes a complete encoded frame, flushed with the other writes of the socket's loop turn.
+    func write(encodedFrame: ByteBuffer) {
+        if channel.eventLoop.inEventLoop {
+            handler.value.writeCoalesced(encodedFrame: encodedFrame)
+        } else {
+            let handler = self.handler
+            channel.eventLoop.execute { handler.value.writeCoalesced(encodedFrame: encodedFrame) }
+        }
+    }
+
     func close(code: WebSocketErrorCode) {
         if channel.eventLoop.inEventLoop {
             handler.value.close(code: code)

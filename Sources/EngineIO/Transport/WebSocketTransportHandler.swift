@@ -5,6 +5,8 @@ import NIOWebSocket
 ///
 /// Lives on its channel's event loop. Outbound writes go straight to the channel; when the channel stops being
 /// writable (more than `maxOutboundBufferBytes` queued) the next write closes it instead of buffering more.
+/// Broadcast frames arrive already encoded: they skip SwiftNIO's frame encoder and are flushed by the loop's
+/// ``FlushCoalescer``, once for all the frames written to this socket in one loop turn.
 final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -21,12 +23,19 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     private var session: EngineSession?
     private var version: EngineProtocolVersion = .v4
     private var context: ChannelHandlerContext?
+    /// Where encoded frames enter the pipeline: the frame encoder's context, so they pass on without being encoded.
+    private var encodedFrameContext: ChannelHandlerContext?
     private var isClosing = false
+    private var awaitsCoalescedFlush = false
+    /// The channel's writability as last announced, so a broadcast write does not have to ask the channel.
+    private var isWritable = true
     private let maxPayload: Int
+    private let coalescer: FlushCoalescer
 
-    init(binding: Binding, maxPayload: Int) {
+    init(binding: Binding, maxPayload: Int, coalescer: FlushCoalescer) {
         self.binding = binding
         self.maxPayload = maxPayload
+        self.coalescer = coalescer
     }
 
     /// The frame decoder's hard limit. Frames between `maxPayload` and this are read in full and then refused with
@@ -42,6 +51,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        encodedFrameContext = (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
         guard let binding, let link else { return }
         self.binding = nil
         switch binding {
@@ -56,6 +66,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        encodedFrameContext = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -102,6 +113,11 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         notifySessionOfClose()
         context.fireChannelInactive()
@@ -134,6 +150,28 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         }
         let frame = WebSocketFrame(fin: true, opcode: isBinary ? .binary : .text, data: payload)
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+    }
+
+    /// Writes a complete encoded frame (see ``WebSocketFrameBytes``) and leaves the flush to the loop's coalescer;
+    /// a channel already over its outbound bound is closed instead.
+    func writeCoalesced(encodedFrame: ByteBuffer) {
+        guard let encodedFrameContext, !isClosing else { return }
+        guard isWritable else {
+            close(code: .policyViolation)
+            return
+        }
+        encodedFrameContext.write(NIOAny(encodedFrame), promise: nil)
+        if !awaitsCoalescedFlush {
+            awaitsCoalescedFlush = true
+            coalescer.flushSoon(self)
+        }
+    }
+
+    /// Flushes what ``writeCoalesced(encodedFrame:)`` wrote, from where it was written (the frame encoder has
+    /// nothing to add); called by the coalescer.
+    func flushCoalescedWrites() {
+        awaitsCoalescedFlush = false
+        encodedFrameContext?.flush()
     }
 
     /// Sends a close frame with `code`, then closes the channel.

@@ -32,7 +32,9 @@ public struct Delivery: Sendable {
     public func send(_ request: SendRequest, on site: Site) async throws(StoreError) -> DeliveryReport {
         let namespace = io.of(site.namespace)
         guard let prefix = site.userRoomPrefix else {
-            namespace.to(request.rooms).emit(request.event, request.arguments)
+            // Waiting for the local sockets to be written keeps a fast backend from queueing broadcasts on the
+            // event loops faster than they drain (each queued one adds to every later message's latency).
+            await namespace.to(request.rooms).emitAndWait(request.event, request.arguments)
             metrics.site(site.name).sent(storedDevices: 0)
             return DeliveryReport(messageID: nil, userRooms: [], storedDevices: 0)
         }
@@ -52,7 +54,8 @@ public struct Delivery: Sendable {
         )
         deliverLocally(delivery)
         bus.publish(delivery)
-        namespace.to(Set(request.rooms).union(userRooms)).except(ReliableRoom.name).emit(request.event, request.arguments)
+        await namespace.to(Set(request.rooms).union(userRooms)).except(ReliableRoom.name)
+            .emitAndWait(request.event, request.arguments)
         metrics.site(site.name).sent(storedDevices: holders.count)
         return DeliveryReport(messageID: message.id, userRooms: userRooms, storedDevices: holders.count)
     }

@@ -119,6 +119,8 @@ struct SiteGateway: Sendable {
             for session in deviceSessions {
                 gateway.sessions.stop(session)
             }
+            // Rebuilt rather than kept from the connect: a connected client then holds no metadata dictionary.
+            let metadata = Self.metadata(of: socket, client: client)
             gateway.logger.info("client disconnected: \(reason)", metadata: metadata)
             if let site = gateway.sites.site(named: client.site) {
                 gateway.report(.disconnected, client: client, site: site, metadata: metadata)

@@ -14,7 +14,7 @@ public final class RedisCluster: ClusterBus {
     private let subscriber: RedisSubscriber
     private let logger: Logger
     private let adapters = NIOLockedValueBox<[String: RedisAdapter]>([:])
-    private let receiver = NIOLockedValueBox<(@Sendable (DeviceDelivery) -> Void)?>(nil)
+    private let receiver = NIOLockedValueBox<Callback<DeviceDelivery>?>(nil)
     private let attached = NIOLockedValueBox<[String: Int]>([:])
     private let outbox: AsyncStream<(channel: String, text: String)>.Continuation
     private let publisher: Task<Void, Never>
@@ -32,14 +32,14 @@ public final class RedisCluster: ClusterBus {
         self.client = client
         self.instanceID = instanceID
         self.logger = logger
-        let route = NIOLockedValueBox<(@Sendable (RedisPubSubMessage) -> Void)?>(nil)
+        let route = NIOLockedValueBox<Callback<RedisPubSubMessage>?>(nil)
         subscriber = try RedisSubscriber(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger) {
-            message in route.withLockedValue { $0 }?(message)
+            message in route.withLockedValue { $0 }?.call(message)
         }
         let (stream, continuation) = AsyncStream<(channel: String, text: String)>.makeStream(bufferingPolicy: .bufferingNewest(100_000))
         outbox = continuation
         publisher = Task { await Self.publish(stream, through: client, logger: logger) }
-        route.withLockedValue { $0 = { [weak self] message in self?.receive(message) } }
+        route.withLockedValue { $0 = Callback { [weak self] message in self?.receive(message) } }
     }
 
     /// The adapter for `namespace`, wired to this bus.
@@ -83,7 +83,7 @@ public final class RedisCluster: ClusterBus {
     }
 
     public func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void) {
-        self.receiver.withLockedValue { $0 = receiver }
+        self.receiver.withLockedValue { $0 = Callback(call: receiver) }
     }
 
     /// Publishes a namespace broadcast for the other instances.
@@ -115,7 +115,7 @@ public final class RedisCluster: ClusterBus {
         case .broadcast(_, let namespace, let text, let attachments, let options):
             adapters.withLockedValue { $0[namespace] }?.deliverRemote((text, attachments), options: options)
         case .delivery(_, let delivery):
-            receiver.withLockedValue { $0 }?(delivery)
+            receiver.withLockedValue { $0 }?.call(delivery)
         }
     }
 

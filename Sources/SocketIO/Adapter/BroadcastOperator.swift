@@ -35,4 +35,13 @@ public struct BroadcastOperator: Sendable {
             options: options
         )
     }
+
+    /// Like ``emit(_:_:)``, returning once the selected sockets on this process have been handed the event (see
+    /// ``Adapter/broadcastAndWait(_:options:)``).
+    public func emitAndWait(_ event: String, _ arguments: [JSONValue] = []) async {
+        await namespace.adapter.broadcastAndWait(
+            .event(namespace: namespace.name, ackID: nil, name: event, arguments: arguments),
+            options: options
+        )
+    }
 }

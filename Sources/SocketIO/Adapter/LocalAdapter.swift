@@ -50,6 +50,21 @@ public final class LocalAdapter: Adapter {
         }
     }
 
+    public func broadcastAndWait(_ packet: SocketPacket, options: BroadcastOptions) async {
+        let prepared = PreparedSocketPacket(encoded: SocketPacketEncoder.encode(packet))
+        var pending: [EventLoopFuture<Void>] = []
+        for shard in shards.withLockedValue({ Array($0.values) }) {
+            if shard.eventLoop.inEventLoop {
+                shard.deliver(prepared, options: options)
+            } else {
+                pending.append(shard.eventLoop.submit { shard.deliver(prepared, options: options) })
+            }
+        }
+        for delivery in pending {
+            try? await delivery.get()
+        }
+    }
+
     public func localSockets(in rooms: Set<String>) async -> [Socket] {
         var result: [Socket] = []
         for shard in shards.withLockedValue({ Array($0.values) }) {
