@@ -44,7 +44,7 @@ bench-test:
 
 ## Benchmarks Herald's release build beside the C floor server (../shared/bench/floor_server.c) and the
 ## python-socketio peer, pinned to one core each: writes BENCHMARKS.md, bench/results/*.json and
-## bench/results/fanout.png (docs/benchmarking.md). Scale up: make bench BENCH_ARGS="--clients 1000,5000,10000 --messages 500"
+## bench/results/fanout.png (docs/benchmarking.md). Scale up: make bench BENCH_ARGS="--messages 500 --max-deliveries 5000000 --rounds 3"
 bench: deps
 	@scripts/install-deps.sh bench
 	python3 bench/run.py $(BENCH_ARGS)

@@ -47,8 +47,8 @@ def draw(summary, path):
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes.grid(True, alpha=0.3)
         axes.legend(fontsize=8)
-    figure.suptitle(f"Fan-out, {options['messages']} messages of {options['payload_bytes']} bytes, server on one "
-                    f"core, herald-bench on the other ({summary['date']})", fontsize=10)
+    figure.suptitle(f"Fan-out to one room, {options['payload_bytes']}-byte messages at max rate, server on one core, "
+                    f"herald-bench on the other ({summary['date']})", fontsize=10)
     figure.savefig(path, dpi=110)
 
 

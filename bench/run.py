@@ -55,8 +55,10 @@ def parse_options(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--servers", type=names(SERVER_NAMES), default=list(SERVER_NAMES))
     p.add_argument("--scenarios", type=names(SCENARIOS), default=list(SCENARIOS))
-    p.add_argument("--clients", type=sizes, default=[1000, 5000], help="fan-out sizes (comma-separated)")
+    p.add_argument("--clients", type=sizes, default=[1000, 5000, 10000], help="fan-out sizes (comma-separated)")
     p.add_argument("--messages", type=int, default=100, help="fan-out /send calls per measurement")
+    p.add_argument("--max-deliveries", type=int, default=500_000,
+                   help="fewer fan-out messages where messages × clients would exceed this (at least 10)")
     p.add_argument("--payload-bytes", type=int, default=100)
     p.add_argument("--send-concurrency", type=int, default=4, help="fan-out /send connections")
     p.add_argument("--connect-clients", type=int, default=5000)
@@ -192,7 +194,7 @@ def peer_requirements():
 
 
 DESCRIPTIONS = {
-    "herald": "Herald's release build, `herald serve`, in-memory store, log level {log_level} (JSON lines to a file).",
+    "herald": "`{build_dir}/herald serve`, in-memory store, log level {log_level} (JSON lines to a file).",
     "floor": "`floor_server.c` built with `gcc -O2`: a single-threaded epoll server that builds each `/send` frame "
              "once and writes it to every client, one syscall per recipient and nothing else; no auth hook, acks or "
              "queues, so it runs fan-out and idle only.",
@@ -261,6 +263,7 @@ def measure(children, server, measurement, options, bench, workdir, log):
         "server": measurement.server,
         "scenario": measurement.scenario,
         "clients": measurement.clients,
+        "messages": measurement.messages,
         "rounds": len(reports),
         "results": median_results(reports) if reports else {},
         "failures": merged_failures(reports),
@@ -344,7 +347,7 @@ def main(argv=None):
         "options": vars(options),
         "machine": machine.describe(),
         "servers": {s.name: {"label": s.label, "description": DESCRIPTIONS[s.name].format(
-            log_level=options.herald_log_level)} for s in servers},
+            log_level=options.herald_log_level, build_dir=options.build_dir)} for s in servers},
         "skipped": setup.skipped,
         "setup_commands": setup.commands,
         "measurements": [{k: v for k, v in m.items() if k != "reports"} for m in done],

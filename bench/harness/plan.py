@@ -14,6 +14,7 @@ class Measurement:
     server: str
     scenario: str
     clients: int
+    messages: int = 0
 
     @property
     def key(self):
@@ -36,8 +37,18 @@ def measurements(servers, options):
         for clients in sizes[scenario]:
             for server in servers:
                 if scenario in server.scenarios:
-                    plan.append(Measurement(server.name, scenario, clients))
+                    plan.append(Measurement(server.name, scenario, clients, messages_for(scenario, clients, options)))
     return plan
+
+
+def messages_for(scenario, clients, options):
+    """`/send` calls of a measurement: fan-out sends `--messages`, fewer when that would exceed
+    `--max-deliveries` (at least 10), so large rooms stay short; reliable sends `--reliable-messages`."""
+    if scenario == "fanout":
+        return max(10, min(options.messages, options.max_deliveries // clients))
+    if scenario == "reliable":
+        return options.reliable_messages
+    return 0
 
 
 def site_setup(measurement, options, auth_port):
@@ -55,7 +66,7 @@ def bench_arguments(measurement, options, url, auth_port):
     m, o = measurement, options
     common = ["--url", url, "--loops", o.bench_loops]
     if m.scenario == "fanout":
-        return ["fanout", *common, "--clients", m.clients, "--room", ROOM, "--messages", o.messages, "--rate", 0,
+        return ["fanout", *common, "--clients", m.clients, "--room", ROOM, "--messages", m.messages, "--rate", 0,
                 "--concurrency", o.send_concurrency, "--payload-bytes", o.payload_bytes]
     if m.scenario == "connect":
         return ["connect", *common, "--clients", m.clients, "--concurrency", 256, "--auth-stub-port", auth_port,
@@ -63,6 +74,6 @@ def bench_arguments(measurement, options, url, auth_port):
     if m.scenario == "idle":
         return ["idle", *common, "--clients", m.clients, "--hold-seconds", o.idle_hold_seconds]
     if m.scenario == "reliable":
-        return ["reliable", *common, "--clients", m.clients, "--room", ROOM, "--messages", o.reliable_messages,
+        return ["reliable", *common, "--clients", m.clients, "--room", ROOM, "--messages", m.messages,
                 "--rate", o.reliable_rate, "--drop-share", o.reliable_drop_share, "--offline-ms", o.reliable_offline_ms]
     raise ValueError(f"unknown scenario {m.scenario}")

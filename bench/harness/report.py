@@ -34,11 +34,12 @@ def fanout_section(summary):
     for m in sorted(ran(summary, "fanout"), key=lambda m: (m["clients"], m["server"] != "herald", m["server"])):
         r = m.get("results") or {}
         if not r:
-            rows.append([f"{m['clients']:,}", server_label(summary, m["server"]), failure_note(m)] + [""] * 7)
+            rows.append([f"{m['clients']:,}", server_label(summary, m["server"]), f"{m['messages']:,}", failure_note(m)]
+                        + [""] * 7)
             continue
         ratio = floor_ratio(summary["measurements"], m["server"], m["clients"])
         rows.append([
-            f"{m['clients']:,}", server_label(summary, m["server"]),
+            f"{m['clients']:,}", server_label(summary, m["server"]), f"{m['messages']:,}",
             number(r.get("deliveries_per_s")),
             number(r.get("server_cpu_us_per_delivery"), 2),
             "—" if ratio is None else f"{ratio:.2f}×",
@@ -46,11 +47,12 @@ def fanout_section(summary):
             number(r.get("lost")), number(r.get("duplicated")),
         ])
     o = summary["options"]
-    intro = (f"All clients in one room; {o['messages']:,} `POST /send` of a {o['payload_bytes']}-byte payload at max rate "
-             f"over {o['send_concurrency']} keep-alive connections. Latency is receive time minus send time (it includes "
+    intro = (f"All clients in one room; `POST /send` of a {o['payload_bytes']}-byte payload at max rate over "
+             f"{o['send_concurrency']} keep-alive connections, {o['messages']:,} messages, fewer where that would exceed "
+             f"{o['max_deliveries']:,} deliveries. Latency is receive time minus send time (it includes "
              "the `/send` round trip and the queueing at max rate). × floor: server CPU per delivery divided by the "
              "floor's at the same client count, in this run.")
-    header = ["clients", "server", "deliveries/s", "server CPU µs/delivery", "× floor", "p50 ms", "p99 ms", "max ms",
+    header = ["clients", "server", "messages", "deliveries/s", "server CPU µs/delivery", "× floor", "p50 ms", "p99 ms", "max ms",
               "lost", "duplicated"]
     chart = f"\n\n![deliveries/s and p99 latency against clients]({summary['chart']})" if summary.get("chart") else ""
     return "## Fan-out\n\n" + intro + "\n\n" + table(header, rows) + chart

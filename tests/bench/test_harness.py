@@ -20,7 +20,7 @@ from harness.results import MET, MISSED, NOT_MEASURED, floor_ratio, verdicts  # 
 
 BUILD_DIR = os.environ.get("HERALD_BUILD_DIR", ".build/debug")
 FLOOR_SOURCE = os.path.join(ROOT, "..", "shared", "bench", "floor_server.c")
-CLIENTS, MESSAGES, RELIABLE_CLIENTS = 20, 10, 10
+CLIENTS, MESSAGES, RELIABLE_CLIENTS = 100, 200, 10  # 20,000 deliveries: enough CPU ticks for a ratio
 
 TINY = [
     "--no-build", "--build-dir", BUILD_DIR, "--chart-venv", "",
