@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-STYLE = {"herald": ("#d9480f", "o"), "floor": ("#495057", "s"), "python-socketio": ("#1971c2", "^")}
+STYLE = {"herald": ("#d9480f", "o"), "floor": ("#495057", "s"), "python-socketio": ("#1971c2", "^")}  # legend order
 
 
 def series(summary, server, key):
@@ -24,7 +24,8 @@ def series(summary, server, key):
 
 
 def draw(summary, path):
-    servers = [name for name in summary["servers"] if series(summary, name, "deliveries_per_s")[0]]
+    order = sorted(summary["servers"], key=lambda name: list(STYLE).index(name) if name in STYLE else len(STYLE))
+    servers = [name for name in order if series(summary, name, "deliveries_per_s")[0]]
     figure, (rate, latency) = plt.subplots(1, 2, figsize=(11, 4.5), constrained_layout=True)
     for name in servers:
         color, marker = STYLE.get(name, (None, "o"))

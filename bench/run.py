@@ -235,7 +235,7 @@ def measure_once(children, server, measurement, options, bench, workdir, log):
         stopping = time.monotonic()
         stopped = children.stop(process)
         if stopped is None:
-            log(f"  {server.name} did not stop on SIGTERM within 10 s and was killed")
+            log(f"  {server.name} did not stop on SIGTERM within 5 s and was killed")
         elif time.monotonic() - stopping > 1:
             log(f"  {server.name} took {time.monotonic() - stopping:.1f} s to stop")
 
@@ -247,12 +247,14 @@ HEADLINE = ("deliveries_per_s", "server_cpu_us_per_delivery", "latency_p99_ms", 
 def measure(children, server, measurement, options, bench, workdir, log):
     """Every round of one measurement, as the dict stored in its result file."""
     reports, codes, errors = [], [], []
-    launch = argv = launch_pid = None
+    launch = argv = launch_pid = config = None
     for round_number in range(1, options.rounds + 1):
         log(f"{measurement.server} {measurement.scenario} {measurement.clients:,} clients, "
             f"round {round_number}/{options.rounds}")
         report, code, launch, argv, error = measure_once(children, server, measurement, options, bench, workdir, log)
         launch_pid = argv[argv.index("--server-pid") + 1]
+        if round_number == 1:
+            config = {name: head(path) for name, path in launch.files.items()}
         codes.append(code)
         if report:
             reports.append(report)
@@ -271,8 +273,18 @@ def measure(children, server, measurement, options, bench, workdir, log):
         "error": errors[0] if errors and not reports else "",
         "server_command": shown(launch.argv, workdir),
         "bench_command": shown(argv, workdir).replace(f"--server-pid {launch_pid}", "--server-pid $!"),
+        "config_files": config,
         "reports": reports,
     }
+
+
+def head(path, lines=6):
+    """The start of a generated config file, as BENCHMARKS.md shows it."""
+    with open(path) as f:
+        text = f.read().splitlines()
+    if len(text) <= lines:
+        return "\n".join(text)
+    return "\n".join(text[:lines] + [f"    # … {len(text) - lines:,} more lines like these, one per client"])
 
 
 def write_json(path, value):

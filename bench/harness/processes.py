@@ -84,7 +84,7 @@ class Children:
         self._forget(process)
         return code
 
-    def stop(self, process, grace=10.0):
+    def stop(self, process, grace=5.0):
         """Ends `process`'s group: SIGTERM, then SIGKILL after `grace` seconds. Returns how it ended: the exit
         code, or None when it had to be killed."""
         if process.poll() is not None:

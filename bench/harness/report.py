@@ -147,15 +147,31 @@ def commands_section(summary):
     lines += summary["setup_commands"]
     lines += ["```", "",
               "Each measurement starts the server, waits for `GET /healthcheck`, runs herald-bench, then stops the "
-              "server (SIGTERM). `$WORK` is a temporary directory holding the generated config "
-              "(site `bench`, apiKey `bench-api-key`, a tokens table with one token per client, or `authUrl` for connect).",
-              "", "```"]
+              "server (SIGTERM, SIGKILL after 5 s). `$WORK` is a temporary directory holding the generated config: "
+              "site `bench`, apiKey `bench-api-key`, and a tokens table with one token per client (the Python peer "
+              "gets the same table as `tokens.json`), or for connect an `authUrl` pointing at herald-bench's stub."]
+    lines += config_examples(summary)
+    lines += ["", "```"]
     for m in summary["measurements"]:
         lines.append(f"# {m['server']} {m['scenario']} {m['clients']}")
         lines.append(m["server_command"] + " &")
         lines.append(m["bench_command"])
     lines.append("```")
     return "\n".join(lines)
+
+
+def config_examples(summary):
+    """Herald's generated config files, once per scenario."""
+    lines, seen = [], set()
+    for m in summary["measurements"]:
+        if m["server"] != "herald" or not m.get("config_files") or m["scenario"] in seen:
+            continue
+        seen.add(m["scenario"])
+        lines += ["", f"Herald's config for {m['scenario']} at {m['clients']:,} clients:", "", "```yaml"]
+        for name, text in sorted(m["config_files"].items()):
+            lines += [f"# $WORK/{name}", text]
+        lines.append("```")
+    return lines
 
 
 def render(summary):
