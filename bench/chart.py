@@ -26,7 +26,7 @@ def series(summary, server, key):
 def draw(summary, path):
     order = sorted(summary["servers"], key=lambda name: list(STYLE).index(name) if name in STYLE else len(STYLE))
     servers = [name for name in order if series(summary, name, "deliveries_per_s")[0]]
-    figure, (rate, latency) = plt.subplots(1, 2, figsize=(11, 4.5), constrained_layout=True)
+    figure, (rate, latency) = plt.subplots(1, 2, figsize=(11, 5), constrained_layout=True)
     for name in servers:
         color, marker = STYLE.get(name, (None, "o"))
         label = summary["servers"][name]["label"]
@@ -47,7 +47,8 @@ def draw(summary, path):
         axes.set_xticks(sizes)
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes.grid(True, alpha=0.3)
-        axes.legend(fontsize=8)
+    handles, labels = rate.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9, frameon=False)
     figure.suptitle(f"Fan-out to one room, {options['payload_bytes']}-byte messages at max rate, server on one core, "
                     f"herald-bench on the other ({summary['date']})", fontsize=10)
     figure.savefig(path, dpi=110)
