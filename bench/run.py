@@ -300,25 +300,8 @@ def clear_results(directory):
             os.remove(os.path.join(directory, name))
 
 
-def main(argv=None):
-    options = parse_options(argv if argv is not None else sys.argv[1:])
-    started = time.monotonic()
-
-    def log(text):
-        print(f"[bench {time.monotonic() - started:6.1f}s] {text}", flush=True)
-
-    def terminate(signum, frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, terminate)
-    signal.signal(signal.SIGHUP, terminate)
-    hard = raise_file_limit()
-    biggest = max([*options.clients, options.connect_clients, options.idle_clients, options.reliable_clients])
-    if hard < biggest + 1000:
-        log(f"warning: the open-file hard limit is {hard}; {biggest:,} clients need about {biggest + 1000:,}")
-
-    setup = Setup(options, log)
-    herald_binary, bench = setup.swift_products()
+def build_servers(setup, options, herald_binary):
+    """The servers to measure, in the order asked; one that cannot be built is skipped (and said so)."""
     servers = []
     for name in options.servers:
         if name == "herald":
@@ -331,31 +314,35 @@ def main(argv=None):
             peer = setup.peer()
             if peer:
                 servers.append(peer)
-    chart_python = setup.chart_python()
-    plan = measurements(servers, options)
-    by_name = {server.name: server for server in servers}
-    results_dir = at_root(options.results_dir)
-    clear_results(results_dir)
+    return servers
 
+
+def run_plan(servers, options, bench, results_dir, log):
+    """Every measurement, each written to its result file as soon as it is done."""
+    by_name = {server.name: server for server in servers}
     done = []
     workdir = tempfile.mkdtemp(prefix="herald-bench-")
     try:
         with Children() as children:
-            for measurement in plan:
+            for measurement in measurements(servers, options):
                 result = measure(children, by_name[measurement.server], measurement, options, bench, workdir, log)
-                result["result_file"] = relative(os.path.join(results_dir, f"{measurement.key}.json"))
-                write_json(os.path.join(results_dir, f"{measurement.key}.json"), result)
+                path = os.path.join(results_dir, f"{measurement.key}.json")
+                result["result_file"] = relative(path)
+                write_json(path, result)
                 done.append(result)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    return done
 
+
+def summarize(args, options, servers, setup, done, started):
+    """The run as one dict: summary.json, and what BENCHMARKS.md and the chart are drawn from."""
     floor_skipped = next((s["reason"] for s in setup.skipped if s["server"] == "floor"), "")
     if "floor" not in options.servers:
         floor_skipped = "not selected (--servers)"
-    summary = {
+    return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": "make bench" + (f" BENCH_ARGS=\"{command_line(argv or sys.argv[1:])}\"" if (argv or sys.argv[1:])
-                                   else ""),
+        "command": "make bench" + (f' BENCH_ARGS="{command_line(args)}"' if args else ""),
         "options": vars(options),
         "machine": machine.describe(),
         "servers": {s.name: {"label": s.label, "description": DESCRIPTIONS[s.name].format(
@@ -367,9 +354,13 @@ def main(argv=None):
         "duration_s": round(time.monotonic() - started, 1),
         "chart": "",
     }
+
+
+def publish(summary, options, results_dir, chart_python):
+    """Writes summary.json, the chart (when matplotlib is at hand) and BENCHMARKS.md."""
     summary_path = os.path.join(results_dir, "summary.json")
     write_json(summary_path, summary)
-    if chart_python and any(m["scenario"] == "fanout" and m["results"] for m in done):
+    if chart_python and any(m["scenario"] == "fanout" and m["results"] for m in summary["measurements"]):
         chart = os.path.join(results_dir, "fanout.png")
         drawn = subprocess.run([chart_python, os.path.join(ROOT, "bench", "chart.py"), summary_path, chart])
         if drawn.returncode == 0:
@@ -377,6 +368,37 @@ def main(argv=None):
             write_json(summary_path, summary)
     with open(at_root(options.markdown), "w") as f:
         f.write(render(summary))
+
+
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else argv
+    options = parse_options(args)
+    started = time.monotonic()
+
+    def log(text):
+        print(f"[bench {time.monotonic() - started:6.1f}s] {text}", flush=True)
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where the shell started it ignoring SIGINT
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGHUP, terminate)
+    hard = raise_file_limit()
+    biggest = max([*options.clients, options.connect_clients, options.idle_clients, options.reliable_clients])
+    if hard < biggest + 1000:
+        log(f"warning: the open-file hard limit is {hard}; {biggest:,} clients need about {biggest + 1000:,}")
+
+    setup = Setup(options, log)
+    herald_binary, bench = setup.swift_products()
+    servers = build_servers(setup, options, herald_binary)
+    chart_python = setup.chart_python()
+    results_dir = at_root(options.results_dir)
+    clear_results(results_dir)
+    done = run_plan(servers, options, bench, results_dir, log)
+    summary = summarize(args, options, servers, setup, done, started)
+    publish(summary, options, results_dir, chart_python)
+
     log(f"wrote {relative(at_root(options.markdown))} and {relative(results_dir)}/ in "
         f"{summary['duration_s'] / 60:.1f} minutes")
     for verdict in summary["verdicts"]:
@@ -388,4 +410,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("[bench] interrupted: every process it started is stopped", file=sys.stderr)
+        sys.exit(130)

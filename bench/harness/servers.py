@@ -55,7 +55,6 @@ class Server:
     name = ""
     label = ""
     scenarios = ()
-    note = ""
 
     def launch(self, setup, port, workdir, cpu):
         """The pinned command that runs this server for `setup` on `port`, writing its config into `workdir`."""
@@ -105,8 +104,7 @@ def herald_sites_yml(setup):
 class Floor(Server):
     name = "floor"
     label = "floor_server.c"
-    scenarios = ("fanout", "idle")
-    note = "fan-out and idle only: no auth hook, no acks, no queues"
+    scenarios = ("fanout", "idle")  # no auth hook, acks or queues
 
     def __init__(self, binary):
         self.binary = binary
@@ -119,8 +117,7 @@ class Floor(Server):
 class PythonPeer(Server):
     name = "python-socketio"
     label = "python-socketio + aiohttp + uvloop"
-    scenarios = ("fanout", "connect", "idle")
-    note = "no reliable delivery (no per-device queues or acks), so no reliable scenario"
+    scenarios = ("fanout", "connect", "idle")  # no reliable delivery
 
     def __init__(self, python, script, label=""):
         self.python = python
