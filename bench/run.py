@@ -278,10 +278,10 @@ def measure(children, server, measurement, options, bench, workdir, log):
     }
 
 
-def head(path, lines=6):
+def head(path, lines=6, width=200):
     """The start of a generated config file, as BENCHMARKS.md shows it."""
     with open(path) as f:
-        text = f.read().splitlines()
+        text = [line[:width] for line in f.read().splitlines()]
     if len(text) <= lines:
         return "\n".join(text)
     return "\n".join(text[:lines] + [f"    # … {len(text) - lines:,} more lines like these, one per client"])

@@ -131,8 +131,9 @@ class PythonPeer(Server):
             argv += ["--auth-url", setup.auth_url]
         else:
             tokens = os.path.join(workdir, "tokens.json")
-            with open(tokens, "w") as f:
-                json.dump({token(i): setup.rooms(i) for i in range(setup.clients)}, f)
+            with open(tokens, "w") as f:  # one client per line
+                entries = (f"  {json.dumps(token(i))}: {json.dumps(setup.rooms(i))}" for i in range(setup.clients))
+                f.write("{\n" + ",\n".join(entries) + "\n}\n")
             argv += ["--tokens", tokens]
             files["tokens.json"] = tokens
         return Launch(pinned(cpu, argv), port, files=files)
