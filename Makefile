@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_DIR := .build/debug
 
-.PHONY: deps test-deps build serve test unit-test interop-test browser-test deploy-test format
+.PHONY: deps test-deps build serve test unit-test interop-test browser-test deploy-test bench-test bench format
 
 deps:
 	@scripts/install-deps.sh build
@@ -20,7 +20,7 @@ serve: build
 
 ## Runs every test: Swift unit tests, the interop and cluster suites with real python-socketio clients, the browser
 ## suite, and the deployment suite (compose, nginx in front of two instances, systemd unit, release build layout).
-test: build test-deps unit-test interop-test browser-test deploy-test
+test: build test-deps unit-test interop-test browser-test deploy-test bench-test
 
 unit-test:
 	$(SWIFT) test
@@ -36,6 +36,18 @@ browser-test:
 deploy-test:
 	@scripts/deploy-env.sh
 	HERALD_BUILD_DIR=$(BUILD_DIR) scripts/run-deploy-tests.sh
+
+## The benchmark harness's own test: a tiny real run against Herald and the floor server (under a minute).
+bench-test:
+	@scripts/python-env.sh
+	HERALD_BUILD_DIR=$(BUILD_DIR) .venv-sio5/bin/python -m pytest -p no:cacheprovider --timeout 180 -q tests/bench
+
+## Benchmarks Herald's release build beside the C floor server (../shared/bench/floor_server.c) and the
+## python-socketio peer, pinned to one core each: writes BENCHMARKS.md, bench/results/*.json and
+## bench/results/fanout.png (docs/benchmarking.md). Scale up: make bench BENCH_ARGS="--messages 500 --max-deliveries 5000000 --rounds 3"
+bench: deps
+	@scripts/install-deps.sh bench
+	python3 bench/run.py $(BENCH_ARGS)
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift

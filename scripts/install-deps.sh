@@ -3,7 +3,8 @@
 #   build:  libcurl4-openssl-dev (HookClient), libhiredis-dev (HeraldRedis), python3-venv (test virtualenvs)
 #   tests:  redis-server (store and outage tests), chromium + chromium-driver (the demo page's browser test),
 #           nginx, systemd (systemd-analyze) and docker-compose (the deployment suite)
-# Usage: scripts/install-deps.sh [build|test]   (default: build)
+#   bench (and tests): gcc and libssl-dev (the benchmark's C floor server)
+# Usage: scripts/install-deps.sh [build|test|bench]   (default: build)
 set -euo pipefail
 
 purpose=${1:-build}
@@ -20,6 +21,11 @@ if [ "$purpose" = test ]; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v systemd-analyze >/dev/null || missing+=(systemd)
   { docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null; } || missing+=(docker-compose)
+fi
+if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
+  command -v gcc >/dev/null || missing+=(gcc)
+  dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+  command -v taskset >/dev/null || missing+=(util-linux)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

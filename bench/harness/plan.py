@@ -1,0 +1,79 @@
+"""Which measurements a run makes, and the herald-bench command line of each."""
+
+from dataclasses import dataclass
+
+from .servers import ROOM, SiteSetup
+
+SCENARIOS = ("fanout", "connect", "idle", "reliable")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One server in one scenario at one size."""
+
+    server: str
+    scenario: str
+    clients: int
+    messages: int = 0
+
+    @property
+    def key(self):
+        return f"{self.server}-{self.scenario}-{self.clients}"
+
+
+def measurements(servers, options):
+    """Every (server, scenario, size) the options ask for, scenario by scenario and size by size, the servers one
+    after the other at each size so that they see the same machine conditions."""
+    sizes = {
+        "fanout": options.clients,
+        "connect": [options.connect_clients],
+        "idle": [options.idle_clients],
+        "reliable": [options.reliable_clients],
+    }
+    plan = []
+    for scenario in SCENARIOS:
+        if scenario not in options.scenarios:
+            continue
+        for clients in sizes[scenario]:
+            for server in servers:
+                if scenario in server.scenarios:
+                    plan.append(Measurement(server.name, scenario, clients, messages_for(scenario, clients, options)))
+    return plan
+
+
+def messages_for(scenario, clients, options):
+    """`/send` calls of a measurement: fan-out sends `--messages`, fewer when that would exceed
+    `--max-deliveries` (at least 10), so large rooms stay short; reliable sends `--reliable-messages`."""
+    if scenario == "fanout":
+        return max(10, min(options.messages, options.max_deliveries // clients))
+    if scenario == "reliable":
+        return options.reliable_messages
+    return 0
+
+
+def site_setup(measurement, options, auth_port):
+    """What the server's site needs for `measurement`."""
+    if measurement.scenario == "connect":
+        return SiteSetup(auth_url=f"http://127.0.0.1:{auth_port}/auth")
+    if measurement.scenario == "reliable":
+        return SiteSetup(clients=measurement.clients, user_rooms=True,
+                         queue_limit=max(1000, options.reliable_messages))
+    return SiteSetup(clients=measurement.clients)
+
+
+def bench_arguments(measurement, options, url, auth_port):
+    """herald-bench's scenario and flags for `measurement` (without --server-pid and --json)."""
+    m, o = measurement, options
+    common = ["--url", url, "--loops", o.bench_loops]
+    if m.scenario == "fanout":
+        return ["fanout", *common, "--clients", m.clients, "--room", ROOM, "--messages", m.messages, "--rate", 0,
+                "--concurrency", o.send_concurrency, "--payload-bytes", o.payload_bytes]
+    if m.scenario == "connect":
+        return ["connect", *common, "--clients", m.clients, "--concurrency", 256, "--auth-stub-port", auth_port,
+                "--auth-stub-rooms", ROOM]
+    if m.scenario == "idle":
+        return ["idle", *common, "--clients", m.clients, "--hold-seconds", o.idle_hold_seconds]
+    if m.scenario == "reliable":
+        return ["reliable", *common, "--clients", m.clients, "--room", ROOM, "--messages", m.messages,
+                "--rate", o.reliable_rate, "--drop-share", o.reliable_drop_share, "--offline-ms", o.reliable_offline_ms]
+    raise ValueError(f"unknown scenario {m.scenario}")

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""`make bench`: Herald (release build), the C floor server and the python-socketio peer, one after the other,
+through the same herald-bench scenarios, with the server pinned to one core and herald-bench to the other.
+
+Writes BENCHMARKS.md (targets with verdicts, tables, the machine, the exact commands), bench/results/<server>-
+<scenario>-<clients>.json for every measurement, bench/results/summary.json, and bench/results/fanout.png.
+
+    python3 bench/run.py                                   # default sizes (a few minutes on 2 cores)
+    python3 bench/run.py --clients 1000,5000,10000 --messages 500 --rounds 3
+    python3 bench/run.py --servers herald,floor --scenarios fanout
+"""
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+from harness import machine  # noqa: E402
+from harness.plan import SCENARIOS, bench_arguments, measurements, site_setup  # noqa: E402
+from harness.processes import (  # noqa: E402
+    Children, ProcessError, command_line, free_port, pinned, raise_file_limit, tail, wait_until_healthy)
+from harness.report import render  # noqa: E402
+from harness.results import median_results, merged_failures, verdicts  # noqa: E402
+from harness.servers import Floor, Herald, PythonPeer  # noqa: E402
+
+PEER_DIR = os.path.join(ROOT, "bench", "peers", "python-socketio")
+CHART_REQUIREMENTS = ["matplotlib==3.11.2"]
+SERVER_NAMES = ("herald", "floor", "python-socketio")
+
+
+def sizes(text):
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def names(allowed):
+    def parse(text):
+        chosen = [part.strip() for part in text.split(",") if part.strip()]
+        unknown = [name for name in chosen if name not in allowed]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)} (choose from {', '.join(allowed)})")
+        return chosen
+    return parse
+
+
+def parse_options(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--servers", type=names(SERVER_NAMES), default=list(SERVER_NAMES))
+    p.add_argument("--scenarios", type=names(SCENARIOS), default=list(SCENARIOS))
+    p.add_argument("--clients", type=sizes, default=[1000, 5000, 10000], help="fan-out sizes (comma-separated)")
+    p.add_argument("--messages", type=int, default=100, help="fan-out /send calls per measurement")
+    p.add_argument("--max-deliveries", type=int, default=500_000,
+                   help="fewer fan-out messages where messages × clients would exceed this (at least 10)")
+    p.add_argument("--payload-bytes", type=int, default=100)
+    p.add_argument("--send-concurrency", type=int, default=4, help="fan-out /send connections")
+    p.add_argument("--connect-clients", type=int, default=5000)
+    p.add_argument("--idle-clients", type=int, default=10000)
+    p.add_argument("--idle-hold-seconds", type=int, default=10)
+    p.add_argument("--reliable-clients", type=int, default=200)
+    p.add_argument("--reliable-messages", type=int, default=300)
+    p.add_argument("--reliable-rate", type=float, default=100.0)
+    p.add_argument("--reliable-drop-share", type=float, default=0.2)
+    p.add_argument("--reliable-offline-ms", type=int, default=500)
+    p.add_argument("--rounds", type=int, default=1, help="runs per measurement; the tables show the median")
+    p.add_argument("--server-cpu", type=int, default=0)
+    p.add_argument("--bench-cpu", type=int, default=1)
+    p.add_argument("--bench-loops", type=int, default=1, help="herald-bench client event loops")
+    p.add_argument("--herald-log-level", default="info", help="Herald's --log-level (info is its default)")
+    p.add_argument("--build-dir", default=".build/release", help="where herald and herald-bench are")
+    p.add_argument("--no-build", action="store_true", help="use the binaries in --build-dir as they are")
+    p.add_argument("--floor-source", default="../shared/bench/floor_server.c", help="relative to the repository root")
+    p.add_argument("--peer-venv", default=os.path.join("bench", "peers", "python-socketio", ".venv"))
+    p.add_argument("--chart-venv", default=".venv-bench", help="virtualenv with matplotlib ('' skips the chart)")
+    p.add_argument("--results-dir", default=os.path.join("bench", "results"))
+    p.add_argument("--markdown", default="BENCHMARKS.md")
+    p.add_argument("--bench-timeout", type=int, default=900, help="seconds one herald-bench run may take")
+    options = p.parse_args(argv)
+    if options.rounds < 1:
+        p.error("--rounds must be at least 1")
+    return options
+
+
+def at_root(path):
+    return path if os.path.isabs(path) else os.path.join(ROOT, path)
+
+
+def relative(path):
+    """`path` as the commands show it: relative to the repository root when inside it or in ../shared."""
+    text = str(path)
+    shared = os.path.join(os.path.dirname(ROOT), "shared")
+    inside = text.startswith(ROOT + os.sep) or text.startswith(shared + os.sep)
+    return os.path.relpath(text, ROOT) if inside else text
+
+
+def shown(argv, workdir):
+    """A command line as BENCHMARKS.md shows it: repository paths relative, the scratch directory as $WORK."""
+    return command_line([relative(arg) for arg in argv]).replace(workdir, "$WORK")
+
+
+class Setup:
+    """Builds what the run needs and remembers the commands it used."""
+
+    def __init__(self, options, log):
+        self.options = options
+        self.log = log
+        self.commands = []
+        self.skipped = []
+
+    def run(self, argv, what, **kwargs):
+        self.commands.append(command_line([relative(a) for a in argv]))
+        self.log(f"{what}: {command_line(argv)}")
+        return subprocess.run([str(a) for a in argv], cwd=ROOT, **kwargs)
+
+    def swift_products(self):
+        build_dir = at_root(self.options.build_dir)
+        products = ["herald", "herald-bench"] if "herald" in self.options.servers else ["herald-bench"]
+        for product in products:  # swift build takes one --product
+            if not self.options.no_build:
+                self.run(["swift", "build", "-c", "release", "--product", product], f"building {product}", check=True)
+            if not os.access(os.path.join(build_dir, product), os.X_OK):
+                raise SystemExit(f"{relative(build_dir)}/{product} is missing: build it or drop --no-build")
+        return os.path.join(build_dir, "herald"), os.path.join(build_dir, "herald-bench")
+
+    def floor(self):
+        source = os.path.normpath(at_root(self.options.floor_source))
+        if not os.path.isfile(source):
+            self.skip("floor", f"its source is not at {self.options.floor_source} (relative to the repository root); "
+                               "put floor_server.c there to measure the floor (built with `gcc -O2 ... -lcrypto`)")
+            return None
+        binary = os.path.join(ROOT, ".build-bench", "floor_server")
+        os.makedirs(os.path.dirname(binary), exist_ok=True)
+        argv = ["gcc", "-O2", "-o", binary, source, "-lcrypto"]
+        if os.path.exists(binary) and os.path.getmtime(binary) >= os.path.getmtime(source):
+            self.commands.append(command_line([relative(a) for a in argv]))
+            return binary
+        built = self.run(argv, "building the floor server", capture_output=True, text=True)
+        if built.returncode != 0:
+            self.skip("floor", f"`gcc` failed (is libssl-dev installed?): {built.stderr.strip()[:300]}")
+            return None
+        return binary
+
+    def virtualenv(self, directory, requirements):
+        wanted = " ".join(requirements)
+        stamp = os.path.join(directory, ".herald-requirements")
+        python = os.path.join(directory, "bin", "python")
+        self.commands.append(f"python3 -m venv {relative(directory)} && {relative(directory)}/bin/pip install {wanted}")
+        if os.access(python, os.X_OK) and os.path.exists(stamp) and open(stamp).read().strip() == wanted:
+            return python
+        self.log(f"creating {relative(directory)}")
+        shutil.rmtree(directory, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", directory], check=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements],
+                       check=True)
+        with open(stamp, "w") as f:
+            f.write(wanted + "\n")
+        return python
+
+    def peer(self):
+        requirements = peer_requirements()
+        try:
+            python = self.virtualenv(at_root(self.options.peer_venv), requirements)
+        except subprocess.CalledProcessError as error:
+            self.skip("python-socketio", f"its virtualenv could not be created: {error}")
+            return None
+        versions = dict(line.split("==", 1) for line in requirements)
+        label = " + ".join(f"{name} {versions[name]}" for name in ("python-socketio", "aiohttp", "uvloop"))
+        return PythonPeer(python, os.path.join(PEER_DIR, "server.py"), label)
+
+    def chart_python(self):
+        if not self.options.chart_venv:
+            return None
+        try:
+            return self.virtualenv(at_root(self.options.chart_venv), CHART_REQUIREMENTS)
+        except subprocess.CalledProcessError as error:
+            self.log(f"no chart: matplotlib could not be installed ({error})")
+            return None
+
+    def skip(self, server, reason):
+        self.log(f"skipping {server}: {reason}")
+        self.skipped.append({"server": server, "reason": reason})
+
+
+def peer_requirements():
+    with open(os.path.join(PEER_DIR, "requirements.txt")) as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith("#")]
+
+
+DESCRIPTIONS = {
+    "herald": "`{build_dir}/herald serve`, in-memory store, log level {log_level} (JSON lines to a file).",
+    "floor": "`floor_server.c` built with `gcc -O2`: a single-threaded epoll server that builds each `/send` frame "
+             "once and writes it to every client, one syscall per recipient and nothing else; no auth hook, acks or "
+             "queues, so it runs fan-out and idle only.",
+    "python-socketio": "[bench/peers/python-socketio](bench/peers/python-socketio): python-socketio's AsyncServer on "
+                       "aiohttp with uvloop, one process, the same site, token and `/send` subset, written as a Python "
+                       "user would. It has no reliable delivery (no per-device queues or acks), so no reliable scenario.",
+}
+
+
+def measure_once(children, server, measurement, options, bench, workdir, log):
+    """Starts `server`, runs herald-bench once against it, stops it. Returns (report or None, exit code, launch,
+    bench argv, error text)."""
+    port, auth_port = free_port(), free_port()
+    launch = server.launch(site_setup(measurement, options, auth_port), port, workdir, options.server_cpu)
+    server_log = os.path.join(workdir, f"{measurement.key}.server.log")
+    process = children.start(launch.argv, server_log, env=launch.env, cwd=workdir)
+    json_path = os.path.join(workdir, "result.json")
+    if os.path.exists(json_path):
+        os.remove(json_path)
+    argv = pinned(options.bench_cpu, [bench, *bench_arguments(measurement, options, launch.url, auth_port),
+                                      "--server-pid", process.pid, "--json", json_path])
+    try:
+        wait_until_healthy(process, f"{launch.url}/healthcheck", server_log)
+        bench_log = os.path.join(workdir, f"{measurement.key}.bench.log")
+        code = children.run(argv, bench_log, timeout=options.bench_timeout)
+        if process.poll() is not None:
+            return None, code, launch, argv, f"server exited with status {process.returncode}:\n{tail(server_log)}"
+        if not os.path.exists(json_path):
+            return None, code, launch, argv, f"herald-bench exited {code} without results:\n{tail(bench_log)}"
+        with open(json_path) as f:
+            report = json.load(f)
+        log(f"  herald-bench exited {code}: " + ", ".join(
+            f"{k}={v:,.2f}" for k, v in report["results"].items() if k in HEADLINE))
+        return report, code, launch, argv, ""
+    except ProcessError as error:
+        return None, None, launch, argv, str(error)
+    finally:
+        stopping = time.monotonic()
+        stopped = children.stop(process)
+        if stopped is None:
+            log(f"  {server.name} did not stop on SIGTERM within 5 s and was killed")
+        elif time.monotonic() - stopping > 1:
+            log(f"  {server.name} took {time.monotonic() - stopping:.1f} s to stop")
+
+
+HEADLINE = ("deliveries_per_s", "server_cpu_us_per_delivery", "latency_p99_ms", "lost", "connections_per_s",
+            "server_kib_per_connection", "duplicated", "joined")
+
+
+def measure(children, server, measurement, options, bench, workdir, log):
+    """Every round of one measurement, as the dict stored in its result file."""
+    reports, codes, errors = [], [], []
+    launch = argv = launch_pid = config = None
+    for round_number in range(1, options.rounds + 1):
+        log(f"{measurement.server} {measurement.scenario} {measurement.clients:,} clients, "
+            f"round {round_number}/{options.rounds}")
+        report, code, launch, argv, error = measure_once(children, server, measurement, options, bench, workdir, log)
+        launch_pid = argv[argv.index("--server-pid") + 1]
+        if round_number == 1:
+            config = {name: head(path) for name, path in launch.files.items()}
+        codes.append(code)
+        if report:
+            reports.append(report)
+        if error:
+            log(f"  failed: {error}")
+            errors.append(error)
+    return {
+        "server": measurement.server,
+        "scenario": measurement.scenario,
+        "clients": measurement.clients,
+        "messages": measurement.messages,
+        "rounds": len(reports),
+        "results": median_results(reports) if reports else {},
+        "failures": merged_failures(reports),
+        "exit_codes": codes,
+        "error": errors[0] if errors and not reports else "",
+        "server_command": shown(launch.argv, workdir),
+        "bench_command": shown(argv, workdir).replace(f"--server-pid {launch_pid}", "--server-pid $!"),
+        "config_files": config,
+        "reports": reports,
+    }
+
+
+def head(path, lines=6, width=200):
+    """The start of a generated config file, as BENCHMARKS.md shows it."""
+    with open(path) as f:
+        text = [line[:width] for line in f.read().splitlines()]
+    if len(text) <= lines:
+        return "\n".join(text)
+    return "\n".join(text[:lines] + [f"    # … {len(text) - lines:,} more lines like these, one per client"])
+
+
+def write_json(path, value):
+    with open(path, "w") as f:
+        json.dump(value, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def clear_results(directory):
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith((".json", ".png")):
+            os.remove(os.path.join(directory, name))
+
+
+def build_servers(setup, options, herald_binary):
+    """The servers to measure, in the order asked; one that cannot be built is skipped (and said so)."""
+    servers = []
+    for name in options.servers:
+        if name == "herald":
+            servers.append(Herald(herald_binary, options.herald_log_level))
+        elif name == "floor":
+            binary = setup.floor()
+            if binary:
+                servers.append(Floor(binary))
+        elif name == "python-socketio":
+            peer = setup.peer()
+            if peer:
+                servers.append(peer)
+    return servers
+
+
+def run_plan(servers, options, bench, results_dir, log):
+    """Every measurement, each written to its result file as soon as it is done."""
+    by_name = {server.name: server for server in servers}
+    done = []
+    workdir = tempfile.mkdtemp(prefix="herald-bench-")
+    try:
+        with Children() as children:
+            for measurement in measurements(servers, options):
+                result = measure(children, by_name[measurement.server], measurement, options, bench, workdir, log)
+                path = os.path.join(results_dir, f"{measurement.key}.json")
+                result["result_file"] = relative(path)
+                write_json(path, result)
+                done.append(result)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return done
+
+
+def summarize(args, options, servers, setup, done, started):
+    """The run as one dict: summary.json, and what BENCHMARKS.md and the chart are drawn from."""
+    floor_skipped = next((s["reason"] for s in setup.skipped if s["server"] == "floor"), "")
+    if "floor" not in options.servers:
+        floor_skipped = "not selected (--servers)"
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "make bench" + (f' BENCH_ARGS="{command_line(args)}"' if args else ""),
+        "options": vars(options),
+        "machine": machine.describe(),
+        "servers": {s.name: {"label": s.label, "description": DESCRIPTIONS[s.name].format(
+            log_level=options.herald_log_level, build_dir=options.build_dir)} for s in servers},
+        "skipped": setup.skipped,
+        "setup_commands": setup.commands,
+        "measurements": [{k: v for k, v in m.items() if k != "reports"} for m in done],
+        "verdicts": [v.as_dict() for v in verdicts(done, floor_skipped)],
+        "duration_s": round(time.monotonic() - started, 1),
+        "chart": "",
+    }
+
+
+def publish(summary, options, results_dir, chart_python):
+    """Writes summary.json, the chart (when matplotlib is at hand) and BENCHMARKS.md."""
+    summary_path = os.path.join(results_dir, "summary.json")
+    write_json(summary_path, summary)
+    if chart_python and any(m["scenario"] == "fanout" and m["results"] for m in summary["measurements"]):
+        chart = os.path.join(results_dir, "fanout.png")
+        drawn = subprocess.run([chart_python, os.path.join(ROOT, "bench", "chart.py"), summary_path, chart])
+        if drawn.returncode == 0:
+            summary["chart"] = relative(chart)
+            write_json(summary_path, summary)
+    with open(at_root(options.markdown), "w") as f:
+        f.write(render(summary))
+
+
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else argv
+    options = parse_options(args)
+    started = time.monotonic()
+
+    def log(text):
+        print(f"[bench {time.monotonic() - started:6.1f}s] {text}", flush=True)
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where the shell started it ignoring SIGINT
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGHUP, terminate)
+    hard = raise_file_limit()
+    biggest = max([*options.clients, options.connect_clients, options.idle_clients, options.reliable_clients])
+    if hard < biggest + 1000:
+        log(f"warning: the open-file hard limit is {hard}; {biggest:,} clients need about {biggest + 1000:,}")
+
+    setup = Setup(options, log)
+    herald_binary, bench = setup.swift_products()
+    servers = build_servers(setup, options, herald_binary)
+    chart_python = setup.chart_python()
+    results_dir = at_root(options.results_dir)
+    clear_results(results_dir)
+    done = run_plan(servers, options, bench, results_dir, log)
+    summary = summarize(args, options, servers, setup, done, started)
+    publish(summary, options, results_dir, chart_python)
+
+    log(f"wrote {relative(at_root(options.markdown))} and {relative(results_dir)}/ in "
+        f"{summary['duration_s'] / 60:.1f} minutes")
+    for verdict in summary["verdicts"]:
+        log(f"  {verdict['status']:>12}: {verdict['target']} ({verdict['limit']}): {verdict['measured']}")
+    failed = [m for m in done if m["error"]]
+    for m in failed:
+        log(f"no result: {m['server']} {m['scenario']} {m['clients']}: {m['error'].splitlines()[0]}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("[bench] interrupted: every process it started is stopped", file=sys.stderr)
+        sys.exit(130)
