@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
         let logger = HeraldLogging.bootstrap(level: level)
+        if let loops = ProcessorAffinity.sizeSharedEventLoops() {
+            logger.info("event loops sized to the \(loops) CPU(s) this process may run on")
+        }
         let loaded: LoadedConfiguration
         do {
             loaded = try options.load()
