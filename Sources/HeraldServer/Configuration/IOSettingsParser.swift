@@ -9,21 +9,16 @@ enum IOSettingsParser {
             known: ["pingInterval", "pingTimeout", "maxPayload", "cors", "maxConnectionsPerSecond", "connectionBurst"],
             into: &warnings
         )
-        if let pingInterval = keys["pingInterval"] {
-            settings.pingInterval = try pingInterval.integer(in: 1...Int.max, "a positive number of milliseconds")
-        }
-        if let pingTimeout = keys["pingTimeout"] {
-            settings.pingTimeout = try pingTimeout.integer(in: 1...Int.max, "a positive number of milliseconds")
-        }
-        if let maxPayload = keys["maxPayload"] {
-            settings.maxPayload = try maxPayload.integer(in: 1...Int.max, "a positive number of bytes")
-        }
+        settings.pingInterval = try keys.positiveInteger("pingInterval", "a positive number of milliseconds") ?? settings.pingInterval
+        settings.pingTimeout = try keys.positiveInteger("pingTimeout", "a positive number of milliseconds") ?? settings.pingTimeout
+        settings.maxPayload = try keys.positiveInteger("maxPayload", "a positive number of bytes") ?? settings.maxPayload
         if let cors = keys["cors"] {
             settings.corsOrigins = try corsOrigins(cors)
         }
-        if let rate = keys["maxConnectionsPerSecond"] {
-            settings.maxConnectionsPerSecond = try rate.integer(in: 1...Int.max, "a positive number of new connections per second")
-        }
+        settings.maxConnectionsPerSecond = try keys.positiveInteger(
+            "maxConnectionsPerSecond",
+            "a positive number of new connections per second"
+        )
         if let burst = keys["connectionBurst"] {
             guard settings.maxConnectionsPerSecond != nil else {
                 throw burst.error("needs maxConnectionsPerSecond (the burst is on top of a rate)")

@@ -7,19 +7,11 @@ enum SiteLimitsParser {
     static let knownKeys: Set<String> = ["maxConnections", "maxSendsPerSecond", "maxPayloadBytes", "maxRoomsPerClient"]
 
     static func parse(_ keys: YAMLMapping) throws(ConfigurationError) -> SiteLimits {
-        var limits = SiteLimits()
-        if let maxConnections = keys["maxConnections"] {
-            limits.maxConnections = try maxConnections.integer(in: 1...Int.max, "a positive number of connections")
-        }
-        if let maxSends = keys["maxSendsPerSecond"] {
-            limits.maxSendsPerSecond = try maxSends.integer(in: 1...Int.max, "a positive number of messages per second")
-        }
-        if let maxPayload = keys["maxPayloadBytes"] {
-            limits.maxPayloadBytes = try maxPayload.integer(in: 1...Int.max, "a positive number of bytes")
-        }
-        if let maxRooms = keys["maxRoomsPerClient"] {
-            limits.maxRoomsPerClient = try maxRooms.integer(in: 1...Int.max, "a positive number of rooms")
-        }
-        return limits
+        SiteLimits(
+            maxConnections: try keys.positiveInteger("maxConnections", "a positive number of connections"),
+            maxSendsPerSecond: try keys.positiveInteger("maxSendsPerSecond", "a positive number of messages per second"),
+            maxPayloadBytes: try keys.positiveInteger("maxPayloadBytes", "a positive number of bytes"),
+            maxRoomsPerClient: try keys.positiveInteger("maxRoomsPerClient", "a positive number of rooms")
+        )
     }
 }

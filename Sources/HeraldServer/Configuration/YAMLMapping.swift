@@ -45,6 +45,12 @@ struct YAMLMapping {
         return value
     }
 
+    /// The positive integer at `key`, or nil when the key is absent; `meaning` names what the number counts in the
+    /// error for anything else (e.g. "a positive number of bytes").
+    func positiveInteger(_ key: String, _ meaning: String) throws(ConfigurationError) -> Int? {
+        try self[key]?.integer(in: 1...Int.max, meaning)
+    }
+
     /// Adds a warning for every key not in `known`: Node deployments carry keys Herald does not read.
     func warnAboutUnknownKeys(known: Set<String>, into warnings: inout [String]) {
         for entry in entries where !known.contains(entry.key) {
