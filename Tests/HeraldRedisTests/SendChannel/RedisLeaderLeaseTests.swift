@@ -9,74 +9,62 @@ struct RedisLeaderLeaseTests {
     }
 
     @Test func oneOwnerAtATimeAndRenewalKeepsIt() async throws {
-        let server = try await RedisServerProcess.start()
-        defer { server.stop() }
-        let client = try RedisClient(configuration: try RedisConfiguration(url: server.url))
-        try await client.waitUntilConnected(timeout: .seconds(5))
-        let first = lease("a", client)
-        let second = lease("b", client)
-        #expect(await first.acquireOrRenew())
-        #expect(!(await second.acquireOrRenew()))
-        #expect(first.isHeld && !second.isHeld)
-        for _ in 0..<4 {
-            try await Task.sleep(for: .milliseconds(300))
+        try await withRedis { _, client async throws in
+            let first = lease("a", client)
+            let second = lease("b", client)
             #expect(await first.acquireOrRenew())
             #expect(!(await second.acquireOrRenew()))
+            #expect(first.isHeld && !second.isHeld)
+            for _ in 0..<4 {
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(await first.acquireOrRenew())
+                #expect(!(await second.acquireOrRenew()))
+            }
+            #expect(try await first.currentOwner() == "a")
         }
-        #expect(try await first.currentOwner() == "a")
-        await client.close()
     }
 
     @Test func anOwnerThatStopsRenewingLosesTheLeaseBeforeAnotherCanTakeIt() async throws {
-        let server = try await RedisServerProcess.start()
-        defer { server.stop() }
-        let client = try RedisClient(configuration: try RedisConfiguration(url: server.url))
-        try await client.waitUntilConnected(timeout: .seconds(5))
-        let first = lease("a", client)
-        let second = lease("b", client)
-        #expect(await first.acquireOrRenew())
-        var taken = false
-        while !taken {
-            taken = await second.acquireOrRenew()
-            if taken {
-                #expect(!first.isHeld, "two owners at once")
-            } else {
-                try await Task.sleep(for: .milliseconds(20))
+        try await withRedis { _, client async throws in
+            let first = lease("a", client)
+            let second = lease("b", client)
+            #expect(await first.acquireOrRenew())
+            var taken = false
+            while !taken {
+                taken = await second.acquireOrRenew()
+                if taken {
+                    #expect(!first.isHeld, "two owners at once")
+                } else {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
             }
+            #expect(!(await first.acquireOrRenew()))
+            #expect(try await first.currentOwner() == "b")
         }
-        #expect(!(await first.acquireOrRenew()))
-        #expect(try await first.currentOwner() == "b")
-        await client.close()
     }
 
     @Test func releaseHandsTheLeaseOverAtOnceButOnlyByItsOwner() async throws {
-        let server = try await RedisServerProcess.start()
-        defer { server.stop() }
-        let client = try RedisClient(configuration: try RedisConfiguration(url: server.url))
-        try await client.waitUntilConnected(timeout: .seconds(5))
-        let first = lease("a", client, ttl: .seconds(30))
-        let second = lease("b", client, ttl: .seconds(30))
-        #expect(await first.acquireOrRenew())
-        await second.release()
-        #expect(try await first.currentOwner() == "a")
-        await first.release()
-        #expect(!first.isHeld)
-        #expect(await second.acquireOrRenew())
-        await client.close()
+        try await withRedis { _, client async throws in
+            let first = lease("a", client, ttl: .seconds(30))
+            let second = lease("b", client, ttl: .seconds(30))
+            #expect(await first.acquireOrRenew())
+            await second.release()
+            #expect(try await first.currentOwner() == "a")
+            await first.release()
+            #expect(!first.isHeld)
+            #expect(await second.acquireOrRenew())
+        }
     }
 
     @Test func unreachableRedisKeepsTheLeaseOnlyUntilItRunsOut() async throws {
-        let server = try await RedisServerProcess.start()
-        defer { server.stop() }
-        let client = try RedisClient(configuration: try RedisConfiguration(url: server.url))
-        try await client.waitUntilConnected(timeout: .seconds(5))
-        let first = lease("a", client, ttl: .milliseconds(500))
-        #expect(await first.acquireOrRenew())
-        server.kill()
-        #expect(await first.acquireOrRenew())
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(!(await first.acquireOrRenew()))
-        #expect(!first.isHeld)
-        await client.close()
+        try await withRedis { server, client async throws in
+            let first = lease("a", client, ttl: .milliseconds(500))
+            #expect(await first.acquireOrRenew())
+            server.kill()
+            #expect(await first.acquireOrRenew())
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(!(await first.acquireOrRenew()))
+            #expect(!first.isHeld)
+        }
     }
 }
