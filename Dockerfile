@@ -17,7 +17,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolving the packages first keeps them in a cached layer that source edits do not invalidate.
-COPY Package.swift ./
+COPY Package.swift Package.resolved ./
 RUN swift package resolve
 COPY . .
 # --static-swift-stdlib links the Swift runtime and Foundation into the binary, so the runtime image needs no

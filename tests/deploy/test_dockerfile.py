@@ -48,10 +48,20 @@ def test_build_context_leaves_out_local_outputs_but_keeps_the_package():
     assert not any(pattern.startswith("!") for pattern in patterns), "the simple matcher here does not do exceptions"
     for path in (".build/debug/herald", ".build-release/x", ".venv-deploy/bin/python", ".git/HEAD", "sites.yml"):
         assert ignored(path, patterns), f"{path} would be sent to the Docker daemon"
-    needed = ["Package.swift"]
+    needed = ["Package.swift", "Package.resolved"]
     for top in ("Sources", "Tests"):
         for directory, _, files in os.walk(os.path.join(ROOT, top)):
             needed += [os.path.relpath(os.path.join(directory, name), ROOT) for name in files]
     assert len(needed) > 10
     dropped = [path for path in needed if ignored(path, patterns)]
     assert not dropped, f".dockerignore drops files the build needs: {dropped[:10]}"
+
+
+def test_image_resolves_the_committed_package_versions():
+    """The image must build the versions CI tested: the lock file is copied before `swift package resolve`."""
+    instructions = build_stage().instructions
+    resolve = next(i for i, (keyword, argument) in enumerate(instructions)
+                   if keyword == "RUN" and "swift package resolve" in argument)
+    copied_before = " ".join(argument for keyword, argument in instructions[:resolve] if keyword == "COPY")
+    assert "Package.resolved" in copied_before.split(), copied_before
+    assert os.path.isfile(os.path.join(ROOT, "Package.resolved")), "Package.resolved is not in the repository"
