@@ -21,6 +21,14 @@ struct SocketIOConformance: AsyncParsableCommand {
     @Flag(help: "Serve a bare Engine.IO echo server at /engine.io/ instead of Socket.IO.")
     var engineOnly = false
 
+    /// The official suites expect the reference server's default, which refuses Engine.IO v3 (a request without
+    /// `EIO`, or with `EIO=abc`, is answered 400); Herald's own interop tests use v3 clients, so v3 stays the default.
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Accept Engine.IO v3 clients (Socket.IO 1.x/2.x); --no-eio3 serves the official suites' configuration."
+    )
+    var eio3 = true
+
     func run() async throws {
         let engine = EngineServer(
             configuration: EngineConfiguration(
@@ -28,7 +36,8 @@ struct SocketIOConformance: AsyncParsableCommand {
                 pingInterval: .milliseconds(300),
                 pingTimeout: .milliseconds(200),
                 maxPayload: 1_000_000,
-                cors: .reflectAnyOrigin
+                cors: .reflectAnyOrigin,
+                allowEIO3: eio3
             )
         )
         let socketServer: SocketIOServer?

@@ -182,6 +182,55 @@ private struct PollingHarness {
         }
     }
 
+    @Test func clientClosePacketReleasesTheParkedGetWithANoopAndForgetsTheSession() throws {
+        let harness = PollingHarness(version: .v4)
+        _ = try harness.poll()
+        let parked = Box<[EnginePacket]?>(nil)
+        harness.session.poll().whenSuccess { parked.value = try? EnginePayloadCodec.decode($0.body, version: .v4) }
+        try harness.post([.close])
+        #expect(parked.value == [.noop], "the reference server ends the waiting GET with a noop, not a close packet")
+        #expect(harness.registry.lookup("session-1") == nil)
+        #expect(harness.delegate.closeReasons == [.transportClose])
+    }
+
+    @Test func clientClosePacketDropsWhatWasQueued() throws {
+        let harness = PollingHarness(version: .v4)
+        _ = try harness.poll()
+        harness.session.send(.text("never fetched"))
+        try harness.post([.close])
+        #expect(harness.registry.lookup("session-1") == nil, "gone at once, not kept for the queued message")
+    }
+
+    @Test func pingTimeoutForgetsTheSessionWithoutWaitingForAGet() throws {
+        let harness = PollingHarness(version: .v4)
+        _ = try harness.poll()
+        harness.loop.advanceTime(by: .milliseconds(500))
+        #expect(harness.delegate.closeReasons == [.pingTimeout])
+        #expect(harness.registry.lookup("session-1") == nil, "the next request is answered 400, not a close packet")
+    }
+
+    @Test func pingTimeoutAnswersAParkedGetWithTheClosePacket() throws {
+        let harness = PollingHarness(version: .v4)
+        _ = try harness.poll()
+        harness.loop.advanceTime(by: .milliseconds(300))
+        #expect(try harness.poll() == [.ping("")])
+        let parked = Box<[EnginePacket]?>(nil)
+        harness.session.poll().whenSuccess { parked.value = try? EnginePayloadCodec.decode($0.body, version: .v4) }
+        harness.loop.advanceTime(by: .milliseconds(200))
+        #expect(parked.value == [.close])
+        #expect(harness.registry.lookup("session-1") == nil)
+    }
+
+    @Test func malformedPostForgetsTheSessionAtOnce() throws {
+        let harness = PollingHarness(version: .v4)
+        _ = try harness.poll()
+        harness.session.send(.text("queued"))
+        #expect(throws: EngineError.badRequest) {
+            try harness.session.receivePolling(body: ByteBuffer(string: "abc"))
+        }
+        #expect(harness.registry.lookup("session-1") == nil)
+    }
+
     @Test func outboundQueueIsBounded() throws {
         let configuration = EngineConfiguration(pingInterval: .seconds(30), pingTimeout: .seconds(30), maxOutboundBufferBytes: 1_000)
         let harness = PollingHarness(version: .v4, configuration: configuration)

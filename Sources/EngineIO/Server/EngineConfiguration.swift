@@ -24,7 +24,10 @@ public struct EngineConfiguration: Sendable {
     public var cors: CORSPolicy
     /// Transports a client may use.
     public var transports: Set<EngineTransportKind>
-    /// Whether Engine.IO v3 clients (Socket.IO 1.x/2.x) are accepted.
+    /// Whether Engine.IO v3 clients (Socket.IO 1.x/2.x) are accepted; when false, a handshake without `EIO=4` is
+    /// answered 400 "Unsupported protocol version".
+    ///
+    /// On by default, unlike the reference server's `allowEIO3`, because Herald serves Socket.IO 1.x/2.x clients.
     public var allowEIO3: Bool
 
     /// Creates a configuration with the reference server's defaults.

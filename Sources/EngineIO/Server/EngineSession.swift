@@ -27,7 +27,8 @@ public final class EngineSession: @unchecked Sendable {
 
     private enum Phase {
         case polling(PollingTransport)
-        /// The WebSocket answered the probe; polling still carries traffic until the client sends `upgrade`.
+        /// A WebSocket with this session's ID is attached (the only one the session accepts); polling still carries
+        /// traffic until the client probes it and sends `upgrade`.
         case upgrading(PollingTransport, WebSocketLink)
         case websocket(WebSocketLink)
         /// Closed while polling: the close packet waits for the client's next GET.
@@ -192,7 +193,7 @@ public final class EngineSession: @unchecked Sendable {
             sendPacket(.ping(""))
             deadline?.cancel()
             deadline = eventLoop.scheduleTask(in: configuration.pingTimeout) { [self] in
-                close(reason: .pingTimeout)
+                abort(.pingTimeout)
             }
         }
     }
@@ -201,16 +202,20 @@ public final class EngineSession: @unchecked Sendable {
     private func resetDeadline() {
         deadline?.cancel()
         deadline = eventLoop.scheduleTask(in: configuration.pingInterval + configuration.pingTimeout) { [self] in
-            close(reason: .pingTimeout)
+            abort(.pingTimeout)
         }
     }
 
     // MARK: Receiving
 
     /// Handles one packet from the client, from whichever transport carried it.
+    ///
+    /// Packets from a WebSocket the session has not accepted (see ``attach(upgradeCandidate:)``) are dropped: a
+    /// second socket opened with this session's ID must not speak for it.
     func receive(_ packet: EnginePacket, via link: WebSocketLink?) {
         eventLoop.preconditionInEventLoop()
         if case .closed = phase { return }
+        if let link, !carries(link) { return }
         if version == .v3 { resetDeadline() }
         switch packet {
         case .ping(let payload):
@@ -230,18 +235,23 @@ public final class EngineSession: @unchecked Sendable {
         case .upgrade:
             if let link { completeUpgrade(link) }
         case .close:
-            close(reason: .transportClose)
+            if let link, case .upgrading(_, let candidate) = phase, candidate == link {
+                abandonUpgrade(link)
+                link.close(code: .normalClosure)
+            } else {
+                abort(.transportClose)
+            }
         case .noop:
             break
         case .open:
-            close(reason: .parseError("unexpected open packet"))
+            abort(.parseError("unexpected open packet"))
         }
     }
 
     /// The client's input could not be parsed: end the session at once.
     func receiveMalformed(_ error: any Error) {
         eventLoop.preconditionInEventLoop()
-        close(reason: .parseError("\(error)"))
+        abort(.parseError("\(error)"))
     }
 
     // MARK: Polling
@@ -257,7 +267,7 @@ public final class EngineSession: @unchecked Sendable {
             return eventLoop.makeFailedFuture(EngineError.badRequest)
         }
         if polling.hasPendingGet {
-            close(reason: .transportError("overlapping polling requests"))
+            abort(.transportError("overlapping polling requests"))
             return eventLoop.makeFailedFuture(EngineError.badRequest)
         }
         let promise = eventLoop.makePromise(of: PollingResponse.self)
@@ -280,7 +290,7 @@ public final class EngineSession: @unchecked Sendable {
         do {
             packets = try EnginePayloadCodec.decode(body, version: version)
         } catch {
-            close(reason: .parseError(error.description))
+            abort(.parseError(error.description))
             throw EngineError.badRequest
         }
         for packet in packets {
@@ -290,19 +300,41 @@ public final class EngineSession: @unchecked Sendable {
 
     // MARK: Upgrade
 
-    private func beginUpgrade(_ link: WebSocketLink) {
-        guard case .polling(let polling) = phase else {
-            link.close(code: .protocolError)
+    /// A WebSocket opened with this session's ID (from any event loop). Only a polling session that has no other
+    /// WebSocket accepts it, as the reference server does; any other is closed at once, so a client holding someone
+    /// else's session ID cannot take over or close a session that already upgraded. An accepted socket that does
+    /// not complete the upgrade within `upgradeTimeout` is closed and the session stays on polling.
+    func attach(upgradeCandidate link: WebSocketLink) {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.attach(upgradeCandidate: link) }
             return
         }
-        let frame = EnginePacketCodec.encodeWebSocketFrame(.pong("probe"), version: version, allocator: allocator)
-        link.write(frame.payload, isBinary: false)
+        guard case .polling(let polling) = phase else {
+            link.close(code: .normalClosure)
+            return
+        }
         phase = .upgrading(polling, link)
-        enqueue(.noop, on: polling)
         upgradeDeadline = eventLoop.scheduleTask(in: configuration.upgradeTimeout) { [self] in
             abandonUpgrade(link)
             link.close(code: .normalClosure)
         }
+    }
+
+    /// Whether packets from `link` are this session's: its WebSocket, or the one attached for the upgrade.
+    private func carries(_ link: WebSocketLink) -> Bool {
+        switch phase {
+        case .websocket(let active): active == link
+        case .upgrading(_, let candidate): candidate == link
+        case .polling, .closing, .closed: false
+        }
+    }
+
+    /// The probe: answer it on the WebSocket and release a waiting GET with a noop, so the client can switch.
+    private func beginUpgrade(_ link: WebSocketLink) {
+        guard case .upgrading(let polling, let candidate) = phase, candidate == link else { return }
+        let frame = EnginePacketCodec.encodeWebSocketFrame(.pong("probe"), version: version, allocator: allocator)
+        link.write(frame.payload, isBinary: false)
+        enqueue(.noop, on: polling)
     }
 
     private func completeUpgrade(_ link: WebSocketLink) {
@@ -339,7 +371,15 @@ public final class EngineSession: @unchecked Sendable {
 
     // MARK: Closing
 
-    private func terminate(_ reason: EngineCloseReason, webSocketCode: WebSocketErrorCode? = nil) {
+    /// Ends the session at once because of the client (its close packet, bad input, a missed heartbeat, overlapping
+    /// GETs): unlike a server close, a polling client is not waited for. A GET already waiting is answered (a noop
+    /// when the client closed, as the reference server does, else the close packet) and any later request for
+    /// this session ID is refused with 400 "Session ID unknown".
+    private func abort(_ reason: EngineCloseReason) {
+        terminate(reason, immediately: true)
+    }
+
+    private func terminate(_ reason: EngineCloseReason, webSocketCode: WebSocketErrorCode? = nil, immediately: Bool = false) {
         eventLoop.preconditionInEventLoop()
         heartbeat?.cancel()
         deadline?.cancel()
@@ -353,13 +393,22 @@ public final class EngineSession: @unchecked Sendable {
             finishClose()
         case .upgrading(let polling, let probe):
             probe.close(code: .normalClosure)
-            closePolling(polling)
+            end(polling, reason: reason, immediately: immediately)
         case .polling(let polling):
-            closePolling(polling)
+            end(polling, reason: reason, immediately: immediately)
         }
         let delegate = self.delegate
         self.delegate = nil
         delegate?.engineSession(self, didCloseWith: reason)
+    }
+
+    private func end(_ polling: PollingTransport, reason: EngineCloseReason, immediately: Bool) {
+        if immediately {
+            polling.dismiss(answeringWith: reason == .transportClose ? .noop : .close, allocator: allocator)
+            finishClose()
+        } else {
+            closePolling(polling)
+        }
     }
 
     /// The close packet goes out with whatever is queued, now or on the next GET (which must come within a heartbeat).

@@ -51,6 +51,16 @@ final class PollingTransport {
         return PollingResponse(body: encoded.body, contentType: encoded.contentType)
     }
 
+    /// Ends the transport at once: the queue is dropped and a waiting GET, if any, is answered with `packet` alone.
+    func dismiss(answeringWith packet: EnginePacket, allocator: ByteBufferAllocator) {
+        queue.removeAll()
+        queuedBytes = 0
+        guard let promise = pendingGet else { return }
+        pendingGet = nil
+        _ = enqueue(packet)
+        promise.succeed(drain(allocator: allocator))
+    }
+
     /// Hands the queue over (to the WebSocket after an upgrade) and releases a waiting GET with a noop.
     func handOver(allocator: ByteBufferAllocator) -> [EnginePacket] {
         let packets = queue.filter { $0 != .noop }

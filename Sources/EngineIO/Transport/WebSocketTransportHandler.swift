@@ -61,6 +61,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         case .existing(let session):
             self.version = session.version
             self.session = session
+            session.attach(upgradeCandidate: link)
         }
     }
 
