@@ -27,7 +27,8 @@ public struct ConfigurationLoader: Sendable {
     ///     Not read at all when `SITE_NAME` is set.
     public func load(configPath: String? = nil, sitesPath: String? = nil) throws(ConfigurationError) -> LoadedConfiguration {
         let config = chosenPath(explicit: configPath, variable: "HERALD_CONFIG", fallback: "config.yml")
-        let configYAML = try ConfigurationFile.read(config.path, required: config.required)
+        let maxBytes = try inputLimits().maxFileBytes
+        let configYAML = try ConfigurationFile.read(config.path, required: config.required, maxBytes: maxBytes)
         let sites = chosenPath(explicit: sitesPath, variable: "HERALD_SITES", fallback: "sites.yml")
         var warnings: [String] = []
         var sitesYAML: String?
@@ -36,7 +37,7 @@ public struct ConfigurationLoader: Sendable {
                 warnings.append("\(sites.path): ignored because SITE_NAME is set")
             }
         } else {
-            sitesYAML = try ConfigurationFile.read(sites.path, required: sites.required)
+            sitesYAML = try ConfigurationFile.read(sites.path, required: sites.required, maxBytes: maxBytes)
         }
         var loaded = try load(configYAML: configYAML, configFile: config.path, sitesYAML: sitesYAML, sitesFile: sites.path)
         loaded.warnings.insert(contentsOf: warnings, at: 0)
@@ -100,7 +101,8 @@ public struct ConfigurationLoader: Sendable {
     /// The sites of `sites.yml` text; used at startup and to reload the file while running.
     public func loadSites(yaml: String, file: String) throws(ConfigurationError) -> ConfigurationResult<[String: Site]> {
         var warnings: [String] = []
-        let sites = try SitesParser.parse(try YAMLDocument.parse(yaml, file: file), file: file, warnings: &warnings)
+        let root = try YAMLDocument.parse(yaml, file: file, limits: try inputLimits())
+        let sites = try SitesParser.parse(root, file: file, warnings: &warnings)
         return ConfigurationResult(value: sites, warnings: warnings)
     }
 
@@ -109,7 +111,7 @@ public struct ConfigurationLoader: Sendable {
     public func loadSites(from source: SitesSource) throws(ConfigurationError) -> ConfigurationResult<[String: Site]> {
         switch source {
         case .file(let path):
-            guard let yaml = try ConfigurationFile.read(path, required: true) else {
+            guard let yaml = try ConfigurationFile.read(path, required: true, maxBytes: try inputLimits().maxFileBytes) else {
                 throw ConfigurationError(file: path, message: "file not found")
             }
             return try loadSites(yaml: yaml, file: path)
@@ -124,7 +126,7 @@ public struct ConfigurationLoader: Sendable {
     /// The environment's section of `config.yml`: nil when the section is written with nothing under it.
     private func section(of yaml: String, file: String) throws(ConfigurationError) -> YAMLValue? {
         let name = environmentName
-        let root = try YAMLDocument.parse(yaml, file: file)
+        let root = try YAMLDocument.parse(yaml, file: file, limits: try inputLimits())
         let entries = try root.map { root throws(ConfigurationError) in try root.mapping().entries } ?? []
         guard let entry = entries.first(where: { $0.key == name }) else {
             let sections = entries.map(\.key)
@@ -137,6 +139,11 @@ public struct ConfigurationLoader: Sendable {
             throw ConfigurationError(file: file, message: message)
         }
         return entry.value.isNull ? nil : entry.value
+    }
+
+    /// The bounds on configuration input, with `HERALD_MAX_CONFIG_BYTES` applied.
+    private func inputLimits() throws(ConfigurationError) -> ConfigurationInputLimits {
+        try ConfigurationInputLimits.from(environment)
     }
 
     /// The path to read and whether it must exist: a path someone asked for must, the default need not.

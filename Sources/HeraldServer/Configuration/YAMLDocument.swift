@@ -1,18 +1,49 @@
 import Yams
 
-/// Parses YAML text into a tree of `YAMLValue`s, turning libyaml's errors into located `ConfigurationError`s.
+/// Parses YAML text into a tree of `YAMLValue`s, turning libyaml's errors into located `ConfigurationError`s and
+/// refusing text beyond the ``ConfigurationInputLimits``.
 enum YAMLDocument {
-    /// The document's root, or nil when the text holds no document (an empty or comment-only file).
-    static func parse(_ yaml: String, file: String) throws(ConfigurationError) -> YAMLValue? {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw configurationError(from: error, yaml: yaml, file: file)
+    /// The document's root, or nil when the text holds no document (an empty or comment-only file); text beyond
+    /// `limits` is refused before a node is built.
+    static func parse(
+        _ yaml: String,
+        file: String,
+        limits: ConfigurationInputLimits = ConfigurationInputLimits()
+    ) throws(ConfigurationError) -> YAMLValue? {
+        let bytes = yaml.utf8.count
+        guard bytes <= limits.maxFileBytes else {
+            throw ConfigurationFile.tooLarge(file: file, bytes: bytes, limit: limits.maxFileBytes)
+        }
+        let root: YAMLNode?
+        do throws(YAMLComposer.Failure) {
+            root = try YAMLComposer.compose(yaml, limits: limits)
         } catch {
-            throw ConfigurationError(file: file, message: "cannot parse YAML: \(error)")
+            switch error {
+            case .limit(let line, let column, let message):
+                throw ConfigurationError(file: file, line: line, column: column, message: message)
+            case .invalid:
+                throw syntaxError(in: yaml, file: file, limits: limits)
+            }
         }
         return root.map { YAMLValue(node: $0, keyPath: "", file: file) }
+    }
+
+    /// The error Yams' composer reports for text ``YAMLComposer`` found invalid, located and explained.
+    ///
+    /// libyaml refuses flow collections nested past 1000 levels itself, before the composer sees the first of them;
+    /// that is reported like the composer's own depth limit.
+    private static func syntaxError(in yaml: String, file: String, limits: ConfigurationInputLimits) -> ConfigurationError {
+        do {
+            _ = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            if case .parser(_, let problem, let mark, _) = error, problem.hasPrefix("Maximum nesting level reached") {
+                return ConfigurationError(file: file, line: mark.line, column: mark.column, message: YAMLComposer.tooDeep(limits))
+            }
+            return configurationError(from: error, yaml: yaml, file: file)
+        } catch {
+            return ConfigurationError(file: file, message: "cannot parse YAML: \(error)")
+        }
+        return ConfigurationError(file: file, message: "invalid YAML")
     }
 
     private static func configurationError(from error: YamlError, yaml: String, file: String) -> ConfigurationError {

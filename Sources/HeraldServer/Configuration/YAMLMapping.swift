@@ -2,8 +2,7 @@ import Yams
 
 /// A YAML mapping with its merge keys applied and its keys read as strings.
 ///
-/// Yams composes `<<` keys into the node tree but only flattens them when decoding, so the configuration reader
-/// merges them itself, following the YAML merge-key specification: keys written in the mapping win over merged
+/// The composer keeps `<<` keys in the node tree, so the configuration reader merges them itself, following the YAML merge-key specification: keys written in the mapping win over merged
 /// ones, and in `<<: [*a, *b]` a mapping earlier in the list wins over a later one. The merge is shallow: a nested
 /// mapping written in the mapping replaces the merged one as a whole.
 struct YAMLMapping {
@@ -12,7 +11,7 @@ struct YAMLMapping {
         /// The key's text.
         let key: String
         /// The key node, for errors that must point at the key rather than at the value (a token's line).
-        let keyNode: Node
+        let keyNode: YAMLNode
         /// The value, its key path extended by the key.
         let value: YAMLValue
     }
@@ -26,9 +25,11 @@ struct YAMLMapping {
         }
         var entries: [Entry] = []
         var seen: Set<String> = []
-        for (keyNode, valueNode) in try Self.pairs(of: mapping, owner: owner) {
+        var resolved: [MappingMark: [(YAMLNode, YAMLNode)]] = [:]
+        for (keyNode, valueNode) in try Self.pairs(of: mapping, owner: owner, resolved: &resolved) {
             guard case .scalar(let key) = keyNode else {
-                throw owner.child(keyNode, key: "?").error("keys must be strings, found a \(keyNode.mapping != nil ? "mapping" : "list")")
+                let keyValue = owner.child(keyNode, key: "?")
+                throw keyValue.error("keys must be strings, found \(keyValue.kindDescription)")
             }
             if seen.insert(key.string).inserted {
                 entries.append(Entry(key: key.string, keyNode: keyNode, value: owner.child(valueNode, key: key.string)))
@@ -59,26 +60,46 @@ struct YAMLMapping {
         }
     }
 
-    /// The written pairs followed by the merged ones (duplicates are dropped by the caller, first one wins).
-    private static func pairs(of mapping: Node.Mapping, owner: YAMLValue) throws(ConfigurationError) -> [(Node, Node)] {
-        var written: [(Node, Node)] = []
-        var merged: [(Node, Node)] = []
-        for (key, value) in mapping {
-            guard key.scalar != nil, key.tag.rawValue == Tag.Name.merge.rawValue else {
+    /// Where a mapping was written: an alias yields the anchored mapping itself, so every `*name` of one anchor
+    /// has the same mark. The pair count tells apart a block mapping from a flow mapping written as its first key.
+    private struct MappingMark: Hashable {
+        let mark: YAMLNode.Mark
+        let pairs: Int
+    }
+
+    /// The written pairs followed by the merged ones, each key once (the first one wins).
+    ///
+    /// A mapping merged several times is resolved once (`resolved` memoizes by where it was written) and each resolved
+    /// mapping holds every key once, so `m9: {<<: [*m8, *m8, …]}` over nine levels costs the keys of each level
+    /// instead of ten to the ninth pairs. ``YAMLShapeCheck`` refuses such documents before this runs; this keeps the
+    /// merge linear for any document it lets through.
+    private static func pairs(
+        of mapping: YAMLNode.Mapping,
+        owner: YAMLValue,
+        resolved: inout [MappingMark: [(YAMLNode, YAMLNode)]]
+    ) throws(ConfigurationError) -> [(YAMLNode, YAMLNode)] {
+        let mark = MappingMark(mark: mapping.mark, pairs: mapping.pairs.count)
+        if let known = resolved[mark] {
+            return known
+        }
+        var written: [(YAMLNode, YAMLNode)] = []
+        var merged: [(YAMLNode, YAMLNode)] = []
+        for (key, value) in mapping.pairs {
+            guard key.scalar?.tag == .merge else {
                 written.append((key, value))
                 continue
             }
             let mergeValue = owner.child(value, key: "<<")
             switch value {
             case .mapping(let source):
-                merged += try pairs(of: source, owner: mergeValue)
+                merged += try pairs(of: source, owner: mergeValue, resolved: &resolved)
             case .sequence(let sources):
-                for (index, source) in sources.enumerated() {
+                for (index, source) in sources.nodes.enumerated() {
                     let sourceValue = mergeValue.element(source, index: index)
                     guard case .mapping(let sourceMapping) = source else {
                         throw sourceValue.error("a merge key takes mappings, found \(sourceValue.kindDescription)")
                     }
-                    merged += try pairs(of: sourceMapping, owner: sourceValue)
+                    merged += try pairs(of: sourceMapping, owner: sourceValue, resolved: &resolved)
                 }
             default:
                 throw mergeValue.error(
@@ -86,6 +107,16 @@ struct YAMLMapping {
                 )
             }
         }
-        return written + merged
+        guard !merged.isEmpty else {
+            resolved[mark] = written
+            return written
+        }
+        var seen: Set<String> = []
+        let unique = (written + merged).filter { key, _ in
+            guard let text = key.scalar?.string else { return true }
+            return seen.insert(text).inserted
+        }
+        resolved[mark] = unique
+        return unique
     }
 }

@@ -6,8 +6,8 @@ import Yams
 /// The configuration is read by walking these nodes rather than through `Codable`: a decoding error knows its coding
 /// path but not the line an operator has to fix.
 struct YAMLValue {
-    /// The Yams node.
-    let node: Node
+    /// The node.
+    let node: YAMLNode
     /// Dotted path from the document root (`production.io.pingInterval`, `demo.tokens[2]`); empty for the root.
     let keyPath: String
     /// The file the document came from, as given.
@@ -17,8 +17,8 @@ struct YAMLValue {
     func error(_ message: String) -> ConfigurationError {
         ConfigurationError(
             file: file,
-            line: node.mark?.line,
-            column: node.mark?.column,
+            line: node.mark.line,
+            column: node.mark.column,
             keyPath: keyPath.isEmpty ? nil : keyPath,
             message: message
         )
@@ -30,7 +30,7 @@ struct YAMLValue {
     }
 
     /// The value at `key` below this one (only the path is extended; the node is the caller's).
-    func child(_ node: Node, key: String) -> YAMLValue {
+    func child(_ node: YAMLNode, key: String) -> YAMLValue {
         YAMLValue(node: node, keyPath: keyPath.isEmpty ? key : "\(keyPath).\(key)", file: file)
     }
 
@@ -40,23 +40,23 @@ struct YAMLValue {
     }
 
     /// The element at `index` below this one.
-    func element(_ node: Node, index: Int) -> YAMLValue {
+    func element(_ node: YAMLNode, index: Int) -> YAMLValue {
         YAMLValue(node: node, keyPath: "\(keyPath)[\(index)]", file: file)
     }
 
     /// Whether the node is YAML null (`~`, `null` or nothing at all after the colon).
     var isNull: Bool {
-        node.scalar != nil && node.tag.rawValue == Tag.Name.null.rawValue
+        node.scalar?.tag == .null
     }
 
     /// Whether the node is a string scalar (plain, like `Bearer`, or quoted).
     var isString: Bool {
-        node.scalar != nil && node.tag.rawValue == Tag.Name.str.rawValue
+        node.scalar?.tag == .str
     }
 
     /// Whether the node is an integer scalar (`80`, `0x50`).
     var isInteger: Bool {
-        node.scalar != nil && node.tag.rawValue == Tag.Name.int.rawValue
+        node.scalar?.tag == .int
     }
 
     /// The scalar's text as written, whatever its type; nil for mappings and lists.
@@ -74,12 +74,12 @@ struct YAMLValue {
         guard case .sequence(let sequence) = node else {
             throw error("must be a list, found \(kindDescription)")
         }
-        return sequence.enumerated().map { element($1, index: $0) }
+        return sequence.nodes.enumerated().map { element($1, index: $0) }
     }
 
     /// This node as a string; numbers, booleans and nulls are refused (quote them to make them strings).
     func string() throws(ConfigurationError) -> String {
-        guard case .scalar(let scalar) = node, node.tag.rawValue == Tag.Name.str.rawValue else {
+        guard case .scalar(let scalar) = node, scalar.tag == .str else {
             throw error("must be a string, found \(kindDescription)")
         }
         return scalar.string
@@ -104,8 +104,8 @@ struct YAMLValue {
 
     /// This node as an integer within `range`; `requirement` completes "must be …" in the error.
     func integer(in range: ClosedRange<Int>, _ requirement: String) throws(ConfigurationError) -> Int {
-        guard case .scalar(let scalar) = node, node.tag.rawValue == Tag.Name.int.rawValue,
-            let value = Int.construct(from: scalar), range.contains(value)
+        guard case .scalar(let scalar) = node, scalar.tag == .int,
+            let value = Int.construct(from: Node.Scalar(scalar.string)), range.contains(value)
         else {
             throw error("must be \(requirement), found \(kindDescription)")
         }
@@ -117,14 +117,13 @@ struct YAMLValue {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case .scalar(let scalar):
-            switch node.tag.rawValue {
-            case Tag.Name.int.rawValue, Tag.Name.float.rawValue: return "the number \(scalar.string)"
-            case Tag.Name.bool.rawValue: return "the boolean \(scalar.string)"
-            case Tag.Name.null.rawValue: return "nothing (null)"
-            case Tag.Name.str.rawValue: return "a string"
-            default: return "a value of type \(node.tag.rawValue)"
+            switch scalar.tag {
+            case .int, .float: return "the number \(scalar.string)"
+            case .bool: return "the boolean \(scalar.string)"
+            case .null: return "nothing (null)"
+            case .str: return "a string"
+            default: return "a value of type \(scalar.tag.rawValue)"
             }
         }
     }

@@ -59,7 +59,8 @@ public struct JSONLinesLogHandler: LogHandler {
         }
     }
 
-    private static func timestamp() -> String {
+    /// The current time as the `time` field writes it.
+    static func timestamp() -> String {
         Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

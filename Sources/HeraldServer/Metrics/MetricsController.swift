@@ -17,6 +17,7 @@ public struct MetricsController: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/metrics") { _, _ in
             await sampleGauges()
+            metrics.logLinesDropped.update()
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -13,9 +13,11 @@ public struct ServerMetrics: Sendable {
     public let factory: PrometheusMetricsFactory
     /// Herald's domain metrics; create the `HeraldService` with them.
     public let herald: HeraldMetrics
+    /// Lines `logOutput` dropped, brought up to date at each scrape.
+    let logLinesDropped: LogLinesDroppedMetric
 
-    /// A fresh registry.
-    public init() {
+    /// A fresh registry; `logOutput` is the log output whose dropped lines `/metrics` reports.
+    public init(logOutput: JSONLinesOutput = .standardOutput) {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets = [
@@ -26,6 +28,7 @@ public struct ServerMetrics: Sendable {
         self.registry = registry
         self.factory = factory
         herald = HeraldMetrics(factory: factory)
+        logLinesDropped = LogLinesDroppedMetric(registry: registry, output: logOutput)
     }
 
     /// Buckets for an HTTP hook: 5 ms to 10 s.
