@@ -135,8 +135,11 @@ struct SiteGateway: Sendable {
                 registered.append(session)
             case .refused:
                 sessions.remove(session)
-                for earlier in registered {
-                    sessions.stop(earlier)
+                let (sessions, earlier) = (self.sessions, registered)
+                socket.eventLoop.execute {
+                    for session in earlier {
+                        sessions.stop(session)
+                    }
                 }
                 return nil
             }
