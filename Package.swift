@@ -226,7 +226,13 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldTests",
-            dependencies: ["Herald", "SocketIO", "HookClient", "MessageStoreContract"],
+            dependencies: [
+                "Herald", "SocketIO", "EngineIO", "HookClient", "MessageStoreContract",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

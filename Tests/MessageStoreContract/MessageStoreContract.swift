@@ -19,6 +19,9 @@ public enum MessageStoreContract: String, CaseIterable, Sendable, CustomTestStri
     case deviceWithTwoSocketsStaysConnectedUntilBothLeave
     case sitesAreSeparate
     case argumentsRoundTripExactly
+    case newDeviceBeyondTheCapEvictsTheLongestOfflineDevice
+    case newDeviceIsRefusedWhenEveryDeviceIsConnected
+    case expiredDevicesDoNotCountTowardsTheCap
 
     public var testDescription: String { rawValue }
 
@@ -45,6 +48,19 @@ private struct Scenario {
 
     func message(_ event: String = "news", _ arguments: [JSONValue] = ["x"]) -> StoredMessage {
         StoredMessage(id: ids.next(), event: event, arguments: arguments)
+    }
+
+    enum Registered: Hashable {
+        case registered(evicted: Int)
+        case refused
+    }
+
+    /// Connects `key` under a cap of `cap` devices per user; what the store said, without the backlog.
+    func register(_ key: DeviceKey, cap: Int) async throws -> Registered {
+        switch try await store.connect(key, sharedRooms: [], maxDevices: cap) {
+        case .registered(_, let evicted): return .registered(evicted: evicted)
+        case .refused: return .refused
+        }
     }
 
     func backlogIDs(_ key: DeviceKey) async throws -> [FlakeID] {
@@ -197,6 +213,37 @@ private struct Scenario {
             _ = try await store.enqueue(rich, site: "shop", userRooms: ["user_alice"])
             try await store.disconnect(phone)
             #expect(try await store.connect(phone, sharedRooms: []).messages == [rich])
+
+        case .newDeviceBeyondTheCapEvictsTheLongestOfflineDevice:
+            let (phone, laptop, tablet, watch) = (
+                device("alice", "phone"), device("alice", "laptop"), device("alice", "tablet"), device("alice", "watch")
+            )
+            for key in [phone, laptop, tablet] { #expect(try await register(key, cap: 3) == .registered(evicted: 0)) }
+            try await store.disconnect(laptop)
+            clock.advance(seconds: 5)
+            try await store.disconnect(phone)
+            _ = try await store.enqueue(message(), site: "shop", userRooms: ["user_alice"])
+            #expect(try await register(watch, cap: 3) == .registered(evicted: 1))
+            let kept = message()
+            #expect(Set(try await store.enqueue(kept, site: "shop", userRooms: ["user_alice"])) == [phone, tablet, watch])
+            #expect(try await register(laptop, cap: 3) == .registered(evicted: 1))
+            #expect(try await store.enqueue(message(), site: "shop", userRooms: ["user_alice"]).count == 3)
+
+        case .newDeviceIsRefusedWhenEveryDeviceIsConnected:
+            let (phone, laptop) = (device("alice", "phone"), device("alice", "laptop"))
+            for key in [phone, laptop] { _ = try await register(key, cap: 2) }
+            #expect(try await register(device("alice", "watch"), cap: 2) == .refused)
+            #expect(try await register(phone, cap: 2) == .registered(evicted: 0))
+            #expect(try await register(device("bob", "watch"), cap: 2) == .registered(evicted: 0))
+            #expect(Set(try await store.enqueue(message(), site: "shop", userRooms: ["user_alice"])) == [phone, laptop])
+
+        case .expiredDevicesDoNotCountTowardsTheCap:
+            let (phone, laptop) = (device("alice", "phone"), device("alice", "laptop"))
+            for key in [phone, laptop] { _ = try await register(key, cap: 2) }
+            try await store.disconnect(laptop)
+            clock.advance(seconds: 61)
+            #expect(try await register(device("alice", "watch"), cap: 2) == .registered(evicted: 0))
+            #expect(try await register(device("alice", "tablet"), cap: 2) == .refused)
         }
     }
 }

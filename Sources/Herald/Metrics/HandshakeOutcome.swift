@@ -8,7 +8,8 @@ public enum HandshakeOutcome: String, Sendable, CaseIterable {
     case timeout
     /// The authUrl could not be reached.
     case unreachable
-    /// The site already holds its `maxConnections` sockets on this instance; authUrl was not asked.
+    /// A site limit refused the client: the site already holds its `maxConnections` sockets on this instance (authUrl
+    /// was not asked), or the client is a new device of a user at `maxDevicesPerUser` with every device connected.
     case limited
     /// Anything else: an unexpected status, a malformed room list, no private room, bad credentials.
     case invalid

@@ -18,6 +18,13 @@ public enum MetricNames {
     public static let connectedSockets = "herald_connected_sockets"
     /// Gauge `{site}`: messages waiting in device queues.
     public static let queueDepth = "herald_queued_messages"
+    /// Counter `{site}`: devices forgotten (queue deleted) to make room for a new device under `maxDevicesPerUser`.
+    public static let devicesEvicted = "herald_devices_evicted_total"
+    /// Counter `{site}`: new devices refused with `Too many devices` (the user's other devices all connected).
+    public static let devicesRefused = "herald_devices_refused_total"
+    /// Counter `{site}`: live emits left in the device's queue for its next `_batch` because the socket already had
+    /// `maxPendingAcksPerSocket` messages unacknowledged.
+    public static let liveEmitsDeferred = "herald_live_emits_deferred_total"
     /// Histogram: how late a task scheduled on an event loop ran.
     public static let eventLoopLag = "herald_event_loop_lag_seconds"
 }

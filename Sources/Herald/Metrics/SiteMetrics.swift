@@ -11,6 +11,9 @@ public final class SiteMetrics: Sendable {
     private let queued: Counter
     private let acked: Counter
     private let replayed: Counter
+    private let devicesEvicted: Counter
+    private let devicesRefused: Counter
+    private let liveEmitsDeferred: Counter
     private let emittedTotal = NIOLockedValueBox<Int>(0)
 
     init(site: String, factory: any MetricsFactory) {
@@ -30,6 +33,9 @@ public final class SiteMetrics: Sendable {
         queued = Counter(label: MetricNames.messagesQueued, dimensions: dimensions, factory: factory)
         acked = Counter(label: MetricNames.messagesAcked, dimensions: dimensions, factory: factory)
         replayed = Counter(label: MetricNames.messagesReplayed, dimensions: dimensions, factory: factory)
+        devicesEvicted = Counter(label: MetricNames.devicesEvicted, dimensions: dimensions, factory: factory)
+        devicesRefused = Counter(label: MetricNames.devicesRefused, dimensions: dimensions, factory: factory)
+        liveEmitsDeferred = Counter(label: MetricNames.liveEmitsDeferred, dimensions: dimensions, factory: factory)
     }
 
     /// Counts a client's attempt to join the site.
@@ -58,6 +64,21 @@ public final class SiteMetrics: Sendable {
     /// Counts messages sent again to a device that was away, in its `_batch`.
     public func replayed(_ count: Int) {
         replayed.increment(by: count)
+    }
+
+    /// Counts devices forgotten to make room for a new one under `maxDevicesPerUser`.
+    public func evictedDevices(_ count: Int) {
+        if count > 0 { devicesEvicted.increment(by: count) }
+    }
+
+    /// Counts a new device refused because its user's devices were all connected.
+    public func refusedDevice() {
+        devicesRefused.increment()
+    }
+
+    /// Counts a live emit left queued because the socket was at `maxPendingAcksPerSocket`.
+    public func deferredLiveEmit() {
+        liveEmitsDeferred.increment()
     }
 
     /// Messages emitted to the site since start (the admin page derives messages per second from it).

@@ -40,13 +40,22 @@ public final class InMemoryMessageStore: MessageStore, QueueDepthSampling {
         self.clock = clock
     }
 
-    public func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog {
+    public func connect(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
+        -> DeviceRegistration
+    {
         let now = clock.milliseconds
         return state.withLockedValue { state in
             let userKey = UserKey(site: device.site, userRoom: device.userRoom)
             var user = state.users[userKey] ?? User()
-            var record = user.devices[device.deviceID] ?? Device()
-            if isExpired(record, now: now) { record = Device() }
+            var record = Device()
+            var evicted = 0
+            if let known = user.devices[device.deviceID], !isExpired(known, now: now) {
+                record = known
+            } else {
+                user.devices = user.devices.filter { !isExpired($0.value, now: now) }
+                guard let count = makeRoom(in: &user, maxDevices: maxDevices) else { return .refused }
+                evicted = count
+            }
             record.connectedSockets += 1
             record.disconnectedAt = nil
             let backlog: DeviceBacklog
@@ -66,8 +75,21 @@ public final class InMemoryMessageStore: MessageStore, QueueDepthSampling {
             }
             user.sharedRooms = rooms
             state.users[userKey] = user
-            return backlog
+            return .registered(backlog, evicted: evicted)
         }
+    }
+
+    /// Forgets the devices of `user` offline the longest until a new one fits under `maxDevices`; returns how many
+    /// went, or nil (and leaves `user` alone) when too many of them are connected.
+    private func makeRoom(in user: inout User, maxDevices: Int) -> Int? {
+        let excess = user.devices.count - (maxDevices - 1)
+        guard excess > 0 else { return 0 }
+        let offline = user.devices.compactMap { id, device in device.disconnectedAt.map { (since: $0, id: id) } }
+        guard offline.count >= excess else { return nil }
+        for device in offline.sorted(by: { ($0.since, $0.id) < ($1.since, $1.id) }).prefix(excess) {
+            user.devices[device.id] = nil
+        }
+        return excess
     }
 
     public func disconnect(_ device: DeviceKey) async throws(StoreError) {

@@ -6,7 +6,13 @@
 public protocol MessageStore: Sendable {
     /// A socket of `device` connected: the device counts as connected (its expiry is cancelled), its user's shared
     /// rooms become `sharedRooms`, and its queue is returned, oldest first.
-    func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog
+    ///
+    /// A device the user does not have yet (or whose `device_ttl` ran out) is new: the user may hold at most
+    /// `maxDevices` devices, so the devices offline the longest are forgotten (queues deleted) to make room, and when
+    /// every other device is connected the new one is refused and nothing changes. A known device is never refused,
+    /// so a user's own reconnects cannot lock them out.
+    func connect(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
+        -> DeviceRegistration
 
     /// A socket of `device` disconnected; when it was the device's last, the device's `device_ttl` clock starts.
     func disconnect(_ device: DeviceKey) async throws(StoreError)
@@ -24,6 +30,24 @@ public protocol MessageStore: Sendable {
 
     /// The device acknowledged a `_batch`: exactly the messages `ids` are removed, nothing queued after them.
     func acknowledgeBatch(_ device: DeviceKey, ids: [FlakeID]) async throws(StoreError)
+}
+
+extension MessageStore {
+    /// Connects `device` without a cap on its user's devices.
+    public func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog {
+        switch try await connect(device, sharedRooms: sharedRooms, maxDevices: .max) {
+        case .registered(let backlog, _): return backlog
+        case .refused: throw StoreError("device refused without a device cap")
+        }
+    }
+}
+
+/// How a device's connect ended.
+public enum DeviceRegistration: Sendable, Hashable {
+    /// The device is registered and owed `backlog`; `evicted` devices of its user were forgotten to make room.
+    case registered(DeviceBacklog, evicted: Int)
+    /// A new device of a user whose `maxDevices` devices are all connected; the store is unchanged.
+    case refused
 }
 
 /// What a connecting device is owed.

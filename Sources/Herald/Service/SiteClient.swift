@@ -10,6 +10,8 @@ struct SiteClient: Sendable {
     let userRooms: [String]
     /// The granted rooms that are shared rooms.
     let sharedRooms: [String]
+    /// Reliable delivery to the client's device, one session per user room (none without a `deviceId`).
+    var deviceSessions: [DeviceSession] = []
     /// When the client was admitted, in milliseconds since 1970.
     let connectedSince = SystemWallClock().milliseconds
 

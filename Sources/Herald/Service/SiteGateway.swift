@@ -3,10 +3,12 @@ import SocketIO
 
 /// Admits clients to site namespaces: authenticates them, joins their rooms, sends `_settings`, opens a device
 /// session (queue replay and acks) on sites with user rooms, and reports presence to the site. Enforces the site's
-/// `maxConnections` and `maxRoomsPerClient`.
+/// `maxConnections`, `maxRoomsPerClient`, `maxDevicesPerUser` and `maxPendingAcksPerSocket`.
 struct SiteGateway: Sendable {
     /// The refusal a client over its site's `maxConnections` gets.
     static let connectionLimitReached = "Site connection limit reached"
+    /// The refusal a new device of a user at `maxDevicesPerUser`, with every device connected, gets.
+    static let tooManyDevices = "Too many devices"
 
     private let io: SocketIOServer
     private let sites: SiteRegistry
@@ -69,6 +71,7 @@ struct SiteGateway: Sendable {
             logger.notice("client refused: \(Self.connectionLimitReached)", metadata: metadata)
             throw ConnectError(Self.connectionLimitReached)
         }
+        var client: SiteClient
         do {
             let granted = try await siteMetrics.timingAuthentication(of: site) { () async throws(AuthenticationError) in
                 try await authenticator.rooms(for: credentials, at: site)
@@ -76,19 +79,72 @@ struct SiteGateway: Sendable {
             let rooms = limitRooms(granted, of: site, metadata: metadata)
             await bus.attach(site: site.name)
             socket.join(rooms)
-            socket.data = SiteClient(site: site, credentials: credentials, rooms: rooms)
-            siteMetrics.handshake(.accepted)
+            client = SiteClient(site: site, credentials: credentials, rooms: rooms)
         } catch {
             connections.release(siteName: site.name)
             siteMetrics.handshake(HandshakeOutcome(error))
             logger.info("client refused: \(error.message)", metadata: metadata)
             throw ConnectError(error.message)
         }
+        guard let deviceSessions = await registerDevices(of: socket, client: client, site: site) else {
+            bus.detach(site: site.name)
+            connections.release(siteName: site.name)
+            siteMetrics.handshake(.limited)
+            siteMetrics.refusedDevice()
+            logger.notice("client refused: \(Self.tooManyDevices)", metadata: metadata)
+            throw ConnectError(Self.tooManyDevices)
+        }
+        client.deviceSessions = deviceSessions
+        socket.data = client
+        siteMetrics.handshake(.accepted)
         let gateway = self
         socket.onDisconnect { _, _ in
+            for session in deviceSessions {
+                gateway.sessions.stop(session)
+            }
             gateway.bus.detach(site: site.name)
             gateway.connections.release(siteName: site.name)
         }
+    }
+
+    /// Registers the client's device once per user room, under the site's `maxDevicesPerUser`; the sessions are
+    /// listed before the store reads their backlogs, so they catch every message stored after that. Returns nil
+    /// when a device is refused (every device registered so far is disconnected again); a client that names no
+    /// device gets plain broadcasts only and no sessions.
+    private func registerDevices(of socket: Socket, client: SiteClient, site: Site) async -> [DeviceSession]? {
+        guard let deviceID = client.credentials.deviceID, !client.userRooms.isEmpty else { return [] }
+        socket.join(ReliableRoom.name)
+        let acks = PendingAckBudget(limit: site.limits.pendingAcksPerSocket)
+        let siteMetrics = metrics.site(client.site)
+        var registered: [DeviceSession] = []
+        for userRoom in client.userRooms {
+            let session = DeviceSession(
+                device: DeviceKey(site: client.site, userRoom: userRoom, deviceID: deviceID),
+                socket: socket,
+                store: store,
+                acks: acks,
+                logger: logger,
+                metrics: siteMetrics
+            )
+            sessions.add(session)
+            switch await session.register(sharedRooms: client.sharedRooms, maxDevices: site.limits.devicesPerUser) {
+            case .registered(let evicted):
+                siteMetrics.evictedDevices(evicted)
+                registered.append(session)
+            case .unavailable:
+                registered.append(session)
+            case .refused:
+                sessions.remove(session)
+                let (sessions, earlier) = (self.sessions, registered)
+                socket.eventLoop.execute {
+                    for session in earlier {
+                        sessions.stop(session)
+                    }
+                }
+                return nil
+            }
+        }
+        return registered
     }
 
     /// The granted rooms cut to the site's `maxRoomsPerClient`; dropped rooms are logged.
@@ -107,18 +163,17 @@ struct SiteGateway: Sendable {
             socket.disconnect()
             return
         }
-        let deviceTTL = self.deviceTTL
-        let sendSettings: @Sendable () -> Void = { socket.emit("_settings", [["device_ttl": .int(Int64(deviceTTL))]]) }
-        let deviceSessions = openDeviceSessions(for: socket, client: client, registered: sendSettings)
-        if deviceSessions.isEmpty { sendSettings() }
+        // Devices are registered before the CONNECT answer, so a client holding `_settings` knows its messages are
+        // kept; its `_batch` follows.
+        socket.emit("_settings", [["device_ttl": .int(Int64(deviceTTL))]])
+        for session in client.deviceSessions {
+            session.activate()
+        }
         let metadata = Self.metadata(of: socket, client: client)
         logger.info("client connected", metadata: metadata)
         report(.connected, client: client, site: site, metadata: metadata)
         let gateway = self
         socket.onDisconnect { socket, reason in
-            for session in deviceSessions {
-                gateway.sessions.stop(session)
-            }
             // Rebuilt rather than kept from the connect: a connected client then holds no metadata dictionary.
             let metadata = Self.metadata(of: socket, client: client)
             gateway.logger.info("client disconnected: \(reason)", metadata: metadata)
@@ -126,36 +181,6 @@ struct SiteGateway: Sendable {
                 gateway.report(.disconnected, client: client, site: site, metadata: metadata)
             }
         }
-    }
-
-    /// One session per user room of a client that names its device; other clients get plain broadcasts only.
-    /// `registered` runs once, when the first session's device is registered in the store (or registration failed).
-    private func openDeviceSessions(
-        for socket: Socket,
-        client: SiteClient,
-        registered: @escaping @Sendable () -> Void
-    ) -> [DeviceSession] {
-        guard let deviceID = client.credentials.deviceID, !client.userRooms.isEmpty else { return [] }
-        socket.join(ReliableRoom.name)
-        var opened: [DeviceSession] = []
-        for userRoom in client.userRooms {
-            let device = DeviceKey(site: client.site, userRoom: userRoom, deviceID: deviceID)
-            let session = DeviceSession(
-                device: device,
-                socket: socket,
-                store: store,
-                logger: logger,
-                metrics: metrics.site(client.site)
-            )
-            sessions.add(session)
-            if opened.isEmpty {
-                session.start(sharedRooms: client.sharedRooms, registered: registered)
-            } else {
-                session.start(sharedRooms: client.sharedRooms) {}
-            }
-            opened.append(session)
-        }
-        return opened
     }
 
     private func report(_ change: PresenceChange, client: SiteClient, site: Site, metadata: Logger.Metadata) {

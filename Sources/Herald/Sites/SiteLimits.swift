@@ -11,19 +11,40 @@ public struct SiteLimits: Sendable, Hashable {
     public var maxPayloadBytes: Int?
     /// Most rooms a client joins; rooms beyond it in the authUrl's answer are dropped and logged. nil: no limit.
     public var maxRoomsPerClient: Int?
+    /// Most devices (`deviceId`s) one user keeps queues for. A new device beyond it evicts the user's device offline
+    /// the longest, or is refused with `Too many devices` when all of them are connected. nil: 20.
+    public var maxDevicesPerUser: Int?
+    /// Most live messages one socket may leave unacknowledged; beyond it live emits wait in the device's queue for
+    /// its next `_batch` instead of holding an ack callback and timer each. nil: 1,000.
+    public var maxPendingAcksPerSocket: Int?
+
+    /// The default of `maxDevicesPerUser`.
+    public static let defaultMaxDevicesPerUser = 20
+    /// The default of `maxPendingAcksPerSocket`: a device queue's default length, so a client acknowledging nothing
+    /// holds no more callbacks than its queue holds messages.
+    public static let defaultMaxPendingAcksPerSocket = 1_000
 
     /// Creates limits; nil leaves a limit at its default.
     public init(
         maxConnections: Int? = nil,
         maxSendsPerSecond: Int? = nil,
         maxPayloadBytes: Int? = nil,
-        maxRoomsPerClient: Int? = nil
+        maxRoomsPerClient: Int? = nil,
+        maxDevicesPerUser: Int? = nil,
+        maxPendingAcksPerSocket: Int? = nil
     ) {
         self.maxConnections = maxConnections
         self.maxSendsPerSecond = maxSendsPerSecond
         self.maxPayloadBytes = maxPayloadBytes
         self.maxRoomsPerClient = maxRoomsPerClient
+        self.maxDevicesPerUser = maxDevicesPerUser
+        self.maxPendingAcksPerSocket = maxPendingAcksPerSocket
     }
+
+    /// `maxDevicesPerUser` or its default.
+    public var devicesPerUser: Int { maxDevicesPerUser ?? Self.defaultMaxDevicesPerUser }
+    /// `maxPendingAcksPerSocket` or its default.
+    public var pendingAcksPerSocket: Int { maxPendingAcksPerSocket ?? Self.defaultMaxPendingAcksPerSocket }
 
     /// `rooms` cut to `maxRoomsPerClient`: the first ones in the order given are kept, the rest dropped.
     public func splitRooms(_ rooms: [String]) -> (kept: [String], dropped: [String]) {

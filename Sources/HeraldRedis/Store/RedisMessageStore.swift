@@ -37,20 +37,26 @@ public final class RedisMessageStore: MessageStore {
             + Int(instanceTimeout.components.attoseconds / 1_000_000_000_000_000)
     }
 
-    public func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog {
+    public func connect(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
+        -> DeviceRegistration
+    {
         let rooms = Array(Set(sharedRooms.map { $0.lowercased() }))
         let reply = try await run(
             RedisStoreScripts.connect,
             [
                 prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
                 instanceKey, instanceField(device), "\(keyPrefix):instances", instanceID,
-                "\(keyPrefix):alive:\(instanceID)", "\(livenessMilliseconds)",
+                "\(keyPrefix):alive:\(instanceID)", "\(livenessMilliseconds)", "\(maxDevices)",
             ] + rooms
         )
-        guard let parts = reply.array, parts.count == 3, let flag = parts[0].int,
+        guard let parts = reply.array, parts.count == 4, let status = parts[0].int, let evicted = parts[3].int,
             let ids = parts[1].array, let entries = parts[2].array, ids.count == entries.count
         else { throw StoreError("unexpected reply to connect: \(reply)") }
-        if flag == 1 { return DeviceBacklog(messages: [], overflowed: true) }
+        switch status {
+        case 2: return .refused
+        case 1: return .registered(DeviceBacklog(messages: [], overflowed: true), evicted: evicted)
+        default: break
+        }
         var messages: [StoredMessage] = []
         messages.reserveCapacity(ids.count)
         for (id, entry) in zip(ids, entries) {
@@ -59,7 +65,7 @@ public final class RedisMessageStore: MessageStore {
             else { continue }
             messages.append(message)
         }
-        return DeviceBacklog(messages: messages, overflowed: false)
+        return .registered(DeviceBacklog(messages: messages, overflowed: false), evicted: evicted)
     }
 
     public func disconnect(_ device: DeviceKey) async throws(StoreError) {

@@ -64,20 +64,54 @@ enum RedisStoreScripts {
         """
 
     /// ARGV: prefix, user room, device, now (ms), device_ttl (s), instance hash key (or empty), instance field,
-    /// instances set key, instance ID, instance liveness key, liveness TTL (ms), shared rooms (lower-cased)…
-    /// Returns `{overflowed (0|1), ids, entries}`. An instance that holds a device is always in the instances set
-    /// with a liveness key, so it is reaped if it dies before its first heartbeat.
+    /// instances set key, instance ID, instance liveness key, liveness TTL (ms), most devices per user, shared rooms
+    /// (lower-cased)… Returns `{status, ids, entries, evicted}`: status 0 registered, 1 registered after an overflow
+    /// (the client must resync), 2 refused (a new device and the user's other devices all connected; nothing
+    /// changed). A new device beyond the cap first evicts the user's devices offline the longest. An instance that
+    /// holds a device is always in the instances set with a liveness key, so it is reaped if it dies before its
+    /// first heartbeat.
     static let connect = RedisScript(
         prelude + """
             local u, d, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
             local devices = ukey(u, 'devices')
             local state = redis.call('HGET', devices, d)
             local count = 0
+            local evicted = 0
+            if state and expired(state, now, ttl) then
+              clearDevice(u, d)
+              redis.call('HDEL', devices, d)
+              state = nil
+            end
             if state then
-              if string.sub(state, 1, 1) == 'c' then
-                count = tonumber(string.sub(state, 2))
-              elseif expired(state, now, ttl) then
-                clearDevice(u, d)
+              if string.sub(state, 1, 1) == 'c' then count = tonumber(string.sub(state, 2)) end
+            else
+              local all = redis.call('HGETALL', devices)
+              local stale, offline, known = {}, {}, 0
+              for j = 1, #all, 2 do
+                local other, s = all[j], all[j + 1]
+                if expired(s, now, ttl) then
+                  table.insert(stale, other)
+                else
+                  known = known + 1
+                  if string.sub(s, 1, 1) == 'd' then table.insert(offline, {tonumber(string.sub(s, 2)), other}) end
+                end
+              end
+              local excess = known - (tonumber(ARGV[12]) - 1)
+              if excess > #offline then return {2, {}, {}, 0} end
+              for _, other in ipairs(stale) do
+                clearDevice(u, other)
+                redis.call('HDEL', devices, other)
+              end
+              if excess > 0 then
+                table.sort(offline, function(a, b)
+                  if a[1] ~= b[1] then return a[1] < b[1] end
+                  return a[2] < b[2]
+                end)
+                for k = 1, excess do
+                  clearDevice(u, offline[k][2])
+                  redis.call('HDEL', devices, offline[k][2])
+                end
+                evicted = excess
               end
             end
             redis.call('HSET', devices, d, 'c' .. (count + 1))
@@ -91,7 +125,7 @@ enum RedisStoreScripts {
             local roomsKey = ukey(u, 'rooms')
             redis.call('PERSIST', roomsKey)
             local wanted = {}
-            for i = 12, #ARGV do wanted[ARGV[i]] = true end
+            for i = 13, #ARGV do wanted[ARGV[i]] = true end
             for _, r in ipairs(redis.call('SMEMBERS', roomsKey)) do
               if not wanted[r] then
                 redis.call('SREM', rkey(r), u)
@@ -104,7 +138,7 @@ enum RedisStoreScripts {
             end
             if redis.call('EXISTS', dkey(u, d, 'o')) == 1 then
               clearDevice(u, d)
-              return {1, {}, {}}
+              return {1, {}, {}, evicted}
             end
             local ids = redis.call('ZRANGE', dkey(u, d, 'q'), 0, -1)
             local entries = {}
@@ -112,7 +146,7 @@ enum RedisStoreScripts {
               local part = redis.call('HMGET', dkey(u, d, 'm'), unpack(ids, i, math.min(i + 999, #ids)))
               for _, entry in ipairs(part) do table.insert(entries, entry) end
             end
-            return {0, ids, entries}
+            return {0, ids, entries, evicted}
             """
     )
 

@@ -189,8 +189,10 @@ final class FailingStore: MessageStore {
 
     var enqueueAttempts: Int { attempts.withLockedValue { $0 } }
 
-    func connect(_ device: DeviceKey, sharedRooms: [String]) async throws(StoreError) -> DeviceBacklog {
-        try await inner.connect(device, sharedRooms: sharedRooms)
+    func connect(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
+        -> DeviceRegistration
+    {
+        try await inner.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
     }
 
     func disconnect(_ device: DeviceKey) async throws(StoreError) {
