@@ -18,6 +18,9 @@ public enum MetricNames {
     public static let connectedSockets = "herald_connected_sockets"
     /// Gauge `{site}`: messages waiting in device queues.
     public static let queueDepth = "herald_queued_messages"
+    /// Counter `{reason}`: connections the server closed on its own (timeouts, bad requests, WebSocket protocol
+    /// violations, clients that do not read); the reasons are `ConnectionClosure`'s raw values.
+    public static let connectionsClosed = "herald_connections_closed_total"
     /// Histogram: how late a task scheduled on an event loop ran.
     public static let eventLoopLag = "herald_event_loop_lag_seconds"
 }
