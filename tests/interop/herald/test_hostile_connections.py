@@ -449,12 +449,14 @@ def test_ping_flood_from_a_client_that_never_reads_is_cut_at_the_outbound_bound(
     print(f"ping flood: sent {sent >> 20} MiB; herald RSS {before >> 10} -> {peak >> 10} MiB")
     assert cut, f"the server kept a socket that never read {sent >> 20} MiB of pongs"
     assert sent < PING_FLOOD_BYTES
-    assert peak - before < 32 << 10, f"RSS grew {(peak - before) >> 10} MiB"
+    # Without the bound on pongs this run grew Herald by 32 MiB (49 -> 81 MiB, 73 MiB after the client left) until
+    # the server's own heartbeat write found the socket over its bound; with it, by about 4 MiB.
+    assert peak - before < 16 << 10, f"RSS grew {(peak - before) >> 10} MiB"
     assert closures(herald, "slow_consumer") >= 1
     assert_serving(herald)
     after = rss_kib(pid)
     print(f"ping flood: herald RSS after the client left {after >> 10} MiB")
-    assert after - before < 32 << 10
+    assert after - before < 16 << 10
 
 
 # --- Hostile HTTP bodies and headers ------------------------------------------------------------------------------
