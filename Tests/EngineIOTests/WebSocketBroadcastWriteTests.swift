@@ -18,7 +18,8 @@ private struct WebSocketHarness {
             WebSocketTransportHandler(
                 binding: .newSession(server, handshake, version),
                 maxPayload: 1_000_000,
-                coalescer: server.flushCoalescers.coalescer(for: channel.eventLoop)
+                coalescer: server.flushCoalescers.coalescer(for: channel.eventLoop),
+                closures: server.connectionClosures
             )
         )
         session = try #require(server.registry.all.first)

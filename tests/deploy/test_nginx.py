@@ -98,8 +98,8 @@ def test_access_log_keeps_tokens_out(nginx):
 
 
 def test_websocket_through_nginx_after_polling_traffic(nginx):
-    # Polling first, so that an upstream connection nginx kept open would be on hand for the upgrade: Herald only
-    # upgrades on the first request of a connection, which is why nginx.conf has no upstream `keepalive`.
+    # Polling first, so that an upstream connection nginx keeps open (nginx.conf has upstream `keepalive`) is on hand
+    # for the upgrade: Herald must upgrade on a reused connection, not only on a connection's first request.
     assert polling_session(client_address(0), nginx.port, "ws-warmup").failure is None
     ws = open_websocket(client_address(0), nginx.port, f"/socket.io/?{query('ws-direct', transport='websocket')}")
     try:

@@ -9,6 +9,8 @@ import NIOWebSocket
 
 /// A Hummingbird child channel that serves HTTP/1.1 and upgrades Engine.IO WebSocket requests itself.
 ///
+/// Any request of a keep-alive connection may upgrade: the first through SwiftNIO's typed upgrader, later ones
+/// through ``HTTPConnectionGuard``, which also times out connections that never finish a request.
 /// Upgraded connections get a plain SwiftNIO pipeline (frame decoder, aggregator, ``WebSocketTransportHandler``)
 /// instead of an async-sequence bridge, so broadcast writes reach the socket without a task hop per message, and
 /// no task waits for them: on graceful shutdown call ``EngineServer/closeAllSessions()``, which closes every
@@ -17,9 +19,8 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
     /// Outcome of the upgrade negotiation on one connection.
     public enum UpgradeResult: Sendable {
         case websocket(any Channel)
+        /// Plain HTTP; a refused upgrade is answered by ``HTTPConnectionGuard``, which also upgrades later requests.
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        /// The upgrade was refused; the request is consumed, so the error is answered here.
-        case refusedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineRefusal)
     }
 
     /// The negotiated connection.
@@ -53,40 +54,21 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                 .recvAllocator,
                 value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
             )
-            let remoteAddress = channel.remoteAddress?.ipAddress
-            let refusal = NIOLoopBoundBox<EngineRefusal?>(nil, eventLoop: channel.eventLoop)
+            let upgrade = EngineWebSocketUpgrade(
+                server: server,
+                remoteAddress: channel.remoteAddress?.ipAddress,
+                eventLoop: channel.eventLoop
+            )
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: WebSocketTransportHandler.frameSizeCeiling(maxPayload: server.configuration.maxPayload),
-                shouldUpgrade: { channel, head in
-                    do throws(EngineError) {
-                        let binding = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
-                        if case .newSession = binding, let busy = server.handshakeRefusal() {
-                            refusal.value = busy
-                            return channel.eventLoop.makeSucceededFuture(nil)
-                        }
-                        return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-                    } catch {
-                        refusal.value = EngineRefusal(error)
-                        return channel.eventLoop.makeSucceededFuture(nil)
-                    }
-                },
+                maxFrameSize: upgrade.maxFrameSize,
+                enableAutomaticErrorHandling: false,
+                shouldUpgrade: { channel, head in upgrade.shouldUpgrade(channel: channel, head: head) },
                 upgradePipelineHandler: { channel, head in
                     channel.eventLoop.makeCompletedFuture {
-                        let binding = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
-                        try channel.pipeline.syncOperations.addHandler(
-                            NIOWebSocketFrameAggregator(
-                                minNonFinalFragmentSize: 0,
-                                maxAccumulatedFrameCount: 4096,
-                                maxAccumulatedFrameSize: server.configuration.maxPayload
-                            )
-                        )
-                        try channel.pipeline.syncOperations.addHandler(
-                            WebSocketTransportHandler(
-                                binding: binding,
-                                maxPayload: server.configuration.maxPayload,
-                                coalescer: server.flushCoalescers.coalescer(for: channel.eventLoop)
-                            )
-                        )
+                        // The guard sits after the upgrader and would get the client's first frames as HTTP parts.
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.removeHandler(context: pipeline.context(handlerType: HTTPConnectionGuard.self), promise: nil)
+                        try upgrade.addTransportHandlers(to: pipeline, head: head, position: .last)
                         return UpgradeResult.websocket(channel)
                     }
                 }
@@ -105,9 +87,6 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true)
                         )
-                        if let error = refusal.value {
-                            return UpgradeResult.refusedUpgrade(asyncChannel, error)
-                        }
                         return UpgradeResult.http(asyncChannel)
                     }
                 }
@@ -120,6 +99,7 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.decoderConfiguration.maxHeaderListSize = http.httpDecoder.maxHeaderListSize
             configuration.decoderConfiguration.maxHeaderFieldCount = http.httpDecoder.maxHeaderFieldCount
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            try channel.pipeline.syncOperations.addHandler(HTTPConnectionGuard(upgrade: upgrade))
             return Value(result: result, channel: channel)
         }
     }
@@ -129,17 +109,11 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
             switch try await value.result.get() {
             case .http(let asyncChannel):
                 await handleHTTP(asyncChannel: asyncChannel, logger: logger)
-            case .refusedUpgrade(let asyncChannel, let refusal):
-                try await asyncChannel.executeThenClose { _, outbound in
-                    let body = ByteBuffer(string: refusal.body)
-                    var head = HTTPResponse(status: refusal.status, headerFields: refusal.headers())
-                    head.headerFields[.contentLength] = String(body.readableBytes)
-                    head.headerFields[.connection] = "close"
-                    try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
-                }
             case .websocket:
                 // The connection now lives in its SwiftNIO pipeline alone: keeping a task per WebSocket until it
                 // closes would cost ~3 KiB per idle client. `EngineServer.closeAllSessions()` ends them on shutdown.
+                // (A WebSocket upgraded on a later request of a keep-alive connection does keep the HTTP task above,
+                // idle, until it closes: Hummingbird's request loop cannot hand its connection over.)
                 return
             }
         } catch {

@@ -29,6 +29,15 @@ public struct EngineConfiguration: Sendable {
     ///
     /// On by default, unlike the reference server's `allowEIO3`, because Herald serves Socket.IO 1.x/2.x clients.
     public var allowEIO3: Bool
+    /// How long a new connection may take to send its first request head, and how long a request body may go
+    /// without a byte; the connection is closed after that.
+    ///
+    /// Reclaims connections that never finish a request (slowloris). A request that has been read and waits for
+    /// its answer (a long-polling GET) is never cut by it: sessions keep their own heartbeats.
+    public var requestHeaderTimeout: TimeAmount
+    /// How long a keep-alive connection may sit between two requests (the next request's head included) before it
+    /// is closed.
+    public var idleConnectionTimeout: TimeAmount
 
     /// Creates a configuration with the reference server's defaults.
     public init(
@@ -41,7 +50,9 @@ public struct EngineConfiguration: Sendable {
         maxPacketsPerPoll: Int = 16,
         cors: CORSPolicy = .reflectAnyOrigin,
         transports: Set<EngineTransportKind> = [.polling, .websocket],
-        allowEIO3: Bool = true
+        allowEIO3: Bool = true,
+        requestHeaderTimeout: TimeAmount = .seconds(10),
+        idleConnectionTimeout: TimeAmount = .seconds(60)
     ) {
         self.path = path.hasSuffix("/") ? path : path + "/"
         self.pingInterval = pingInterval
@@ -53,6 +64,8 @@ public struct EngineConfiguration: Sendable {
         self.cors = cors
         self.transports = transports
         self.allowEIO3 = allowEIO3
+        self.requestHeaderTimeout = requestHeaderTimeout
+        self.idleConnectionTimeout = idleConnectionTimeout
     }
 }
 

@@ -11,6 +11,8 @@ public final class EngineServer: Sendable {
     public let configuration: EngineConfiguration
     let registry = SessionRegistry()
     let flushCoalescers = FlushCoalescers()
+    /// Connections this server closed on its own, by reason (timeouts, protocol violations, slow consumers).
+    public let connectionClosures = ConnectionClosureCounts()
     private let eventLoopGroup: any EventLoopGroup
     private let openHandler = NIOLockedValueBox<OpenHandler?>(nil)
     private let handshakeGate = NIOLockedValueBox<HandshakeGate?>(nil)

@@ -4,7 +4,8 @@ import NIOWebSocket
 /// The Engine.IO WebSocket transport: turns frames into packets for its session and packets into frames.
 ///
 /// Lives on its channel's event loop. Outbound writes go straight to the channel; when the channel stops being
-/// writable (more than `maxOutboundBufferBytes` queued) the next write closes it instead of buffering more.
+/// writable (more than `maxOutboundBufferBytes` queued) the next write, data or pong, closes it instead of
+/// buffering more, so a client that sends pings and never reads cannot grow the server.
 /// Broadcast frames arrive already encoded: they skip SwiftNIO's frame encoder and are flushed by the loop's
 /// ``FlushCoalescer``, once for all the frames written to this socket in one loop turn.
 final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -27,15 +28,19 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     private var encodedFrameContext: ChannelHandlerContext?
     private var isClosing = false
     private var awaitsCoalescedFlush = false
+    /// Pongs written in this read burst, flushed once at its end rather than one system call per ping.
+    private var awaitsPongFlush = false
     /// The channel's writability as last announced, so a broadcast write does not have to ask the channel.
     private var isWritable = true
     private let maxPayload: Int
     private let coalescer: FlushCoalescer
+    private let closures: ConnectionClosureCounts
 
-    init(binding: Binding, maxPayload: Int, coalescer: FlushCoalescer) {
+    init(binding: Binding, maxPayload: Int, coalescer: FlushCoalescer, closures: ConnectionClosureCounts) {
         self.binding = binding
         self.maxPayload = maxPayload
         self.coalescer = coalescer
+        self.closures = closures
     }
 
     /// The frame decoder's hard limit. Frames between `maxPayload` and this are read in full and then refused with
@@ -72,13 +77,18 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        guard !isClosing else { return }
         guard frame.length <= maxPayload else {
-            close(code: .messageTooLarge)
+            fail(.webSocketMessageTooLarge, code: .messageTooLarge)
             return
         }
         switch frame.opcode {
         case .text:
-            let text = String(buffer: frame.unmaskedData)
+            let payload = frame.unmaskedData
+            guard let text = String(validating: payload.readableBytesView, as: UTF8.self) else {
+                fail(.webSocketInvalidText, code: .dataInconsistentWithMessage)
+                return
+            }
             deliver { version throws(EngineProtocolError) in
                 try EnginePacketCodec.decode(text: text[...], version: version, allowBase64Binary: false)
             }
@@ -88,8 +98,13 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
                 try EnginePacketCodec.decode(binaryFrame: data, version: version)
             }
         case .ping:
+            guard isWritable else {
+                abandonSlowConsumer()
+                return
+            }
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
-            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+            context.write(wrapOutboundOut(pong), promise: nil)
+            awaitsPongFlush = true
         case .connectionClose:
             close(code: .normalClosure)
         default:
@@ -114,6 +129,14 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if awaitsPongFlush {
+            awaitsPongFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         isWritable = context.channel.isWritable
         context.fireChannelWritabilityChanged()
@@ -124,12 +147,36 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         context.fireChannelInactive()
     }
 
+    /// Frame errors from the decoder, ``WebSocketFrameValidator`` and the fragment aggregator close with the code
+    /// RFC 6455 names; anything else (a read error) just closes.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let error = error as? NIOWebSocketError, error == .invalidFrameLength {
-            close(code: .messageTooLarge)
-        } else {
+        switch error {
+        case NIOWebSocketError.invalidFrameLength, NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+            fail(.webSocketMessageTooLarge, code: .messageTooLarge)
+        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error, is WebSocketFrameViolation:
+            fail(.webSocketProtocolError, code: .protocolError)
+        default:
             context.close(promise: nil)
         }
+    }
+
+    /// Closes with `code` because the client broke the protocol, counting why.
+    private func fail(_ closure: ConnectionClosure, code: WebSocketErrorCode) {
+        guard !isClosing, context != nil else { return }
+        closures.record(closure)
+        close(code: code)
+    }
+
+    /// Closes a socket whose client does not read: the close frame is sent if it fits, but the channel is closed at
+    /// once instead of waiting behind the unread bytes, which are freed with it.
+    private func abandonSlowConsumer() {
+        guard let context, !isClosing else { return }
+        isClosing = true
+        closures.record(.slowConsumer)
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: .policyViolation)
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+        context.close(promise: nil)
     }
 
     private func notifySessionOfClose() {
@@ -146,7 +193,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     func write(_ payload: ByteBuffer, isBinary: Bool) {
         guard let context, !isClosing else { return }
         guard context.channel.isWritable else {
-            close(code: .policyViolation)
+            abandonSlowConsumer()
             return
         }
         let frame = WebSocketFrame(fin: true, opcode: isBinary ? .binary : .text, data: payload)
@@ -158,7 +205,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     func writeCoalesced(encodedFrame: ByteBuffer) {
         guard let encodedFrameContext, !isClosing else { return }
         guard isWritable else {
-            close(code: .policyViolation)
+            abandonSlowConsumer()
             return
         }
         encodedFrameContext.write(NIOAny(encodedFrame), promise: nil)

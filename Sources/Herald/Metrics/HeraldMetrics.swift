@@ -1,4 +1,5 @@
 public import CoreMetrics
+public import EngineIO
 import NIOConcurrencyHelpers
 
 /// Herald's metrics, made from an injected `MetricsFactory` (no global bootstrap needed): the server passes a
@@ -12,6 +13,7 @@ public final class HeraldMetrics: Sendable {
     private let factory: any MetricsFactory
     private let sites = NIOLockedValueBox<[String: SiteMetrics]>([:])
     private let sendRequests = NIOLockedValueBox<[SendRequestKey: Counter]>([:])
+    private let reportedClosures = NIOLockedValueBox<[ConnectionClosure: Int]>([:])
 
     private struct SendRequestKey: Hashable {
         let site: String
@@ -49,6 +51,26 @@ public final class HeraldMetrics: Sendable {
             return created
         }
         counter.increment()
+    }
+
+    /// Brings `herald_connections_closed_total{reason}` up to `totals`, the Engine.IO server's counts since it
+    /// started (read when metrics are scraped, so a closed connection costs the server no metric call).
+    public func connectionClosures(_ totals: [ConnectionClosure: Int]) {
+        let factory = self.factory
+        reportedClosures.withLockedValue { reported in
+            for (closure, total) in totals {
+                let delta = total - reported[closure, default: 0]
+                reported[closure] = total
+                let counter = Counter(
+                    label: MetricNames.connectionsClosed,
+                    dimensions: [("reason", closure.rawValue)],
+                    factory: factory
+                )
+                if delta > 0 {
+                    counter.increment(by: delta)
+                }
+            }
+        }
     }
 
     /// A gauge of this factory, for values sampled when metrics are read.

@@ -25,6 +25,9 @@ public enum MetricNames {
     /// Counter `{site}`: live emits left in the device's queue for its next `_batch` because the socket already had
     /// `maxPendingAcksPerSocket` messages unacknowledged.
     public static let liveEmitsDeferred = "herald_live_emits_deferred_total"
+    /// Counter `{reason}`: connections the server closed on its own (timeouts, bad requests, WebSocket protocol
+    /// violations, clients that do not read); the reasons are `ConnectionClosure`'s raw values.
+    public static let connectionsClosed = "herald_connections_closed_total"
     /// Histogram: how late a task scheduled on an event loop ran.
     public static let eventLoopLag = "herald_event_loop_lag_seconds"
 }

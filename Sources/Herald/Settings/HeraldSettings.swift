@@ -76,6 +76,11 @@ public struct IOSettings: Sendable, Hashable {
     public var maxConnectionsPerSecond: Int?
     /// Handshakes let through at once after a quiet period (`connectionBurst`); nil: `maxConnectionsPerSecond`.
     public var connectionBurst: Int?
+    /// Milliseconds a new connection may take to send a complete request head, and a request body may go without a
+    /// byte (`requestHeaderTimeout`); the connection is closed after that.
+    public var requestHeaderTimeout: Int
+    /// Milliseconds a keep-alive connection may sit without a request (`idleConnectionTimeout`).
+    public var idleConnectionTimeout: Int
 
     /// Creates the section with socket.io's defaults.
     public init(
@@ -84,7 +89,9 @@ public struct IOSettings: Sendable, Hashable {
         maxPayload: Int = 1_000_000,
         corsOrigins: [String] = [],
         maxConnectionsPerSecond: Int? = nil,
-        connectionBurst: Int? = nil
+        connectionBurst: Int? = nil,
+        requestHeaderTimeout: Int = 10_000,
+        idleConnectionTimeout: Int = 60_000
     ) {
         self.pingInterval = pingInterval
         self.pingTimeout = pingTimeout
@@ -92,5 +99,7 @@ public struct IOSettings: Sendable, Hashable {
         self.corsOrigins = corsOrigins
         self.maxConnectionsPerSecond = maxConnectionsPerSecond
         self.connectionBurst = connectionBurst
+        self.requestHeaderTimeout = requestHeaderTimeout
+        self.idleConnectionTimeout = idleConnectionTimeout
     }
 }

@@ -8,7 +8,9 @@ extension IOSettings {
             pingInterval: .milliseconds(Int64(pingInterval)),
             pingTimeout: .milliseconds(Int64(pingTimeout)),
             maxPayload: maxPayload,
-            cors: corsOrigins.isEmpty ? .reflectAnyOrigin : .allowList(Set(corsOrigins))
+            cors: corsOrigins.isEmpty ? .reflectAnyOrigin : .allowList(Set(corsOrigins)),
+            requestHeaderTimeout: .milliseconds(Int64(requestHeaderTimeout)),
+            idleConnectionTimeout: .milliseconds(Int64(idleConnectionTimeout))
         )
     }
 }

@@ -6,12 +6,19 @@ enum IOSettingsParser {
         var settings = IOSettings()
         let keys = try io.mapping()
         keys.warnAboutUnknownKeys(
-            known: ["pingInterval", "pingTimeout", "maxPayload", "cors", "maxConnectionsPerSecond", "connectionBurst"],
+            known: [
+                "pingInterval", "pingTimeout", "maxPayload", "cors", "maxConnectionsPerSecond", "connectionBurst",
+                "requestHeaderTimeout", "idleConnectionTimeout",
+            ],
             into: &warnings
         )
         settings.pingInterval = try keys.positiveInteger("pingInterval", "a positive number of milliseconds") ?? settings.pingInterval
         settings.pingTimeout = try keys.positiveInteger("pingTimeout", "a positive number of milliseconds") ?? settings.pingTimeout
         settings.maxPayload = try keys.positiveInteger("maxPayload", "a positive number of bytes") ?? settings.maxPayload
+        settings.requestHeaderTimeout =
+            try keys.positiveInteger("requestHeaderTimeout", "a positive number of milliseconds") ?? settings.requestHeaderTimeout
+        settings.idleConnectionTimeout =
+            try keys.positiveInteger("idleConnectionTimeout", "a positive number of milliseconds") ?? settings.idleConnectionTimeout
         if let cors = keys["cors"] {
             settings.corsOrigins = try corsOrigins(cors)
         }

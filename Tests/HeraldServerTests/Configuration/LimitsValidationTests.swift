@@ -1,5 +1,7 @@
+import EngineIO
 import Herald
 import HeraldServer
+import NIOCore
 import Testing
 
 /// Per-site limits in `sites.yml`, the connection rate in `config.yml`, and re-reading the sites for a reload.
@@ -40,6 +42,19 @@ import Testing
         #expect(io.connectionBurst == 200)
         let defaults = try loadStrings(config: "production:\n  port: 80\n").configuration.settings.io
         #expect(defaults.maxConnectionsPerSecond == nil && defaults.connectionBurst == nil)
+    }
+
+    @Test func connectionTimeoutsAreReadFromTheIOSection() throws {
+        let config = "production:\n  io:\n    requestHeaderTimeout: 2500\n    idleConnectionTimeout: 30000\n"
+        let engine = try loadStrings(config: config).configuration.settings.io.engineConfiguration
+        #expect(engine.requestHeaderTimeout == .milliseconds(2500))
+        #expect(engine.idleConnectionTimeout == .seconds(30))
+        let defaults = try loadStrings(config: "production:\n  port: 80\n").configuration.settings.io.engineConfiguration
+        #expect(defaults.requestHeaderTimeout == .seconds(10) && defaults.idleConnectionTimeout == .seconds(60))
+        #expect(
+            loadError(config: "production:\n  io:\n    requestHeaderTimeout: 0\n")?.description
+                == "config.yml:3:27: production.io.requestHeaderTimeout: must be a positive number of milliseconds, found the number 0"
+        )
     }
 
     @Test(arguments: [

@@ -26,7 +26,7 @@ class RunningHerald:
 
     def __init__(
         self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, sites=None, io_extra="",
-        admin_key=None, max_body=MAX_BODY,
+        admin_key=None, max_body=MAX_BODY, ping_interval=2000, ping_timeout=2000,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -41,7 +41,7 @@ class RunningHerald:
                 f"  device_queue_limit: {queue_limit}\n"
                 "  hooks:\n    timeout: 1000\n"
                 f"  send:\n    maxBodyBytes: {max_body}\n"
-                "  io:\n    pingInterval: 2000\n    pingTimeout: 2000\n" + io_extra
+                f"  io:\n    pingInterval: {ping_interval}\n    pingTimeout: {ping_timeout}\n" + io_extra
             )
             if admin_key:
                 f.write(f"  admin:\n    key: {admin_key}\n")

@@ -1,0 +1,48 @@
+import NIOCore
+import NIOWebSocket
+
+/// Refuses client frames that RFC 6455 says a server must fail the connection for, before they are reassembled:
+/// unmasked frames (section 5.1), RSV bits without a negotiated extension (5.2; Herald negotiates none) and
+/// reserved opcodes (5.2).
+///
+/// SwiftNIO's frame decoder accepts all three. The first bad frame is reported as a ``WebSocketFrameViolation`` to
+/// the transport, which closes with 1002; nothing after it is passed on.
+final class WebSocketFrameValidator: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+
+    private var failed = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        let frame = unwrapInboundIn(data)
+        if let violation = WebSocketFrameViolation(frame) {
+            failed = true
+            context.fireErrorCaught(violation)
+        } else {
+            context.fireChannelRead(data)
+        }
+    }
+}
+
+/// A client frame breaking RFC 6455.
+enum WebSocketFrameViolation: Error, Equatable {
+    case unmasked
+    case reservedBits
+    case reservedOpcode
+
+    /// The violation in `frame`, or nil when the frame may be read.
+    init?(_ frame: WebSocketFrame) {
+        if frame.maskKey == nil {
+            self = .unmasked
+        } else if frame.rsv1 || frame.rsv2 || frame.rsv3 {
+            self = .reservedBits
+        } else if !Self.definedOpcodes.contains(frame.opcode) {
+            self = .reservedOpcode
+        } else {
+            return nil
+        }
+    }
+
+    private static let definedOpcodes: [WebSocketOpcode] = [.continuation, .text, .binary, .connectionClose, .ping, .pong]
+}
