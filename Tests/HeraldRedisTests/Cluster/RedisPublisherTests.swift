@@ -135,7 +135,7 @@ extension RedisTests {
         /// before) and pipelined; both numbers are printed for the record.
         @Test func pipelinedPublishingOutpacesOneRoundTripAtATime() async throws {
             try await withRedis { _, client in
-                let count = 20_000
+                let count = 5_000
                 let payload = String(repeating: "p", count: 200)
                 let sequentialStart = ContinuousClock.now
                 for _ in 0..<count {

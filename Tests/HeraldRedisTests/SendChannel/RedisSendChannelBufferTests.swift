@@ -51,8 +51,8 @@ extension RedisTests {
                 let running = Task { await channel.run { await handler.handle($0) } }
                 #expect(
                     await eventually {
-                        channel.lease.isHeld
-                            && (try? await client.send(["PUBSUB", "NUMSUB", RedisSendChannel.channel]).array?.last?.int) == 1
+                        let subscribers = try? await client.send(["PUBSUB", "NUMSUB", RedisSendChannel.channel]).array?.last?.int
+                        return channel.lease.isHeld && subscribers == 1
                     }
                 )
                 _ = try await client.send(["PUBLISH", RedisSendChannel.channel, "first"])

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Herald
 import HeraldServer
 import Hummingbird
@@ -28,6 +29,10 @@ import Testing
         init() {
             (entered, enteredContinuation) = AsyncStream.makeStream()
             (released, releasedContinuation) = AsyncStream.makeStream()
+        }
+
+        var retention: Duration {
+            inner.retention
         }
 
         func release() {
