@@ -7,8 +7,9 @@ public protocol ClusterBus: Sendable {
     func attach(site: String) async
     /// A socket of `site` left this instance.
     func detach(site: String)
-    /// Hands `delivery` to the other instances (this one delivers its own sockets itself).
-    func publish(_ delivery: DeviceDelivery)
+    /// Hands `delivery` to the other instances (this one delivers its own sockets itself), returning once it is on
+    /// its way to each of them, so a `POST /send` answered after it was delivered everywhere it can be.
+    func publish(_ delivery: DeviceDelivery) async
     /// Sets the receiver of deliveries published by other instances.
     func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void)
 }
@@ -43,6 +44,6 @@ public struct LocalClusterBus: ClusterBus {
 
     public func attach(site: String) async {}
     public func detach(site: String) {}
-    public func publish(_ delivery: DeviceDelivery) {}
+    public func publish(_ delivery: DeviceDelivery) async {}
     public func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void) {}
 }

@@ -26,11 +26,21 @@ public struct Delivery: Sendable {
         self.bus = bus
     }
 
-    /// Delivers `request` on `site`. Throws ``StoreError`` when the message store is unavailable; then nothing was
-    /// stored or sent and the backend should retry.
+    /// Delivers `request` on `site`. Throws ``DeliveryError/storeUnavailable(_:)`` when the message store is
+    /// unavailable (the backend should retry) and ``DeliveryError/siteRemoved`` when a reload removed the site while
+    /// the request ran; either way nothing was stored or sent. The site's namespace is looked up, never created: one
+    /// made here would lack the site's admission middleware and let any client in.
     @discardableResult
-    public func send(_ request: SendRequest, on site: Site) async throws(StoreError) -> DeliveryReport {
-        let namespace = io.of(site.namespace)
+    public func send(_ request: SendRequest, on site: Site) async throws(DeliveryError) -> DeliveryReport {
+        guard let namespace = io.namespace(named: site.namespace) else { throw .siteRemoved }
+        do {
+            return try await send(request, on: site, in: namespace)
+        } catch {
+            throw .storeUnavailable(error)
+        }
+    }
+
+    private func send(_ request: SendRequest, on site: Site, in namespace: Namespace) async throws(StoreError) -> DeliveryReport {
         guard let prefix = site.userRoomPrefix else {
             // Waiting for the local sockets to be written keeps a fast backend from queueing broadcasts on the
             // event loops faster than they drain (each queued one adds to every later message's latency).
@@ -53,7 +63,7 @@ public struct Delivery: Sendable {
             resync: request.resync
         )
         deliverLocally(delivery)
-        bus.publish(delivery)
+        await bus.publish(delivery)
         await namespace.to(Set(request.rooms).union(userRooms)).except(ReliableRoom.name)
             .emitAndWait(request.event, request.arguments)
         metrics.site(site.name).sent(storedDevices: holders.count)

@@ -20,9 +20,12 @@ public struct MessageSender: Sendable {
         let report: DeliveryReport
         do {
             report = try await delivery.send(request, on: site)
-        } catch {
+        } catch .storeUnavailable(let error) {
             logger.error("send failed, message store unavailable: \(error)", metadata: metadata)
             return .storeUnavailable
+        } catch {
+            logger.notice("send refused: the site was removed by a reload while the request ran", metadata: metadata)
+            return .siteRemoved
         }
         metadata["messageId"] = report.messageID.map { "\($0)" }
         metadata["devices"] = "\(report.storedDevices)"
@@ -32,7 +35,8 @@ public struct MessageSender: Sendable {
 
     /// Sends a batch's messages in order, one outcome per item. An unreadable item is skipped with its error. Once
     /// the store fails, the remaining items are not attempted and count as ``SendOutcome/storeUnavailable``, so a
-    /// later message never reaches clients before an earlier one that could not be stored.
+    /// later message never reaches clients before an earlier one that could not be stored; once the site is gone
+    /// (a reload removed it), the remaining items count as ``SendOutcome/siteRemoved``.
     public func send(
         batch items: [Result<SendRequest, SendRequestError>],
         on site: Site,
@@ -40,7 +44,7 @@ public struct MessageSender: Sendable {
     ) async -> [SendOutcome] {
         var outcomes: [SendOutcome] = []
         outcomes.reserveCapacity(items.count)
-        var storeFailed = false
+        var stopped: SendOutcome?
         for (index, item) in items.enumerated() {
             var itemMetadata = metadata
             itemMetadata["batchIndex"] = "\(index)"
@@ -48,11 +52,15 @@ public struct MessageSender: Sendable {
             case .failure(let error):
                 logger.notice("send refused: \(error.reason)", metadata: itemMetadata)
                 outcomes.append(.invalid(error))
-            case .success where storeFailed:
-                outcomes.append(.storeUnavailable)
             case .success(let request):
+                if let stopped {
+                    outcomes.append(stopped)
+                    continue
+                }
                 let outcome = await send(request, on: site, metadata: itemMetadata)
-                storeFailed = outcome == .storeUnavailable
+                if outcome == .storeUnavailable || outcome == .siteRemoved {
+                    stopped = outcome
+                }
                 outcomes.append(outcome)
             }
         }

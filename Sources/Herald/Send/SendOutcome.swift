@@ -6,4 +6,6 @@ public enum SendOutcome: Sendable, Hashable {
     case invalid(SendRequestError)
     /// Not sent because the message store is unavailable; the backend should send it again later.
     case storeUnavailable
+    /// Not sent because a reload removed the site while the request ran.
+    case siteRemoved
 }

@@ -28,6 +28,10 @@ public struct HeraldSettings: Sendable, Hashable {
     public var instanceTimeout: Duration
     /// Key of the admin API and page (`admin.key`); nil leaves `/admin` unrouted (404).
     public var adminKey: String?
+    /// Most bytes each buffer between this instance and Redis holds (`cluster.maxBufferBytes`): messages for other
+    /// instances not yet acknowledged by Redis, and `herald:send` messages waiting to be sent. Beyond it messages are
+    /// dropped and counted (`herald_redis_dropped_messages_total`).
+    public var clusterMaxBufferBytes: Int = 32 << 20
 
     /// Creates settings; the defaults are the Node service's (port 1337, offline devices kept 3600 s).
     public init(

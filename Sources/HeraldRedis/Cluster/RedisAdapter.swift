@@ -33,6 +33,16 @@ public final class RedisAdapter: Adapter {
         cluster.publishBroadcast(encoded, options: options, namespace: namespace)
     }
 
+    /// Hands the packet to the local sockets and to Redis at the same time, and returns once both are done: the
+    /// sockets here were handed it and Redis acknowledged the `PUBLISH`, so every instance subscribed to the site has
+    /// it on its connection.
+    public func broadcastAndWait(_ packet: SocketPacket, options: BroadcastOptions) async {
+        let encoded = SocketPacketEncoder.encode(packet)
+        let published = cluster.publishBroadcastAcknowledged(encoded, options: options, namespace: namespace)
+        await local.broadcastAndWait(encoded: encoded, options: options)
+        try? await published.get()
+    }
+
     /// Delivers a broadcast published by another instance, in the wire form it arrived in, to this instance's
     /// sockets.
     func deliverRemote(_ encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions) {

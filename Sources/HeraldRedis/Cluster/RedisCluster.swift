@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Herald
 public import Logging
 import NIOConcurrencyHelpers
@@ -10,35 +11,49 @@ public import SocketIO
 public final class RedisCluster: ClusterBus {
     /// This instance's ID in messages and in the liveness registry.
     public let instanceID: String
-    private let client: RedisClient
     private let subscriber: RedisSubscriber
     private let logger: Logger
     private let adapters = NIOLockedValueBox<[String: RedisAdapter]>([:])
     private let receiver = NIOLockedValueBox<Callback<DeviceDelivery>?>(nil)
     private let attached = NIOLockedValueBox<[String: Int]>([:])
-    private let outbox: AsyncStream<(channel: String, text: String)>.Continuation
-    private let publisher: Task<Void, Never>
+    private let lingering = NIOLockedValueBox(Lingering())
+    private let publisher: RedisPublisher
     /// How long a site's channels stay subscribed after its last local socket left.
     static let lingerAfterLastSocket: Duration = .seconds(30)
+    /// Default of `cluster.maxBufferBytes`: most bytes of messages for other instances that Redis has not yet
+    /// acknowledged.
+    public static let defaultMaxBufferedBytes = 32 << 20
 
-    /// Creates the bus publishing through `client` and subscribing on a connection of its own to `configuration`.
+    /// The unsubscribes waiting out ``lingerAfterLastSocket``, cancelled by ``close()``.
+    private struct Lingering {
+        var tasks: [Int: Task<Void, Never>] = [:]
+        var next = 0
+        var isClosed = false
+    }
+
+    /// Creates the bus publishing through `client` (at most `maxBufferedBytes` not yet acknowledged by Redis; what
+    /// does not fit is dropped and counted in `metricsFactory`) and subscribing on a connection of its own to
+    /// `configuration`.
     public init(
         client: RedisClient,
         configuration: RedisConfiguration,
         instanceID: String,
         eventLoopGroup: any EventLoopGroup,
+        maxBufferedBytes: Int = RedisCluster.defaultMaxBufferedBytes,
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         logger: Logger
     ) throws(RedisError) {
-        self.client = client
         self.instanceID = instanceID
         self.logger = logger
         let route = NIOLockedValueBox<Callback<RedisPubSubMessage>?>(nil)
         subscriber = try RedisSubscriber(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger) {
             message in route.withLockedValue { $0 }?.call(message)
         }
-        let (stream, continuation) = AsyncStream<(channel: String, text: String)>.makeStream(bufferingPolicy: .bufferingNewest(100_000))
-        outbox = continuation
-        publisher = Task { await Self.publish(stream, through: client, logger: logger) }
+        publisher = RedisPublisher(
+            client: client,
+            maxBufferedBytes: maxBufferedBytes,
+            drops: DroppedMessages(buffer: "publish", factory: metricsFactory, logger: logger)
+        )
         route.withLockedValue { $0 = Callback { [weak self] message in self?.receive(message) } }
     }
 
@@ -70,42 +85,75 @@ public final class RedisCluster: ClusterBus {
         guard last else { return }
         let subscriber = self.subscriber
         let attached = self.attached
-        Task {
-            try? await Task.sleep(for: Self.lingerAfterLastSocket)
-            guard attached.withLockedValue({ $0[site] == 0 }) else { return }
-            try? await subscriber.unsubscribe(Self.channels(of: site))
+        let lingering = self.lingering
+        lingering.withLockedValue { state in
+            guard !state.isClosed else { return }
+            let id = state.next
+            state.next += 1
+            state.tasks[id] = Task {
+                defer { lingering.withLockedValue { _ = $0.tasks.removeValue(forKey: id) } }
+                guard (try? await Task.sleep(for: Self.lingerAfterLastSocket)) != nil else { return }
+                guard attached.withLockedValue({ $0[site] == 0 }) else { return }
+                try? await subscriber.unsubscribe(Self.channels(of: site))
+            }
         }
     }
 
-    public func publish(_ delivery: DeviceDelivery) {
+    /// Returns once Redis acknowledged the `PUBLISH` of `delivery` (or dropped it, counted), so a `POST /send`
+    /// answered after it has handed the message to every instance's subscription.
+    public func publish(_ delivery: DeviceDelivery) async {
         let message = ClusterMessage.delivery(origin: instanceID, delivery)
-        outbox.yield((channel: Self.deliveryChannel(delivery.site), text: message.encoded()))
+        await publisher.publishAndWait(message.encoded(), on: Self.deliveryChannel(delivery.site))
     }
 
     public func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void) {
         self.receiver.withLockedValue { $0 = Callback(call: receiver) }
     }
 
-    /// Publishes a namespace broadcast for the other instances.
-    func publishBroadcast(
+    /// Publishes a namespace broadcast for the other instances, without waiting (dropped when the buffer is full).
+    func publishBroadcast(_ encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions, namespace: String) {
+        publisher.publish(broadcastMessage(encoded, options: options, namespace: namespace), on: Self.broadcastChannel(namespace))
+    }
+
+    /// Hands a namespace broadcast over for the other instances now; the future succeeds once Redis acknowledged it
+    /// (or dropped it, counted).
+    func publishBroadcastAcknowledged(
         _ encoded: (text: String, attachments: [ByteBuffer]),
         options: BroadcastOptions,
         namespace: String
-    ) {
-        let message = ClusterMessage.broadcast(
+    ) -> EventLoopFuture<Void> {
+        let message = broadcastMessage(encoded, options: options, namespace: namespace)
+        return publisher.publishAcknowledged(message, on: Self.broadcastChannel(namespace))
+    }
+
+    private func broadcastMessage(
+        _ encoded: (text: String, attachments: [ByteBuffer]),
+        options: BroadcastOptions,
+        namespace: String
+    ) -> String {
+        ClusterMessage.broadcast(
             origin: instanceID,
             namespace: namespace,
             packetText: encoded.text,
             attachments: encoded.attachments,
             options: options
-        )
-        outbox.yield((channel: Self.broadcastChannel(namespace), text: message.encoded()))
+        ).encoded()
     }
 
-    /// Stops publishing and closes the subscription.
+    /// Stops publishing (after what was handed over is answered), ends the pending unsubscribes and closes the
+    /// subscription: nothing of the bus sends a command after it returns.
     public func close() async {
-        outbox.finish()
-        await publisher.value
+        let tasks = lingering.withLockedValue { state in
+            state.isClosed = true
+            return Array(state.tasks.values)
+        }
+        for task in tasks {
+            task.cancel()
+        }
+        await publisher.close()
+        for task in tasks {
+            await task.value
+        }
         await subscriber.close()
     }
 
@@ -116,20 +164,6 @@ public final class RedisCluster: ClusterBus {
             adapters.withLockedValue { $0[namespace] }?.deliverRemote((text, attachments), options: options)
         case .delivery(_, let delivery):
             receiver.withLockedValue { $0 }?.call(delivery)
-        }
-    }
-
-    /// Sends queued publishes in order, pipelining whatever has piled up.
-    private static func publish(_ stream: AsyncStream<(channel: String, text: String)>, through client: RedisClient, logger: Logger) async {
-        var failures = 0
-        for await item in stream {
-            do {
-                _ = try await client.send(["PUBLISH", item.channel, item.text])
-                failures = 0
-            } catch {
-                failures += 1
-                if failures == 1 { logger.error("publishing to other instances failed: \(error)") }
-            }
         }
     }
 

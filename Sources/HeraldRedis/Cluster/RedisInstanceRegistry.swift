@@ -40,9 +40,10 @@ public final class RedisInstanceRegistry: Sendable {
     }
 
     /// Sends heartbeats and reaps dead instances until the task is cancelled; starts once Redis answers, so the
-    /// first heartbeat is not lost to the initial connection.
+    /// first heartbeat is not lost to the initial connection. After cancellation it sends nothing more once it
+    /// returned: await it before ``retire()``, or a last heartbeat could list the instance again.
     public func run() async {
-        try? await client.waitUntilConnected(timeout: interval * 10)
+        await client.waitForConnection(atMost: interval * 10)
         while !Task.isCancelled {
             await beat()
             await reapDeadInstances()

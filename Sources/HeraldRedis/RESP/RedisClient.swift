@@ -68,6 +68,16 @@ public final class RedisClient: Sendable {
         try await connection.waitUntilConnected(timeout: timeout)
     }
 
+    /// Waits until the client is connected, at most `timeout`, but returns early when the task is cancelled or the
+    /// client closed: for background loops (heartbeats, the lease) that must end promptly on shutdown even while
+    /// Redis is away. Check ``isConnected`` afterwards.
+    public func waitForConnection(atMost timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while !Task.isCancelled, state != .connected, state != .closed, ContinuousClock.now < deadline {
+            try? await waitUntilConnected(timeout: min(.milliseconds(100), deadline - ContinuousClock.now))
+        }
+    }
+
     /// Sends one command and returns its reply.
     ///
     /// - Throws: ``RedisError/server(_:)`` for an error reply; ``RedisError/unavailable`` at once while
@@ -112,6 +122,27 @@ public final class RedisClient: Sendable {
     /// Sends many commands written as their parts, like the `RedisCommand` form.
     public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [RedisValue] {
         try await pipeline(commands.map(RedisCommand.init))
+    }
+
+    /// The event loop of the client's connection: replies complete there, and work done there is ordered with the
+    /// connection's writes.
+    var eventLoop: any EventLoop {
+        connection.eventLoop
+    }
+
+    /// Writes `commands` in one write and returns the future of their replies at once, without waiting for them:
+    /// the way to keep many requests in flight on the connection in a fixed order (call it from ``eventLoop``, or
+    /// from one thread). Error replies come back in their place, like ``pipeline(_:)-([RedisCommand])``; the future
+    /// fails at once while disconnected. Latency and errors count under `metricName`.
+    func submit(_ commands: [RedisCommand], metricName: String) -> EventLoopFuture<[RedisValue]> {
+        let started = ContinuousClock.now
+        let metrics = self.metrics
+        let replies = connection.submit(commands)
+        replies.whenComplete { result in
+            let failed = if case .failure = result { true } else { false }
+            metrics.record(metricName, duration: ContinuousClock.now - started, failed: failed)
+        }
+        return replies
     }
 
     /// Closes the connection and stops reconnecting. Commands fail with ``RedisError/closed`` afterwards.

@@ -8,6 +8,10 @@ public enum RedisMetricNames {
     /// Counter `{command}`: commands that failed (error reply, timeout, connection down); a `NOSCRIPT` reply, which
     /// the client answers by sending the script, is not a failure.
     public static let commandErrors = "herald_redis_command_errors_total"
+    /// Counter `{buffer, reason}`: messages a bounded buffer between Herald and Redis dropped — `buffer` is `publish`
+    /// (broadcasts and deliveries for other instances) or `send_channel` (`herald:send` messages waiting to be sent);
+    /// `reason` is `buffer_full` or `redis_unavailable`.
+    public static let droppedMessages = "herald_redis_dropped_messages_total"
 }
 
 /// Latency and errors of a ``RedisClient``'s commands, labelled by command name (Herald sends a fixed set, so
@@ -30,17 +34,22 @@ final class RedisCommandMetrics: Sendable {
         _ command: String,
         _ operation: () async throws(RedisError) -> Reply
     ) async throws(RedisError) -> Reply {
-        let instruments = self.instruments(for: command)
         let start = ContinuousClock.now
         do {
             let reply = try await operation()
-            instruments.duration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - start))
+            record(command, duration: ContinuousClock.now - start, failed: false)
             return reply
         } catch {
-            instruments.duration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - start))
-            if !Self.isScriptCacheMiss(error) { instruments.errors.increment() }
+            record(command, duration: ContinuousClock.now - start, failed: !Self.isScriptCacheMiss(error))
             throw error
         }
+    }
+
+    /// Records one round trip of `command` that took `duration`, for callers that wait on a future.
+    func record(_ command: String, duration: Duration, failed: Bool) {
+        let instruments = self.instruments(for: command)
+        instruments.duration.recordNanoseconds(Self.nanoseconds(duration))
+        if failed { instruments.errors.increment() }
     }
 
     private func instruments(for command: String) -> Instruments {

@@ -113,14 +113,26 @@ final class RedisConnection: Sendable {
 
     /// Sends `commands` as one write and waits for their replies; fails at once when disconnected.
     func execute(_ commands: [RedisCommand], expectedReplies: Int? = nil) async throws(RedisError) -> [RedisValue] {
-        let channel = try channel()
-        let promise = channel.eventLoop.makePromise(of: [RedisValue].self)
-        Self.write(RedisRequest(commands: commands, expectedReplies: expectedReplies, promise: promise), to: channel)
         do {
-            return try await promise.futureResult.get()
+            return try await submit(commands, expectedReplies: expectedReplies).get()
         } catch {
             throw Self.redisError(error)
         }
+    }
+
+    /// Writes `commands` as one request and returns the future of their replies without waiting for them, so a
+    /// caller can keep many requests in flight; fails at once when disconnected. Requests submitted one after the
+    /// other (from one thread, or on ``eventLoop``) reach Redis in that order.
+    func submit(_ commands: [RedisCommand], expectedReplies: Int? = nil) -> EventLoopFuture<[RedisValue]> {
+        let channel: any Channel
+        do {
+            channel = try self.channel()
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        let promise = channel.eventLoop.makePromise(of: [RedisValue].self)
+        Self.write(RedisRequest(commands: commands, expectedReplies: expectedReplies, promise: promise), to: channel)
+        return promise.futureResult
     }
 
     /// Writes `request` to `channel`, making sure its promise completes even when the channel is already gone.

@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
@@ -18,8 +19,6 @@ public final class RedisSendChannel: Sendable {
     public static let channel = "herald:send"
     /// The lease that decides which instance consumes the channel.
     public static let leaderKey = "herald:send:leader"
-    /// Most received messages waiting to be sent; beyond it new ones are dropped (and logged).
-    static let backlogLimit = 10_000
 
     /// The lease this instance competes for.
     public let lease: RedisLeaderLease
@@ -29,11 +28,15 @@ public final class RedisSendChannel: Sendable {
     private let logger: Logger
     private let inbox: AsyncStream<[UInt8]>
     private let inboxContinuation: AsyncStream<[UInt8]>.Continuation
+    /// Bytes of received messages waiting to be sent, bounded by the `maxBufferedBytes` given to `init`.
+    private let inboxBytes: NIOLockedValueBox<Int>
     private let consuming = NIOLockedValueBox(false)
     private let retired: NIOLockedValueBox<Bool>
 
     /// Creates the channel consumer for `instanceID`; it subscribes (on a connection of its own to
-    /// `configuration`) only once ``run(_:)`` took the lease.
+    /// `configuration`) only once ``run(_:)`` took the lease. Received messages wait to be sent up to
+    /// `maxBufferedBytes`; beyond it new ones are dropped and counted in `metricsFactory`
+    /// (`herald_redis_dropped_messages_total{buffer="send_channel"}`), with one warning per burst of drops.
     public init(
         client: RedisClient,
         configuration: RedisConfiguration,
@@ -41,20 +44,30 @@ public final class RedisSendChannel: Sendable {
         leaseTime: Duration,
         renewInterval: Duration,
         eventLoopGroup: any EventLoopGroup,
+        maxBufferedBytes: Int = RedisCluster.defaultMaxBufferedBytes,
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         logger: Logger
     ) throws(RedisError) {
         let lease = RedisLeaderLease(client: client, key: Self.leaderKey, owner: instanceID, timeToLive: leaseTime)
-        let (inbox, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingOldest(Self.backlogLimit))
+        let (inbox, continuation) = AsyncStream<[UInt8]>.makeStream()
         let retired = NIOLockedValueBox(false)
+        let inboxBytes = NIOLockedValueBox(0)
+        let drops = DroppedMessages(buffer: "send_channel", factory: metricsFactory, logger: logger)
         subscriber = try RedisSubscriber(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger) {
             message in
             guard message.channel == Self.channel, lease.isHeld, !retired.withLockedValue({ $0 }) else { return }
-            if case .dropped = continuation.yield(message.payload) {
-                logger.warning(
-                    "published message dropped: \(Self.backlogLimit) messages already waiting",
-                    metadata: ["channel": "\(Self.channel)"]
-                )
+            let size = message.payload.count
+            let fits = inboxBytes.withLockedValue { bytes in
+                guard bytes + size <= maxBufferedBytes else { return false }
+                bytes += size
+                return true
             }
+            guard fits else {
+                drops.drop(.bufferFull, bytes: size)
+                return
+            }
+            drops.passed()
+            continuation.yield(message.payload)
         }
         self.lease = lease
         self.client = client
@@ -62,6 +75,7 @@ public final class RedisSendChannel: Sendable {
         self.renewInterval = renewInterval
         self.logger = logger
         self.inbox = inbox
+        self.inboxBytes = inboxBytes
         inboxContinuation = continuation
     }
 
@@ -90,7 +104,7 @@ public final class RedisSendChannel: Sendable {
     }
 
     private func keepLease() async {
-        try? await client.waitUntilConnected(timeout: renewInterval * 10)
+        await client.waitForConnection(atMost: renewInterval * 10)
         while !Task.isCancelled, !retired.withLockedValue({ $0 }) {
             if await lease.acquireOrRenew(), !retired.withLockedValue({ $0 }) {
                 await startConsuming()
@@ -106,6 +120,7 @@ public final class RedisSendChannel: Sendable {
 
     private func consume(_ handle: @Sendable ([UInt8]) async -> Void) async {
         for await payload in inbox {
+            inboxBytes.withLockedValue { $0 -= payload.count }
             await handle(payload)
         }
     }

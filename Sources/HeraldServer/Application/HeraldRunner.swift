@@ -53,8 +53,24 @@ public enum HeraldRunner {
                 ]
             )
         }
+        let published = service.publishedMessages
+        let background = Task {
+            async let maintenance: Void = backend.background()
+            async let channel: Void = backend.consumePublished { await published.handle($0) }
+            _ = await (maintenance, channel)
+        }
+        // Heartbeats and the herald:send consumer end before the instance leaves the registry: a heartbeat after
+        // it would list the instance again, and a lease renewal would hold herald:send for a process that is gone.
+        let stopBackground: @Sendable () async -> Void = {
+            background.cancel()
+            await background.value
+        }
+        let leave: @Sendable () async -> Void = {
+            await stopBackground()
+            await backend.retire()
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: DrainService(service: service, timeout: .seconds(7), retire: backend.retire, logger: logger)),
+            .init(service: DrainService(service: service, timeout: .seconds(7), leave: leave, logger: logger)),
             .init(service: ConnectionsService(app: app, service: service)),
             .init(service: EventLoopLagProbe(group: MultiThreadedEventLoopGroup.singleton, metrics: metrics)),
         ]
@@ -71,20 +87,15 @@ public enum HeraldRunner {
             logger: logger
         )
         groupConfiguration.maximumGracefulShutdownDuration = shutdownBound
-        let published = service.publishedMessages
-        let background = Task {
-            async let maintenance: Void = backend.background()
-            async let channel: Void = backend.consumePublished { await published.handle($0) }
-            _ = await (maintenance, channel)
-        }
-        defer { background.cancel() }
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
         } catch {
+            await stopBackground()
             await hooks.shutdown()
             await backend.shutdown()
             throw error
         }
+        await stopBackground()
         await hooks.shutdown()
         await backend.shutdown()
         logger.info("Herald stopped")

@@ -21,9 +21,10 @@ enum MessageStoreFactory {
         let consumePublished: @Sendable (_ handle: @escaping @Sendable ([UInt8]) async -> Void) async -> Void
         /// Runs until cancelled: purging, heartbeats, outage logging.
         let background: @Sendable () async -> Void
-        /// Takes this instance out of the cluster after a drain.
+        /// Takes this instance out of the cluster after a drain; call it once ``background`` and
+        /// ``consumePublished`` have returned, or a heartbeat or lease renewal could put it back.
         let retire: @Sendable () async -> Void
-        /// Closes connections.
+        /// Closes connections; nothing of the backend sends a command after it returns.
         let shutdown: @Sendable () async -> Void
     }
 
@@ -65,6 +66,8 @@ enum MessageStoreFactory {
             configuration: configuration,
             instanceID: instanceID,
             eventLoopGroup: group,
+            maxBufferedBytes: settings.clusterMaxBufferBytes,
+            metricsFactory: metricsFactory,
             logger: logger
         )
         let registry = RedisInstanceRegistry(
@@ -82,6 +85,8 @@ enum MessageStoreFactory {
             leaseTime: settings.instanceTimeout,
             renewInterval: settings.heartbeatInterval,
             eventLoopGroup: group,
+            maxBufferedBytes: settings.clusterMaxBufferBytes,
+            metricsFactory: metricsFactory,
             logger: logger
         )
         return Backend(
@@ -121,11 +126,12 @@ enum MessageStoreFactory {
         return "\(ProcessInfo.processInfo.hostName)-\(suffix)"
     }
 
-    /// One line when Redis goes away and one when it is back, however many requests fail meanwhile.
+    /// One line when Redis goes away and one when it is back, however many requests fail meanwhile; nothing when the
+    /// client is closed on shutdown, which is no outage.
     private static func logOutages(of client: RedisClient, logger: Logger) async {
         var wasConnected: Bool?
         for await state in client.stateChanges() {
-            if Task.isCancelled { return }
+            if Task.isCancelled || state == .closed { return }
             let connected = state == .connected
             guard connected != wasConnected else { continue }
             if connected {

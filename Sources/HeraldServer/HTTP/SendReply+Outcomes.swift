@@ -8,12 +8,14 @@ extension SendReply {
     static let storeUnavailable = "Message store unavailable; nothing was sent. Retry later."
     static let notSent = "Message store unavailable; this message was not sent. Retry later."
 
-    /// The Node service's answer to one message: 200 `OK`; Herald adds 503 when the store is down.
+    /// The Node service's answer to one message: 200 `OK`, 401 "ApiKey invalid." when a reload removed the site
+    /// while the request ran (as for a request arriving after it); Herald adds 503 when the store is down.
     static func single(_ outcome: SendOutcome) -> SendReply {
         switch outcome {
         case .sent: .text("OK", status: .ok)
         case .invalid(let error): .text(error.reason, status: .badRequest)
         case .storeUnavailable: .text(storeUnavailable, status: .serviceUnavailable, retryAfter: retryAfterSeconds)
+        case .siteRemoved: .text(SendController.invalidKey, status: .unauthorized)
         }
     }
 
@@ -28,6 +30,7 @@ extension SendReply {
             case .sent: body += entry(status: 200, "message", "OK")
             case .invalid(let error): body += entry(status: 400, "error", error.reason)
             case .storeUnavailable: body += entry(status: 503, "error", notSent)
+            case .siteRemoved: body += entry(status: 401, "error", SendController.invalidKey)
             }
         }
         body += "]"

@@ -11,18 +11,14 @@ public protocol Adapter: Sendable {
     func removeAll(_ socket: Socket)
     /// Delivers `packet` to every socket selected by `options`, each exactly once.
     func broadcast(_ packet: SocketPacket, options: BroadcastOptions)
-    /// Like ``broadcast(_:options:)``, but returns once the sockets on this process have been handed the packet, so
-    /// a sender that waits for it cannot queue broadcasts on the event loops faster than they are written.
+    /// Like ``broadcast(_:options:)``, but returns once the packet was handed on: the sockets on this process have
+    /// been handed it, and an adapter spanning several servers has handed it to its transport (for Redis, the
+    /// `PUBLISH` was acknowledged). A sender that waits for it cannot queue broadcasts faster than they are written,
+    /// and an API that answers its caller after it can promise the message left for every server. There is no
+    /// default: an adapter that returned before handing the packet on would silently break that promise.
     func broadcastAndWait(_ packet: SocketPacket, options: BroadcastOptions) async
     /// Sockets on this process that are in any of `rooms` (all sockets when empty).
     func localSockets(in rooms: Set<String>) async -> [Socket]
     /// Names of the rooms with at least one socket on this process.
     func localRooms() async -> Set<String>
-}
-
-extension Adapter {
-    /// Broadcasts without waiting, for adapters that cannot tell when local delivery is done.
-    public func broadcastAndWait(_ packet: SocketPacket, options: BroadcastOptions) async {
-        broadcast(packet, options: options)
-    }
 }

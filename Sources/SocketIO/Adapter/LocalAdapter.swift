@@ -51,7 +51,13 @@ public final class LocalAdapter: Adapter {
     }
 
     public func broadcastAndWait(_ packet: SocketPacket, options: BroadcastOptions) async {
-        let prepared = PreparedSocketPacket(encoded: SocketPacketEncoder.encode(packet))
+        await broadcastAndWait(encoded: SocketPacketEncoder.encode(packet), options: options)
+    }
+
+    /// Like ``broadcast(encoded:options:)``, returning once every socket selected on this process has been handed
+    /// the packet.
+    public func broadcastAndWait(encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions) async {
+        let prepared = PreparedSocketPacket(encoded: encoded)
         var pending: [EventLoopFuture<Void>] = []
         for shard in shards.withLockedValue({ Array($0.values) }) {
             if shard.eventLoop.inEventLoop {
