@@ -103,11 +103,18 @@ struct RedisSendChannelTests {
         // own count of the lease keeps it from handing on what the next leader also receives.
         let first = try Consumer("a", server: server, client: cutOff, renewInterval: .milliseconds(700))
         try await waitUntil { first.channel.lease.isHeld }
+        // The first leader hands on messages before anybody competes for the lease (on a busy machine a late
+        // renewal could otherwise lose it to the second before it handled any).
+        var number = 0
+        try await waitUntil {
+            _ = try await publish(client, "m\(number)")
+            number += 1
+            return !first.messages.isEmpty
+        }
         let second = try Consumer("b", server: server, client: client, renewInterval: .milliseconds(50))
         try await waitUntil { try await client.send(["PUBSUB", "NUMSUB", RedisSendChannel.channel]).array?.last?.int == 1 }
         // The first leader can no longer renew, but its subscription still receives every message.
         await cutOff.close()
-        var number = 0
         let deadline = ContinuousClock.now + .seconds(10)
         while !second.channel.lease.isHeld, ContinuousClock.now < deadline {
             _ = try await publish(client, "m\(number)")
@@ -115,6 +122,12 @@ struct RedisSendChannelTests {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(second.channel.lease.isHeld, "the second instance should take over the lease")
+        // Holding the lease comes before its subscription is in place: it counts from a message it handed on.
+        try await waitUntil {
+            _ = try await publish(client, "m\(number)")
+            number += 1
+            return second.messages.contains("m\(number - 1)")
+        }
         for _ in 0..<20 {
             _ = try await publish(client, "m\(number)")
             number += 1
