@@ -15,6 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on; overrides config.yml.")
     var host: String?
 
+    @Option(help: "Once listening, write the port to this file; with --port 0 the system picks a free port.")
+    var portFile: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: $LOG_LEVEL or info).")
     var logLevel: String?
 
@@ -42,6 +45,14 @@ struct ServeCommand: AsyncParsableCommand {
             metadata: ["environment": "\(loaded.environmentName)", "files": .array(loaded.filesRead.map { "\($0)" })]
         )
         let sitesReload = SitesReload(loader: options.loader, source: loaded.sitesSource)
-        try await HeraldRunner.run(configuration, sitesReload: sitesReload, logger: logger)
+        let portFile = self.portFile
+        try await HeraldRunner.run(configuration, sitesReload: sitesReload, logger: logger) { port in
+            guard let portFile else { return }
+            do {
+                try "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+            } catch {
+                logger.error("could not write the port file", metadata: ["path": "\(portFile)", "error": "\(error)"])
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngineIO
+import Foundation
 import Hummingbird
 import Logging
 import SocketIO
@@ -17,6 +18,9 @@ struct SocketIOConformance: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
+
+    @Option(help: "Once listening, write the port to this file; with --port 0 the system picks a free port.")
+    var portFile: String?
 
     @Flag(help: "Serve a bare Engine.IO echo server at /engine.io/ instead of Socket.IO.")
     var engineOnly = false
@@ -55,6 +59,14 @@ struct SocketIOConformance: AsyncParsableCommand {
             router: router,
             server: .engineIO(engine),
             configuration: .init(address: .hostname(host, port: port), serverName: "socketio-conformance"),
+            onServerRunning: { [portFile, logger] channel in
+                guard let portFile, let bound = channel.localAddress?.port else { return }
+                do {
+                    try "\(bound)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+                } catch {
+                    logger.error("could not write the port file \(portFile): \(error)")
+                }
+            },
             logger: logger
         )
         try await app.runService()

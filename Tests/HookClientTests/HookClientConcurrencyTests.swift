@@ -42,7 +42,10 @@ extension HookClientTests {
                 let call = Task {
                     await hookError(client, HookRequest(method: .get, url: server.url("/hang"), timeout: .seconds(30)))
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                // In flight once the server has its connection (bounded: 10 s).
+                for _ in 0..<1000 where server.acceptedConnections == 0 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 let clock = ContinuousClock()
                 let start = clock.now
                 call.cancel()

@@ -15,7 +15,10 @@ extension HookClientTests {
                             await hookError(client, HookRequest(method: .get, url: server.url("/hang"), timeout: .seconds(30)))
                         }
                     }
-                    try await Task.sleep(for: .milliseconds(100))
+                    // In flight once the server has their connections (bounded: 10 s).
+                    for _ in 0..<1000 where server.acceptedConnections < 5 {
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
                     let clock = ContinuousClock()
                     let start = clock.now
                     await client.shutdown()

@@ -16,15 +16,16 @@ public enum IdempotencyStoreContract: String, CaseIterable, Sendable, CustomTest
 
     public var testDescription: String { rawValue }
 
-    /// Retention the factory must give the store.
-    public static let retention: Duration = .milliseconds(600)
-    /// In-flight timeout the factory must give the store.
-    public static let inFlightTimeout: Duration = .milliseconds(300)
+    /// Retention the factory must give the store. Long, so that only `elapse` moves a store past it, never a slow
+    /// test machine: stores on real time (Redis expiry) make `elapse` shorten their expiries instead of sleeping.
+    public static let retention: Duration = .seconds(600)
+    /// In-flight timeout the factory must give the store (long for the same reason as ``retention``).
+    public static let inFlightTimeout: Duration = .seconds(300)
 
     /// Makes a fresh, empty store with ``retention`` and ``inFlightTimeout`` whose time passes with `elapse`.
     public typealias Factory = @Sendable () async throws -> any IdempotencyStore
 
-    /// Runs this rule; `elapse` lets the store's time pass (moving a manual clock, or sleeping).
+    /// Runs this rule; `elapse` lets the store's time pass (moving a manual clock, or shortening expiries).
     public func check(makeStore: Factory, elapse: @Sendable (Duration) async throws -> Void) async throws {
         let store = try await makeStore()
         let key = try #require(IdempotencyKey(site: "shop", header: "order-42"))

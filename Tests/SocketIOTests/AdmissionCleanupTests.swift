@@ -19,7 +19,8 @@ import Testing
         }
         let session = try await harness.connectClient()
         try await harness.send("0/site,", on: session)
-        while !admitted.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil { admitted.withLockedValue { $0 } }
+        #expect(admitted.withLockedValue { $0 }, "the middleware never ran")
         try await session.eventLoop.submit { session.close() }.get()
         opener.yield()
         try await waitUntil { !reasons.withLockedValue { $0 }.isEmpty }
@@ -41,8 +42,9 @@ import Testing
         try await harness.shutdown()
     }
 
+    /// Polls `condition` every 10 ms for up to 10 s (a busy machine can be slow, a hung test must still end).
     private func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-        for _ in 0..<200 where !condition() {
+        for _ in 0..<1000 where !condition() {
             try await Task.sleep(for: .milliseconds(10))
         }
     }

@@ -1,15 +1,14 @@
 """Fixtures for the browser suite: `herald serve` on the bundled config, and headless Chromium driven by selenium.
 
 The server is started as `make serve` starts it (from the repository root, with config.yml and sites.yml), but on
-127.0.0.1 and a free port, without environment variables that would override those files, and stopped when the
+127.0.0.1 and a port it chooses, without environment variables that would override those files, and stopped when the
 session ends. Each test gets fresh browsers, quit after the test.
 """
 import os
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
-import time
 
 import pytest
 from selenium import webdriver
@@ -17,6 +16,9 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "interop"))
+
+from loopback import port_file_path, read_port_file  # noqa: E402
 BUILD_DIR = os.path.join(ROOT, os.environ.get("HERALD_BUILD_DIR", ".build/debug"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -29,35 +31,21 @@ OVERRIDING_ENVIRONMENT = (
 )
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class HeraldServer:
-    """A `herald serve` process on a free loopback port; its output goes to a file so a chatty log never blocks it."""
+    """A `herald serve` process on a loopback port it chose itself (`--port 0 --port-file`); its output goes to a
+    file so a chatty log never blocks it."""
 
     def __init__(self, config="config.yml"):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
+        self.directory = tempfile.TemporaryDirectory(prefix="herald-browser-")
+        port_file = port_file_path(self.directory.name, "herald")
         binary = os.path.join(BUILD_DIR, "herald")
         command = [binary, "serve", "--config", config, "--sites", "sites.yml"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--host", "127.0.0.1", "--port", "0", "--port-file", port_file]
         environment = {key: value for key, value in os.environ.items() if key not in OVERRIDING_ENVIRONMENT}
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"herald exited early with {self.process.returncode}:\n{self.output()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"herald did not listen on port {self.port} within {START_TIMEOUT} s:\n{self.output()}")
+        self.port = read_port_file(self.process, port_file, "herald", self.output, timeout=START_TIMEOUT)
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def output(self):
         self.log.seek(0)
@@ -75,6 +63,7 @@ class HeraldServer:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        self.directory.cleanup()
 
 
 @pytest.fixture(scope="session")

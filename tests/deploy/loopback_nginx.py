@@ -1,17 +1,19 @@
 """deploy/nginx.conf rewritten for loopback, and nginx run on it in the foreground.
 
 Only what cannot work outside Docker is rewritten: the upstream host names (Compose service names) become
-127.0.0.1 ports, `listen 80` a free loopback port, and the logs go to files the tests read. Every rewrite must
-match, so a change to deploy/nginx.conf that the tests no longer understand fails loudly instead of being skipped.
+127.0.0.1 ports, `listen 80` a loopback port (another one if it is taken), and the logs go to files the tests read.
+Every rewrite must match, so a change to deploy/nginx.conf that the tests no longer understand fails loudly instead of being skipped.
 """
 import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
-from support import free_port, read, stop_process, wait_for_port
+from support import read, stop_process  # support puts tests/interop on the path for loopback
+from loopback import POLL_SECONDS, PortTaken, start_with_port_retries  # noqa: E402
 
 UPSTREAM_SERVER = re.compile(r"^(\s*server\s+)([A-Za-z0-9_.-]+):(\d+)(\b[^;]*;)", re.M)
 STICKY_DIRECTIVE = "hash $remote_addr consistent;"
@@ -73,29 +75,61 @@ def check_config(path, workdir):
 
 
 class LoopbackNginx:
-    """nginx on a free loopback port in front of the given upstream ports, stopped by `stop()`."""
+    """nginx on a loopback port in front of the given upstream ports, stopped by `stop()`.
+
+    nginx cannot bind port 0 and report it, so it gets a candidate port and another one when its error log says the
+    port was taken. It is ready when its master process has written the pid file, which nginx does only after it
+    opened its listening sockets; a connection to the port could have reached another process."""
+
+    START_SECONDS = 20
 
     def __init__(self, workdir, upstream_ports, balancing=STICKY_DIRECTIVE):
         os.makedirs(workdir, exist_ok=True)
         os.chmod(workdir, 0o755)
         self.workdir = workdir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        path = loopback_config(workdir, upstream_ports, self.port, balancing)
+        self.upstream_ports = upstream_ports
+        self.balancing = balancing
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             os.makedirs(os.path.join(workdir, f"{kind}_temp"), mode=0o777, exist_ok=True)
         self.output_path = os.path.join(workdir, "nginx.out")
+        self.output = None
+        self.process = None
+        start_with_port_retries(self._start_on)
+
+    def _start_on(self, port):
+        self.port = port
+        self.url = f"http://127.0.0.1:{self.port}"
+        path = loopback_config(self.workdir, self.upstream_ports, self.port, self.balancing)
+        pid_path = os.path.join(self.workdir, "nginx.pid")
+        for stale in (pid_path, os.path.join(self.workdir, "error.log")):
+            if os.path.exists(stale):
+                os.remove(stale)
+        if self.output:
+            self.output.close()
         self.output = open(self.output_path, "w")
         self.process = subprocess.Popen(
-            [nginx_binary(), "-e", "stderr", "-c", path, "-g", f"daemon off; pid {workdir}/nginx.pid;"],
+            [nginx_binary(), "-e", "stderr", "-c", path, "-g", f"daemon off; pid {pid_path};"],
             stdout=self.output,
             stderr=subprocess.STDOUT,
         )
+        deadline = time.monotonic() + self.START_SECONDS
+        while self.process.poll() is None and time.monotonic() < deadline:
+            if self._pid_written(pid_path):
+                return
+            time.sleep(POLL_SECONDS)
+        stop_process(self.process, grace=10)
+        description = self.describe()
+        self.output.close()
+        if "Address already in use" in description:
+            raise PortTaken(description)
+        raise RuntimeError(f"nginx did not start on port {port}: {description}")
+
+    def _pid_written(self, pid_path):
         try:
-            wait_for_port(self.port, self.process, self.describe)
-        except Exception:
-            self.stop()
-            raise
+            with open(pid_path) as f:
+                return f.read().strip() == str(self.process.pid)
+        except FileNotFoundError:
+            return False
 
     def describe(self):
         self.output.flush()

@@ -1,15 +1,19 @@
-"""Helpers of the deployment suite: repository paths, free loopback ports, Herald and redis-server processes."""
+"""Helpers of the deployment suite: repository paths, loopback ports, Herald and redis-server processes."""
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 
-import pytest
-
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD_DIR = os.path.join(ROOT, os.environ.get("HERALD_BUILD_DIR", ".build/debug"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "interop"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "interop", "herald"))
+
+from loopback import free_port, port_file_path, read_port_file  # noqa: E402,F401
+from redis_server import RedisServer  # noqa: E402
 
 
 def repo_path(*parts):
@@ -19,12 +23,6 @@ def repo_path(*parts):
 def read(*parts):
     with open(repo_path(*parts)) as f:
         return f.read()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port, process, describe, seconds=20):
@@ -65,24 +63,28 @@ def http_get(url, timeout=5):
 
 class HeraldProcess:
     """`herald serve` started the way the image starts it: from a working directory that holds config.yml and
-    sites.yml (the repository's), configured only through environment variables."""
+    sites.yml (the repository's), configured through environment variables; only the port is given on the command
+    line (`--port 0 --port-file`), so Herald picks a free one and says which."""
 
     def __init__(self, binary, workdir, env):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = os.path.join(workdir, f"herald-{self.port}.log")
+        self.log_path = os.path.join(workdir, "herald.log")
         self.log = open(self.log_path, "w")
         for name in ("config.yml", "sites.yml"):
             if not os.path.exists(os.path.join(workdir, name)):
                 shutil.copy(repo_path(name), workdir)
         clean = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "SITE_NAME", "NODE_ENV", "HERALD_ENV")}
-        clean.update({"PORT": str(self.port), "HERALD_HOST": "127.0.0.1", **env})
-        self.process = subprocess.Popen([binary, "serve"], stdout=self.log, stderr=subprocess.STDOUT, env=clean, cwd=workdir)
+        clean.update({"HERALD_HOST": "127.0.0.1", **env})
+        port_file = port_file_path(workdir, "herald")
+        self.process = subprocess.Popen(
+            [binary, "serve", "--port", "0", "--port-file", port_file],
+            stdout=self.log, stderr=subprocess.STDOUT, env=clean, cwd=workdir,
+        )
         try:
-            wait_for_port(self.port, self.process, self.output)
+            self.port = read_port_file(self.process, port_file, "herald", self.output)
         except Exception:
             self.stop()
             raise
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def output(self):
         self.log.flush()
@@ -95,21 +97,5 @@ class HeraldProcess:
         return result
 
 
-class RedisProcess:
-    """A throwaway redis-server on a free loopback port, as the shared store of several Herald instances."""
-
-    def __init__(self):
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("redis-server is missing: scripts/install-deps.sh test installs it")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port, self.process, lambda: "redis-server")
-
-    def stop(self):
-        stop_process(self.process, grace=5)
+class RedisProcess(RedisServer):
+    """A throwaway redis-server on a loopback port of its own, as the shared store of several Herald instances."""

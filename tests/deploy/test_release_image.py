@@ -6,11 +6,13 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
 from dockerfile import build_stage, runtime_packages, runtime_stage, shell_commands, swift_build_command
-from support import ROOT, free_port, http_get, repo_path, stop_process, wait_for_port
+from support import ROOT, http_get, repo_path, stop_process  # support puts tests/interop on the path
+from loopback import POLL_SECONDS, PortTaken, start_with_port_retries  # noqa: E402
 
 SCRATCH = os.path.join(ROOT, os.environ.get("HERALD_RELEASE_SCRATCH", ".build-release"))
 BUILD_SECONDS = 3600
@@ -202,28 +204,52 @@ def test_serve_answers_health_and_the_demo_page_from_the_bundle_beside_the_binar
     index = os.path.join(os.path.dirname(image_binary), "herald_HeraldServer.resources", "Public", "index.html")
     with open(index, "a") as f:
         f.write("\n<!-- served from the image layout -->\n")
-    port = free_port()
     workdir = image_workdir(tmp_path, True)
     log_path = os.path.join(workdir, "herald.log")
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [image_binary, "serve"],
-            cwd=workdir,
-            env=image_environment(PORT=str(port), HERALD_HOST="127.0.0.1"),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port(port, process, lambda: open(log_path).read())
-            assert http_get(f"http://127.0.0.1:{port}/healthcheck") == (200, "ok")
-            status, page = http_get(f"http://127.0.0.1:{port}/")
-            assert status == 200 and "served from the image layout" in page
-            assert run_healthcheck(port).returncode == 0
-        finally:
-            code, took = stop_process(process, grace=STOP_SECONDS + 5)
+    process, port = serve_image(image_binary, workdir, log_path)
+    try:
+        assert http_get(f"http://127.0.0.1:{port}/healthcheck") == (200, "ok")
+        status, page = http_get(f"http://127.0.0.1:{port}/")
+        assert status == 200 and "served from the image layout" in page
+        assert run_healthcheck(port).returncode == 0
+    finally:
+        code, took = stop_process(process, grace=STOP_SECONDS + 5)
     assert took < STOP_SECONDS, f"SIGTERM took {took:.1f} s"
     assert code == 0, open(log_path).read()
     assert run_healthcheck(port).returncode != 0, "the health check passes with Herald stopped"
+
+
+def serve_image(binary, workdir, log_path):
+    """(process, port) of `serve` run as the image runs it, PORT in the environment. PORT cannot be 0, so a
+    candidate port is tried and another one when Herald exits saying it is taken; Herald is ready when it logs that
+    it listens there (a connection to the port could reach another process)."""
+
+    def start(port):
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                [binary, "serve"],
+                cwd=workdir,
+                env=image_environment(PORT=str(port), HERALD_HOST="127.0.0.1"),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 20
+        while process.poll() is None and time.monotonic() < deadline:
+            if f"Herald listening on 127.0.0.1:{port}" in read_text(log_path):
+                return process, port
+            time.sleep(POLL_SECONDS)
+        stop_process(process)
+        output = read_text(log_path)
+        if "Address already in use" in output:
+            raise PortTaken(output)
+        raise RuntimeError(f"herald did not listen on port {port}: {output}")
+
+    return start_with_port_retries(start)
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 def run_healthcheck(port):

@@ -5,10 +5,11 @@ Tests for the other generation are not collected at all.
 """
 import os
 import subprocess
+import tempfile
 
 import pytest
 
-from loopback import free_port, wait_until_listening
+from loopback import port_file_path, read_port_file
 
 GENERATION = os.environ.get("SIO_GENERATION", "5")
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -19,20 +20,21 @@ collect_ignore_glob = ["protocol/*"] if GENERATION != "5" else []
 
 
 class RunningServer:
-    """A socketio-conformance process on a free loopback port, stopped when the fixture ends."""
+    """A socketio-conformance process on a loopback port it chose itself, stopped when the fixture ends."""
 
     def __init__(self, *extra_args):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.directory = tempfile.TemporaryDirectory(prefix="socketio-conformance-")
+        port_file = port_file_path(self.directory.name, "server")
         binary = os.path.join(BUILD_DIR, "socketio-conformance")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), *extra_args],
+            [binary, "--port", "0", "--port-file", port_file, *extra_args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        wait_until_listening(
-            self.process, self.port, "server", lambda: self.process.stdout.read().decode(errors="replace"), timeout=15
+        self.port = read_port_file(
+            self.process, port_file, "server", lambda: self.process.stdout.read().decode(errors="replace"), timeout=15
         )
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def assert_alive(self):
         assert self.process.poll() is None, f"server died: {self.process.stdout.read().decode(errors='replace')}"
@@ -45,6 +47,7 @@ class RunningServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.directory.cleanup()
 
 
 @pytest.fixture(scope="module")

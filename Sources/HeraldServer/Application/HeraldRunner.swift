@@ -14,8 +14,14 @@ public enum HeraldRunner {
     public static let shutdownBound: Duration = .seconds(10)
 
     /// Serves `configuration`, logging to `logger`; with `sitesReload`, each SIGHUP reads the sites again and applies
-    /// them (an invalid file is logged and the running sites kept).
-    public static func run(_ configuration: HeraldConfiguration, sitesReload: SitesReload? = nil, logger: Logger) async throws {
+    /// them (an invalid file is logged and the running sites kept). `onListening` gets the bound port once the
+    /// server accepts connections (the one the system chose when the configured port is 0).
+    public static func run(
+        _ configuration: HeraldConfiguration,
+        sitesReload: SitesReload? = nil,
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         let settings = configuration.settings
         let instanceID = MessageStoreFactory.instanceID()
         let metrics = ServerMetrics()
@@ -52,6 +58,7 @@ public enum HeraldRunner {
                     "instance": "\(instanceID)",
                 ]
             )
+            await onListening(port)
         }
         let published = service.publishedMessages
         let background = Task {

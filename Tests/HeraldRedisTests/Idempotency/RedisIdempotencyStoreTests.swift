@@ -22,9 +22,26 @@ struct RedisIdempotencyStoreTests {
                     logger: Logger(label: "test")
                 )
             },
-            elapse: { try await Task.sleep(for: $0) }
+            elapse: { try await Self.elapse($0, on: client) }
         )
         await client.close()
+    }
+
+    /// Time passing as Redis sees it, without waiting: every key's expiry moves `duration` closer, and keys whose
+    /// expiry it reaches are deleted.
+    private static func elapse(_ duration: Duration, on client: RedisClient) async throws {
+        let step = Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+        for key in try await client.send(["KEYS", "*"]).array?.compactMap(\.string) ?? [] {
+            let remaining = try await client.send(["PTTL", key]).int ?? -1
+            if remaining < 0 {
+                continue
+            }
+            if remaining <= step {
+                _ = try await client.send(["DEL", key])
+            } else {
+                _ = try await client.send(["PEXPIRE", key, "\(remaining - step)"])
+            }
+        }
     }
 
     @Test func answersLiveUnderTheDocumentedKeyWithAnExpiry() async throws {

@@ -5,15 +5,21 @@ import Testing
 extension RedisTests {
     @Suite struct Availability {
         @Test func slowCommandTimesOutAndTheConnectionIsReopened() async throws {
-            try await withRedis(configure: { $0.commandTimeout = .milliseconds(200) }) { _, client in
+            try await withRedis(configure: { $0.commandTimeout = .seconds(2) }) { server, client in
+                let monitor = try RedisClient(configuration: try testConfiguration(for: server))
+                try await monitor.waitUntilConnected(timeout: .seconds(5))
                 let clock = ContinuousClock()
                 let start = clock.now
-                async let slow = redisError { _ = try await client.send(["DEBUG", "SLEEP", "1"]) }
-                // Long enough for the slow command to be written first, short of its 200 ms timeout.
-                try await Task.sleep(for: .milliseconds(100))
+                // BLPOP blocks only its own connection, so the monitor can see that it was written before the PING.
+                async let slow = redisError { _ = try await client.send(["BLPOP", "never-filled", "10"]) }
+                let blocked = await eventually {
+                    (try? await monitor.send(["CLIENT", "LIST"]).string)?.contains("cmd=blpop") == true
+                }
+                #expect(blocked, "the slow command should be in flight")
+                await monitor.close()
                 let behind = await redisError { _ = try await client.send(["PING"]) }
                 #expect(await slow == .timedOut)
-                #expect(clock.now - start < .milliseconds(800))
+                #expect(clock.now - start < .seconds(8), "the client should give up at its timeout, not wait for the reply")
                 guard case .connectionLost = behind else {
                     Issue.record("a command queued behind the timed-out one should fail as lost, got \(String(describing: behind))")
                     return
@@ -28,8 +34,8 @@ extension RedisTests {
         }
 
         @Test func neverReachableServerFailsFast() async throws {
-            let port = try RedisServerProcess.freePort()
-            var configuration = RedisConfiguration(port: port)
+            let closed = try ClosedPort()
+            var configuration = RedisConfiguration(port: closed.port)
             configuration.reconnectBackoff = RedisReconnectBackoff(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(100))
             let client = try RedisClient(configuration: configuration)
             #expect(
@@ -40,9 +46,11 @@ extension RedisTests {
             let clock = ContinuousClock()
             let start = clock.now
             #expect(await redisError { _ = try await client.send(["PING"]) } == .unavailable)
-            #expect(clock.now - start < .milliseconds(50))
+            // Fast: well short of the 2 s connect and command timeouts it would otherwise wait for.
+            #expect(clock.now - start < .seconds(1))
             #expect(!client.isConnected)
             await client.close()
+            withExtendedLifetime(closed) {}
         }
 
         @Test func killedServerFailsFastThenTheSameClientRecovers() async throws {
@@ -60,7 +68,7 @@ extension RedisTests {
                 let clock = ContinuousClock()
                 let start = clock.now
                 #expect(await redisError { _ = try await client.send(["PING"]) } == .unavailable)
-                #expect(clock.now - start < .milliseconds(50))
+                #expect(clock.now - start < .seconds(1), "well short of the 2 s command timeout")
 
                 try await Task.sleep(for: .milliseconds(500))
                 try await server.restart()

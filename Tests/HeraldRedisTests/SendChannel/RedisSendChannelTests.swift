@@ -17,6 +17,7 @@ struct RedisSendChannelTests {
             _ id: String,
             server: RedisServerProcess,
             client: RedisClient,
+            leaseTime: Duration = .milliseconds(800),
             renewInterval: Duration = .milliseconds(200)
         ) throws {
             let configuration = try RedisConfiguration(url: server.url)
@@ -24,7 +25,7 @@ struct RedisSendChannelTests {
                 client: client,
                 configuration: configuration,
                 instanceID: id,
-                leaseTime: .milliseconds(800),
+                leaseTime: leaseTime,
                 renewInterval: renewInterval,
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
                 logger: Logger(label: "test")
@@ -58,17 +59,23 @@ struct RedisSendChannelTests {
         defer { server.stop() }
         let client = try RedisClient(configuration: try RedisConfiguration(url: server.url))
         try await client.waitUntilConnected(timeout: .seconds(5))
-        let consumers = [try Consumer("a", server: server, client: client), try Consumer("b", server: server, client: client)]
+        // A lease far longer than any stall of a busy machine: leadership changes here only by retire(), so "one
+        // leader, in publish order" cannot be broken by a renewal that came late.
+        let consumers = [
+            try Consumer("a", server: server, client: client, leaseTime: .seconds(30)),
+            try Consumer("b", server: server, client: client, leaseTime: .seconds(30)),
+        ]
         try await waitUntil { try await client.send(["PUBSUB", "NUMSUB", RedisSendChannel.channel]).array?.last?.int == 1 }
         for number in 0..<20 {
             #expect(try await publish(client, "m\(number)") == 1)
         }
-        try await waitUntil { consumers.map(\.messages.count).reduce(0, +) >= 20 }
-        try await Task.sleep(for: .milliseconds(300))
-        let all = consumers.flatMap(\.messages)
+        // A sentinel published last: once it is handed on, any duplicate of the 20 would have been handed on too.
+        #expect(try await publish(client, "sentinel") == 1)
+        try await waitUntil { consumers.contains { $0.messages.contains("sentinel") } }
+        let all = consumers.flatMap(\.messages).filter { $0 != "sentinel" }
         #expect(all.count == 20)
         #expect(Set(all) == Set((0..<20).map { "m\($0)" }))
-        #expect(consumers.contains { $0.messages == (0..<20).map { "m\($0)" } }, "one leader, in publish order")
+        #expect(consumers.contains { $0.messages == (0..<20).map { "m\($0)" } + ["sentinel"] }, "one leader, in publish order")
 
         let leader = try #require(consumers.first { !$0.messages.isEmpty })
         let follower = try #require(consumers.first { $0 !== leader })
@@ -96,15 +103,30 @@ struct RedisSendChannelTests {
         // own count of the lease keeps it from handing on what the next leader also receives.
         let first = try Consumer("a", server: server, client: cutOff, renewInterval: .milliseconds(700))
         try await waitUntil { first.channel.lease.isHeld }
+        // The first leader hands on messages before anybody competes for the lease (on a busy machine a late
+        // renewal could otherwise lose it to the second before it handled any).
+        var number = 0
+        try await waitUntil {
+            _ = try await publish(client, "m\(number)")
+            number += 1
+            return !first.messages.isEmpty
+        }
         let second = try Consumer("b", server: server, client: client, renewInterval: .milliseconds(50))
         try await waitUntil { try await client.send(["PUBSUB", "NUMSUB", RedisSendChannel.channel]).array?.last?.int == 1 }
         // The first leader can no longer renew, but its subscription still receives every message.
         await cutOff.close()
-        var number = 0
-        while !second.channel.lease.isHeld {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !second.channel.lease.isHeld, ContinuousClock.now < deadline {
             _ = try await publish(client, "m\(number)")
             number += 1
             try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(second.channel.lease.isHeld, "the second instance should take over the lease")
+        // Holding the lease comes before its subscription is in place: it counts from a message it handed on.
+        try await waitUntil {
+            _ = try await publish(client, "m\(number)")
+            number += 1
+            return second.messages.contains("m\(number - 1)")
         }
         for _ in 0..<20 {
             _ = try await publish(client, "m\(number)")

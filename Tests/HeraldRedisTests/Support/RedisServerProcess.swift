@@ -3,12 +3,8 @@ import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
     import Glibc
-
-    private let streamSocket = Int32(SOCK_STREAM.rawValue)
 #elseif canImport(Darwin)
     import Darwin
-
-    private let streamSocket = SOCK_STREAM
 #endif
 
 private func sendKill(_ pid: pid_t) {
@@ -17,10 +13,15 @@ private func sendKill(_ pid: pid_t) {
 
 /// A throwaway `redis-server` for tests, listening on 127.0.0.1 only.
 ///
-/// Each instance picks free ports, runs Redis without persistence (`--save "" --appendonly no`) in its own
-/// temporary directory, and is answering `PING` when ``start(_:)`` returns. ``kill()`` simulates a crash,
-/// ``restart()`` brings the server back on the same ports (clients reconnect to the same URL), and
-/// ``stop()`` or `deinit` ends the process and removes the directory, so no test leaves a server behind.
+/// Each instance runs Redis without persistence (`--save "" --appendonly no`) in its own temporary directory, on
+/// ports of its own, and is ready when ``start(_:)`` returns. ``kill()`` simulates a crash, ``restart()`` brings the
+/// server back on the same ports (clients reconnect to the same URL), and ``stop()`` or `deinit` ends the process
+/// and removes the directory, so no test leaves a server behind.
+///
+/// Redis cannot listen on port 0 and report the port, so ``start(_:)`` picks a port and tries it: readiness is
+/// read from *this* server's own log ("Ready to accept connections"), never from a `PING` that any server on the
+/// port could answer, and a port someone else holds is retried with another. Ports come from below the kernel's
+/// ephemeral range, so outgoing connections never take one while a test has the server killed.
 ///
 /// Usage:
 /// ```swift
@@ -46,14 +47,23 @@ final class RedisServerProcess: Sendable {
     }
 
     enum Failure: Error, CustomStringConvertible {
+        /// Another process listens on one of the ports.
+        case portTaken(port: Int, log: String)
+        /// The server exited or did not become ready in time.
         case notReady(port: Int, log: String)
 
         var description: String {
             switch self {
-            case .notReady(let port, let log): "redis-server on port \(port) did not answer PING; its log:\n\(log)"
+            case .portTaken(let port, let log): "redis-server could not bind port \(port); its log:\n\(log)"
+            case .notReady(let port, let log): "redis-server on port \(port) did not become ready; its log:\n\(log)"
             }
         }
     }
+
+    /// How many ports ``start(_:)`` tries before giving up.
+    static let portAttempts = 8
+    /// Where ``start(_:)`` picks ports: above the well-known services, below Linux's ephemeral range (32768–60999).
+    static let portRange = 20_000..<32_768
 
     /// The plain TCP port.
     let port: Int
@@ -78,21 +88,30 @@ final class RedisServerProcess: Sendable {
         return "rediss://\(credentials)127.0.0.1:\(tlsPort)"
     }
 
-    /// Starts a server and waits (up to 10 s) until it answers. A port taken by someone else between choosing
-    /// and binding it is retried with fresh ports.
+    /// Starts a server and waits (up to 10 s) until it is ready; a port another process holds is retried with
+    /// fresh ports, up to ``portAttempts`` times.
     static func start(_ options: Options = Options()) async throws -> RedisServerProcess {
+        try await start(options) { Int.random(in: portRange) }
+    }
+
+    /// ``start(_:)`` with the ports chosen by `choosePort`, so a test can hand it a port that is taken.
+    static func start(_ options: Options, choosingPortsWith choosePort: () -> Int) async throws -> RedisServerProcess {
         var attempt = 0
         while true {
             attempt += 1
-            let server = try RedisServerProcess(options: options, port: try freePort(), tlsPort: options.tls == nil ? nil : try freePort())
+            let server = try RedisServerProcess(
+                options: options,
+                port: choosePort(),
+                tlsPort: options.tls == nil ? nil : choosePort()
+            )
             do {
                 try await server.restart()
                 return server
+            } catch Failure.portTaken where attempt < portAttempts {
+                server.stop()
             } catch {
                 server.stop()
-                if attempt == 3 {
-                    throw error
-                }
+                throw error
             }
         }
     }
@@ -114,11 +133,19 @@ final class RedisServerProcess: Sendable {
         process.withLockedValue { $0?.isRunning ?? false }
     }
 
-    /// Starts the server again on the same ports (after ``kill()``) and waits until it answers.
+    /// The process ID while the server runs, to tell this server from another one on the same port.
+    var processIdentifier: Int32? {
+        process.withLockedValue { $0?.isRunning == true ? $0?.processIdentifier : nil }
+    }
+
+    /// Starts the server again on the same ports (after ``kill()``) and waits until its own log says it is ready;
+    /// throws ``Failure/portTaken(port:log:)`` when another process holds a port meanwhile.
     func restart() async throws {
         guard !isRunning else {
             return
         }
+        let log = directory.appendingPathComponent("redis.log")
+        try? FileManager.default.removeItem(at: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         process.arguments = arguments()
@@ -129,18 +156,18 @@ final class RedisServerProcess: Sendable {
         try process.run()
         self.process.withLockedValue { $0 = process }
         let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if Self.answersPing(port: port) {
+        while process.isRunning, ContinuousClock.now < deadline {
+            if readLog().contains("Ready to accept connections") {
                 return
-            }
-            guard process.isRunning else {
-                break
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
-        stop()
-        throw Failure.notReady(port: port, log: log)
+        kill()
+        let text = readLog()
+        guard text.contains("Address already in use") else {
+            throw Failure.notReady(port: port, log: text)
+        }
+        throw Failure.portTaken(port: port, log: text)
     }
 
     /// Kills the server with SIGKILL, as a crash would, and waits for it to exit; the data is gone.
@@ -157,6 +184,10 @@ final class RedisServerProcess: Sendable {
         kill()
         process.withLockedValue { $0 = nil }
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func readLog() -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
     }
 
     private func arguments() -> [String] {
@@ -183,65 +214,5 @@ final class RedisServerProcess: Sendable {
             ]
         }
         return arguments + options.extraArguments
-    }
-
-    /// Whether something on `port` answers a RESP `PING` (`+PONG`, or `-NOAUTH` when a password is required).
-    private static func answersPing(port: Int) -> Bool {
-        let fd = socket(AF_INET, streamSocket, 0)
-        guard fd >= 0 else {
-            return false
-        }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = loopbackAddress(port: port)
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            return false
-        }
-        #if canImport(Glibc)
-            let noSignal = Int32(MSG_NOSIGNAL)
-        #else
-            let noSignal: Int32 = 0
-        #endif
-        let ping = Array("PING\r\n".utf8)
-        guard send(fd, ping, ping.count, noSignal) == ping.count else {
-            return false
-        }
-        var reply = [UInt8](repeating: 0, count: 64)
-        let received = recv(fd, &reply, reply.count, 0)
-        return received > 0 && (reply[0] == UInt8(ascii: "+") || reply[0] == UInt8(ascii: "-"))
-    }
-
-    /// A port that was free a moment ago: bind port 0 on 127.0.0.1, read the port the kernel chose, release it.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, streamSocket, 0)
-        guard fd >= 0 else {
-            throw POSIXError(.EMFILE)
-        }
-        defer { close(fd) }
-        var address = loopbackAddress(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        guard bound else {
-            throw POSIXError(.EADDRINUSE)
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func loopbackAddress(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-        return address
     }
 }

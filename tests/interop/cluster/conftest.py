@@ -1,4 +1,5 @@
-"""A cluster harness: one redis-server and three Herald instances on loopback ports, sharing config and sites."""
+"""A cluster harness: one redis-server and three Herald instances on loopback ports they chose, sharing config and
+sites."""
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "herald"))
 
-from loopback import free_port, wait_until_listening  # noqa: E402
+from loopback import port_file_path, read_port_file  # noqa: E402
 from redis_server import RedisServer  # noqa: E402
 from stub_hooks import StubHooks  # noqa: E402
 
@@ -31,8 +32,6 @@ class Instance:
 
     def __init__(self, number, workdir, redis_url):
         self.number = number
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = os.path.join(workdir, f"herald-{number}.log")
         env = {k: v for k, v in os.environ.items() if k not in ("PORT", "DEVICE_TTL", "SITE_NAME", "NODE_ENV")}
         env.update({
@@ -42,12 +41,14 @@ class Instance:
             "HERALD_INSTANCE_ID": f"instance-{number}",
         })
         self.log = open(self.log_path, "w")
+        port_file = port_file_path(workdir, f"herald-{number}")
         self.process = subprocess.Popen(
             [os.path.join(BUILD_DIR, "herald"), "serve", "--config", os.path.join(workdir, "config.yml"),
-             "--sites", os.path.join(workdir, "sites.yml"), "--port", str(self.port)],
+             "--sites", os.path.join(workdir, "sites.yml"), "--port", "0", "--port-file", port_file],
             stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=workdir,
         )
-        wait_until_listening(self.process, self.port, f"instance {number}", self.output)
+        self.port = read_port_file(self.process, port_file, f"instance {number}", self.output)
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def output(self):
         self.log.flush()

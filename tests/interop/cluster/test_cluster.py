@@ -5,9 +5,10 @@ import time
 import requests
 
 from conftest import DEVICE_TTL, INSTANCE_TIMEOUT_MS, PLAIN_KEY, SHOP_KEY, SHUTDOWN_BOUND
+from server_state import acked, wait_for_acks, wait_for_connected_sockets
 from site_client import SiteClient
 
-QUIET = 0.7
+KEYS = {"shop": SHOP_KEY, "plain": PLAIN_KEY}
 
 
 def send(instance, site, key, rooms, event, *args):
@@ -24,6 +25,15 @@ def connect(instance, site, token, device="phone"):
     return SiteClient(instance, site, token, device=device).connect()
 
 
+def sentinel(instance, site, room, clients):
+    """Sends a `sentinel` through `instance` to `room` and waits until each client has it: messages from one
+    instance reach a socket in order, so whatever that instance sent them before has arrived by then."""
+    counts = [len(client.received("sentinel")) + 1 for client in clients]
+    send(instance, site, KEYS[site], [room], "sentinel")
+    for client, count in zip(clients, counts):
+        client.wait_for("sentinel", count=count)
+
+
 def test_room_broadcast_sent_to_one_instance_reaches_clients_on_all_three_exactly_once(cluster):
     clients = [connect(instance, "plain", f"good-p{instance.number}") for instance in cluster]
     extra = connect(cluster[2], "plain", "good-p4")
@@ -34,7 +44,7 @@ def test_room_broadcast_sent_to_one_instance_reaches_clients_on_all_three_exactl
         send(cluster[0], "plain", PLAIN_KEY, ["news", "user_p2"], "news", {"n": 2})
         for client in clients + [extra]:
             assert client.wait_for("news", count=2) == [[{"n": 1}], [{"n": 2}]]
-        time.sleep(QUIET)
+        sentinel(cluster[0], "plain", "news", clients + [extra])
         for client in clients + [extra]:
             assert len(client.received("news")) == 2
     finally:
@@ -47,19 +57,22 @@ def test_reliable_message_reaches_devices_on_other_instances_and_their_acks_remo
     laptop = connect(cluster[2], "shop", "good-alice", device="laptop")
     phone.wait_for("_settings")
     laptop.wait_for("_settings")
+    before = [acked(cluster[1]), acked(cluster[2])]
     send(cluster[0], "shop", SHOP_KEY, ["user_alice"], "news", "to both")
     assert phone.wait_for("news") == [["to both"]]
     assert laptop.wait_for("news") == [["to both"]]
-    time.sleep(0.3)
+    wait_for_acks(cluster[1], before[0], 1)
+    wait_for_acks(cluster[2], before[1], 1)
     phone.close()
     laptop.close()
-    time.sleep(0.3)
+    wait_for_connected_sockets(cluster[1], 0)
+    wait_for_connected_sockets(cluster[2], 0)
     phone_again = connect(cluster[0], "shop", "good-alice", device="phone")
     laptop_again = connect(cluster[0], "shop", "good-alice", device="laptop")
     try:
         phone_again.wait_for("_settings")
         laptop_again.wait_for("_settings")
-        time.sleep(QUIET)
+        sentinel(cluster[0], "shop", "user_alice", [phone_again, laptop_again])
         assert phone_again.received("_batch") == [] and laptop_again.received("_batch") == []
         assert phone_again.received("news") == [] and laptop_again.received("news") == []
     finally:
@@ -73,7 +86,7 @@ def test_shared_room_expands_to_users_connected_only_elsewhere(cluster):
     try:
         send(cluster[0], "shop", SHOP_KEY, ["NEWS"], "news", "for the room")
         assert bob.wait_for("news") == [["for the room"]]
-        time.sleep(QUIET)
+        sentinel(cluster[0], "shop", "user_bob", [bob])
         assert bob.received("news") == [["for the room"]]
     finally:
         bob.close()
@@ -112,12 +125,13 @@ def test_devices_of_a_dead_instance_start_their_device_ttl_clock(cluster):
     while not reaped_by_survivors(cluster, "instance-2"):
         assert time.time() - killed < INSTANCE_TIMEOUT_MS / 1000 + 5, "no instance noticed instance-2 died"
         time.sleep(0.1)
-    time.sleep(DEVICE_TTL + 0.5)
+    # Not synchronisation: the behaviour under test is the passing of device_ttl from the reaping, plus a margin.
+    time.sleep(DEVICE_TTL + 1)
     send(cluster[0], "shop", SHOP_KEY, ["user_dave"], "news", "too late")
     again = connect(cluster[2], "shop", "good-dave")
     try:
         again.wait_for("_settings")
-        time.sleep(QUIET)
+        sentinel(cluster[2], "shop", "user_dave", [again])
         assert again.received("_batch") == []
     finally:
         again.close()
@@ -141,13 +155,14 @@ def test_sigterm_drains_within_the_bound_and_records_disconnects(cluster):
             time.sleep(0.05)
         assert not client.client.connected
         client.close()
-    time.sleep(DEVICE_TTL + 0.5)
+    # Not synchronisation: the drain recorded the disconnects; what is tested is device_ttl passing after them.
+    time.sleep(DEVICE_TTL + 1)
     send(cluster[0], "shop", SHOP_KEY, ["user_eve", "user_fay"], "news", "after the ttl")
     for token in ("good-eve", "good-fay"):
         back = connect(cluster[1], "shop", token)
         try:
             back.wait_for("_settings")
-            time.sleep(QUIET)
+            sentinel(cluster[1], "shop", f"user_{token[5:]}", [back])
             assert back.received("_batch") == []
         finally:
             back.close()

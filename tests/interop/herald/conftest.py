@@ -6,7 +6,7 @@ import tempfile
 import pytest
 import requests
 
-from loopback import free_port, wait_until_listening
+from loopback import port_file_path, read_port_file, wait_until  # noqa: F401 (wait_until: for the tests)
 from redis_server import RedisServer
 from site_client import SiteClient
 from stub_hooks import StubHooks
@@ -21,15 +21,14 @@ MAX_BODY = 4096
 
 
 class RunningHerald:
-    """`herald serve` on a free loopback port with generated config.yml and sites.yml; stdout kept for log checks.
-    `sites` replaces the default sites.yml text, `io_extra` adds lines under `io:`."""
+    """`herald serve` on a loopback port it chose itself (`--port 0 --port-file`) with generated config.yml and
+    sites.yml; stdout kept for log checks. `sites` replaces the default sites.yml text, `io_extra` adds lines under
+    `io:`. `port` and `url` are set once it listens."""
 
     def __init__(
         self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, sites=None, io_extra="",
         admin_key=None, max_body=MAX_BODY, ping_interval=2000, ping_timeout=2000,
     ):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         config = self.config_path = os.path.join(workdir, "config.yml")
         sites_text, sites = sites, os.path.join(workdir, "sites.yml")
         self.sites_path = sites
@@ -63,14 +62,17 @@ class RunningHerald:
         env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "DEVICE_TTL", "SITE_NAME", "NODE_ENV", "HERALD_ADMIN_KEY")}
         env["HERALD_ENV"] = "test"
         env.update(extra_env or {})
+        port_file = port_file_path(workdir, "herald")
         self.process = subprocess.Popen(
-            [os.path.join(BUILD_DIR, "herald"), "serve", "--config", config, "--sites", sites, "--port", str(self.port)],
+            [os.path.join(BUILD_DIR, "herald"), "serve", "--config", config, "--sites", sites, "--port", "0",
+             "--port-file", port_file],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
             cwd=workdir,
         )
-        wait_until_listening(self.process, self.port, "herald", self.output)
+        self.port = read_port_file(self.process, port_file, "herald", self.output)
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def output(self):
         self.log.flush()
@@ -173,3 +175,23 @@ def send_to_rooms(herald, rooms, event, *args, resync=False):
         f"{herald.url}/send", params=params, json={"rooms": rooms, "event": event, "args": list(args)}, timeout=5
     )
     assert (response.status_code, response.text) == (200, "OK")
+
+
+SITE_KEYS = {"shop": SHOP_KEY, "plain": PLAIN_KEY}
+
+
+def sentinel(herald, client, room, api_key=None):
+    """Sends a `sentinel` event to `room` of the client's site and waits until `client` (a `SiteClient`) has it.
+
+    Messages to one socket arrive in the order they were sent, and a `_batch` right after `_settings`: once the
+    sentinel is there, anything sent to `client` before it has arrived too. So a test proves that something did
+    *not* arrive by sending a sentinel after it, never by waiting an arbitrary time. `api_key` defaults to the key
+    of the shop and plain sites."""
+    site = client.namespace[1:]
+    count = len(client.received("sentinel")) + 1
+    response = requests.post(
+        f"{herald.url}/send", params={"site": site, "apiKey": api_key or SITE_KEYS[site]},
+        json={"rooms": [room], "event": "sentinel", "args": [count]}, timeout=5,
+    )
+    assert (response.status_code, response.text) == (200, "OK")
+    client.wait_for("sentinel", count=count)

@@ -1,48 +1,91 @@
-"""A throwaway redis-server on a free loopback port, stoppable and restartable on the same port."""
+"""A throwaway redis-server on a loopback port of its own, stoppable and restartable on the same port."""
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+import weakref
 
-from loopback import free_port
+from loopback import POLL_SECONDS, PortTaken, start_with_port_retries
 
+READY = "Ready to accept connections"
+START_SECONDS = 10
 
 
 class RedisServer:
+    """redis-server without persistence in its own temporary directory. Redis cannot bind port 0 and report the
+    port, so it gets a candidate port and another one if that is taken; readiness comes from this server's own
+    log, so a test never talks to another test's Redis. `stop()` kills it (a crash); `start()` brings it back on
+    the same port."""
+
     def __init__(self):
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.binary = binary
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.directory = tempfile.mkdtemp(prefix="herald-redis-")
+        weakref.finalize(self, shutil.rmtree, self.directory, True)
         self.process = None
+        self.port = None
+        start_with_port_retries(self._start_on)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def _start_on(self, port):
+        self.port = port
         self.start()
 
     def start(self):
+        """Starts the server on `port` and waits until its log says it is ready; raises `PortTaken` when another
+        process holds the port."""
+        log_path = os.path.join(self.directory, "redis.log")
+        if os.path.exists(log_path):
+            os.remove(log_path)
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.directory, "--logfile", log_path],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        deadline = time.monotonic() + START_SECONDS
+        while self.process.poll() is None and time.monotonic() < deadline:
+            if READY in self._log(log_path):
+                return
+            time.sleep(POLL_SECONDS)
+        self.kill()
+        log = self._log(log_path)
+        if "Address already in use" in log:
+            raise PortTaken(f"redis-server could not bind port {self.port}: {log}")
+        raise RuntimeError(f"redis-server did not start on port {self.port}: {log}")
+
+    @staticmethod
+    def _log(path):
+        try:
+            with open(path) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
 
     def command(self, *args):
-        """Runs one command with a tiny RESP writer; returns the raw reply bytes."""
+        """Runs one command with a tiny RESP writer; returns the raw bytes of its complete reply."""
         payload = f"*{len(args)}\r\n" + "".join(f"${len(str(a).encode())}\r\n{a}\r\n" for a in args)
         with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
             conn.sendall(payload.encode())
-            time.sleep(0.05)
-            return conn.recv(65536)
+            return _raw_reply(conn.makefile("rb"))
 
-    def stop(self):
+    def kill(self):
         if self.process and self.process.poll() is None:
             self.process.kill()
+        if self.process:
             self.process.wait()
+
+    def stop(self):
+        """Kills the server; `start()` may bring it back. Its directory goes when this object does."""
+        self.kill()
+
+
+def _raw_reply(reader):
+    line = reader.readline()
+    kind, rest = line[:1], line[1:].rstrip(b"\r\n")
+    if kind == b"$" and int(rest) >= 0:
+        return line + reader.read(int(rest) + 2)
+    if kind == b"*" and int(rest) >= 0:
+        return line + b"".join(_raw_reply(reader) for _ in range(int(rest)))
+    return line

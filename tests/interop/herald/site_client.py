@@ -1,12 +1,13 @@
 """A stock python-socketio client connected to a Herald site namespace, recording what it receives."""
 import importlib.metadata
+import queue
 import threading
 import urllib.parse
 
 import socketio
 
 GENERATION = int(importlib.metadata.version("python-socketio").split(".")[0])
-EVENTS = ("_settings", "_batch", "_resync", "message", "news", "alert", "update")
+EVENTS = ("_settings", "_batch", "_resync", "message", "news", "alert", "update", "sentinel")
 
 
 class SiteClient:
@@ -18,6 +19,7 @@ class SiteClient:
         self.failed = threading.Event()
         self.condition = threading.Condition()
         self.client = socketio.Client(reconnection=False)
+        self._stop_handling = _handle_messages_in_order(self.client)
         for name in EVENTS:
             self.client.on(name, self._recorder(name), namespace=self.namespace)
         self.client.on("connect", self.connected.set, namespace=self.namespace)
@@ -72,3 +74,29 @@ class SiteClient:
             self.client.disconnect()
         except Exception:
             pass
+        self._stop_handling()
+
+
+def _handle_messages_in_order(client):
+    """python-engineio hands each incoming message to a thread of its own, so two messages could be recorded in
+    the opposite order of their arrival. Handed to one worker thread instead, `events` is in arrival order, and a
+    sentinel recorded means everything sent before it was recorded too. Returns a function that ends the worker.
+    (Not the reading thread itself: a server's disconnect makes the handler join that thread.)"""
+    eio = client.eio
+    trigger = eio._trigger_event
+    pending = queue.SimpleQueue()
+
+    def work():
+        for args in iter(pending.get, None):
+            trigger("message", *args)
+
+    threading.Thread(target=work, daemon=True).start()
+
+    def trigger_in_order(event, *args, **kwargs):
+        if event == "message" and kwargs.pop("run_async", False):
+            pending.put(args)
+            return None
+        return trigger(event, *args, **kwargs)
+
+    eio._trigger_event = trigger_in_order
+    return lambda: pending.put(None)

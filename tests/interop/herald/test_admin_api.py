@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import RunningHerald
+from conftest import RunningHerald, sentinel
 from site_client import SiteClient
 
 ADMIN_KEY = "admin-key-for-tests-0123456789"
@@ -107,6 +107,9 @@ def test_lists_show_this_instances_sockets_and_disconnects_reach_clients(admin_h
     response = delete(admin_herald, f"/admin/api/sites/shop/sockets/{urllib.parse.quote(ben_id, safe='')}")
     assert (response.status_code, response.json()) == (200, {"disconnected": 1})
     assert ben.disconnected.wait(5), "ben's client did not see the disconnect"
+    # A message to amy after ben's disconnect: had amy's sockets been cut too, it could not arrive.
+    sentinel(admin_herald, phone, "user_amy")
+    tablet.wait_for("sentinel")
     assert not phone.disconnected.is_set() and not tablet.disconnected.is_set()
     assert delete(admin_herald, f"/admin/api/sites/shop/sockets/{urllib.parse.quote(ben_id, safe='')}").status_code == 404
 

@@ -6,10 +6,8 @@ import time
 import pytest
 import requests
 
-from conftest import DEVICE_TTL, MAX_BODY, PLAIN_KEY, SHOP_KEY
+from conftest import DEVICE_TTL, MAX_BODY, PLAIN_KEY, SHOP_KEY, sentinel, wait_until
 from site_client import SiteClient
-
-QUIET = 0.5
 
 
 def send(herald, body, site="shop", key=SHOP_KEY, form=False, headers=None, query=None):
@@ -80,7 +78,9 @@ def test_send_reaches_exactly_the_sockets_in_the_rooms(herald, clients):
     response = send(herald, form, form=True, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert (response.status_code, response.text) == (200, "OK")
     assert carol.wait_for("alert") == [[{"level": "high", "text": "form body"}]]
-    time.sleep(QUIET)
+    sentinel(herald, carol, "user_carol")
+    sentinel(herald, alice, "user_alice")
+    sentinel(herald, bob, "user_bob")
     assert carol.received("news") == []
     assert alice.received("alert") == [] and bob.received("alert") == []
 
@@ -89,7 +89,7 @@ def test_one_message_to_several_rooms_arrives_once(herald, clients):
     alice = clients("shop", "good-alice")
     assert send(herald, {"rooms": ["news", "user_alice"], "event": "news", "args": ["once"]}).status_code == 200
     alice.wait_for("news")
-    time.sleep(QUIET)
+    sentinel(herald, alice, "user_alice")
     assert alice.received("news") == [["once"]]
 
 
@@ -98,7 +98,7 @@ def test_shared_room_expands_case_insensitively_to_user_rooms(herald, clients):
     carol = clients("shop", "sport-carol")
     assert send(herald, {"rooms": ["NEWS"], "event": "news", "args": ["expanded"]}).status_code == 200
     assert alice.wait_for("news") == [["expanded"]]
-    time.sleep(QUIET)
+    sentinel(herald, carol, "user_carol")
     assert carol.received("news") == []
 
 
@@ -113,7 +113,7 @@ def test_sites_are_isolated(herald, clients):
     plain_alice = clients("plain", "good-alice")
     assert send(herald, {"rooms": ["news"], "event": "news", "args": ["shop only"]}).status_code == 200
     shop_alice.wait_for("news")
-    time.sleep(QUIET)
+    sentinel(herald, plain_alice, "user_alice")
     assert plain_alice.received("news") == []
 
 
@@ -161,7 +161,7 @@ def test_update_user_url_gets_puts_on_connect_and_disconnect(herald, hooks, clie
     assert gone[-1]["body"]["user"]["last_disconnected"] >= put["body"]["user"]["last_connected"]
 
 
-def test_slow_auth_url_refuses_with_a_clear_error_and_others_are_unaffected(herald, clients):
+def test_slow_auth_url_refuses_with_a_clear_error_and_others_are_unaffected(herald, hooks, clients):
     alice = clients("shop", "good-alice")
     started = time.time()
     slow = SiteClient(herald, "shop", "slow-erin")
@@ -169,7 +169,7 @@ def test_slow_auth_url_refuses_with_a_clear_error_and_others_are_unaffected(hera
     outcome = {}
     worker = threading.Thread(target=lambda: outcome.setdefault("client", slow.connect(expect_success=False)))
     worker.start()
-    time.sleep(0.2)
+    hooks.wait_for(lambda c: c["authorization"] == "Token slow-erin")
     frank = clients("shop", "good-frank")
     assert time.time() - started < 1.0, "a fast client waited behind a slow authUrl call"
     assert send(herald, {"rooms": ["news"], "event": "news", "args": ["during"]}).status_code == 200
@@ -185,7 +185,9 @@ def test_logs_are_json_lines_without_secrets(herald, clients):
     clients("shop", "good-grace")
     assert send(herald, {"rooms": ["news"], "event": "news", "args": []}).status_code == 200
     assert send(herald, {"rooms": ["news"], "event": "news"}, key="not-the-key-at-all").status_code == 401
-    time.sleep(QUIET)
+    # Log lines are written in order: once this send's line is there, so is everything about the requests before.
+    assert send(herald, {"rooms": ["news"], "event": "log-sentinel", "args": []}).status_code == 200
+    wait_until(lambda: '"log-sentinel"' in herald.output(), lambda: herald.output()[-2000:])
     output = herald.output()
     assert SHOP_KEY not in output and "not-the-key-at-all" not in output
     assert "good-grace" not in output

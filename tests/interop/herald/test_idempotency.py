@@ -2,13 +2,12 @@
 in-memory store and on Redis (where every instance shares the keys)."""
 import tempfile
 import threading
-import time
 
 import pytest
 
-from conftest import RunningHerald
+from conftest import RunningHerald, sentinel
 from redis_server import RedisServer
-from send_helpers import QUIET, message, post_send
+from send_helpers import message, post_send
 from site_client import SiteClient
 
 
@@ -45,7 +44,7 @@ def test_retry_with_the_same_key_is_answered_again_and_delivers_once(any_herald)
         other = post_send(any_herald, message(["user_alice"], "news", "another key"), key="order-1002")
         assert other.status_code == 200 and "Idempotency-Replayed" not in other.headers
         assert alice.wait_for("news", count=2) == [["once"], ["another key"]]
-        time.sleep(QUIET)
+        sentinel(any_herald, alice, "user_alice")
         assert alice.received("news") == [["once"], ["another key"]]
     finally:
         alice.close()
@@ -60,7 +59,7 @@ def test_batch_retry_replays_the_per_message_answer(any_herald):
         assert first.json() == retry.json() == [{"status": 200, "message": "OK"}, {"status": 400, "error": "Missing 'event'"}]
         assert retry.headers["Content-Type"] == "application/json"
         assert retry.headers["Idempotency-Replayed"] == "true"
-        time.sleep(QUIET)
+        sentinel(any_herald, alice, "user_alice")
         assert alice.received("update") == [[1]]
     finally:
         alice.close()
@@ -88,7 +87,7 @@ def test_concurrent_duplicates_send_once_and_the_others_get_409_or_the_replay(an
         assert len(originals) == 1
         for conflict in (r for r in responses if r.status_code == 409):
             assert "still being processed" in conflict.text
-        time.sleep(QUIET)
+        sentinel(any_herald, alice, "user_alice")
         assert alice.received("alert") == [["concurrent"]]
     finally:
         alice.close()
@@ -120,7 +119,7 @@ def test_two_instances_on_one_redis_share_the_keys(hooks):
                     assert (sent.status_code, retried.status_code) == (200, 200)
                     assert retried.headers["Idempotency-Replayed"] == "true"
                     assert alice.wait_for("news") == [["via one"]]
-                    time.sleep(QUIET)
+                    sentinel(second, alice, "user_alice")
                     assert alice.received("news") == [["via one"]]
                 finally:
                     alice.close()

@@ -9,6 +9,7 @@ from conftest import PLAIN_KEY, SHOP_KEY, RunningHerald
 from conftest import send_to_rooms as send_to_shop
 from metrics_scrape import scrape, value, wait_for_value
 from redis_server import RedisServer
+from server_state import wait_for_connected_sockets
 from site_client import SiteClient
 
 
@@ -47,7 +48,7 @@ def test_counters_match_a_scripted_run(fresh_herald):
         opened.append(refused)
         refused.connect(expect_success=False)
         eve.close()
-        time.sleep(0.3)
+        wait_for_connected_sockets(herald, 2)
 
         for n in range(3):
             send_to_shop(herald, ["user_amy"], "message", n)
@@ -68,7 +69,7 @@ def test_counters_match_a_scripted_run(fresh_herald):
         # Every live message acked (amy 5, ben 2) before ben leaves, so his batch holds only what he missed.
         wait_for_value(herald, "herald_messages_acked_total", 3 + 2 + 2, site="shop")
         ben.close()
-        time.sleep(0.3)
+        wait_for_connected_sockets(herald, 1)
         send_to_shop(herald, ["user_ben"], "message", "while away")
         ben_again = connect("shop", "good-ben", transports=("polling",))
         ben_again.wait_for("_batch")

@@ -1,13 +1,13 @@
 """The Redis channel herald:send: a backend PUBLISHes a message and it goes out as a POST /send would; bad messages
 are logged and dropped; with two Herald instances on one Redis each message goes out once in total."""
 import tempfile
-import time
 
 import pytest
 
-from conftest import RunningHerald
+from conftest import RunningHerald, wait_until
 from redis_server import RedisServer
-from send_helpers import QUIET, log_entries, publish, wait_for_send_channel_consumer
+from send_helpers import log_entries, publish, wait_for_send_channel_consumer
+from server_state import wait_for_connected_sockets
 from site_client import SiteClient
 
 
@@ -34,6 +34,15 @@ def connect(herald, site, token, device="phone"):
     return client
 
 
+def publish_sentinel(redis, site, clients):
+    """Publishes a `sentinel` to the `news` room of `site` and waits until each client has it: the channel is read
+    in order, so whatever was published before it has been handed on by then."""
+    counts = [len(client.received("sentinel")) + 1 for client in clients]
+    assert publish(redis, {"site": site, "rooms": ["news"], "event": "sentinel", "args": []}) == 1
+    for client, count in zip(clients, counts):
+        client.wait_for("sentinel", count=count)
+
+
 def test_published_message_reaches_clients_like_a_send(redis_herald):
     redis = redis_herald.redis
     wait_for_send_channel_consumer(redis)
@@ -54,9 +63,12 @@ def test_published_message_is_kept_for_an_offline_device(redis_herald):
     wait_for_send_channel_consumer(redis)
     bob = connect(redis_herald, "shop", "good-bob", device="tablet")
     bob.close()
-    time.sleep(0.3)
+    wait_for_connected_sockets(redis_herald, 0)
     assert publish(redis, {"site": "shop", "rooms": ["user_bob"], "event": "news", "args": ["while away"]}) == 1
-    time.sleep(0.3)
+    wait_until(
+        lambda: any(e["message"] == "message sent" and e.get("event") == "news" for e in log_entries(redis_herald)),
+        lambda: redis_herald.output()[-2000:],
+    )
     again = connect(redis_herald, "shop", "good-bob", device="tablet")
     try:
         assert again.wait_for("_batch") == [[[["news", "while away"]]]]
@@ -97,7 +109,8 @@ def test_two_instances_on_one_redis_deliver_a_published_message_once(redis_pair)
         for client in clients:
             assert client.wait_for("news", count=5) == [[n] for n in range(5)]
         assert alice.wait_for("alert") == [["reliable"]]
-        time.sleep(QUIET)
+        publish_sentinel(redis, "plain", clients)
+        publish_sentinel(redis, "shop", [alice])
         for client in clients:
             assert len(client.received("news")) == 5
         assert alice.received("alert") == [["reliable"]]
@@ -110,7 +123,7 @@ def test_two_instances_on_one_redis_deliver_a_published_message_once(redis_pair)
         survivor = next(c for c, i in zip(clients, instances) if i is follower)
         assert publish(redis, {"site": "plain", "rooms": ["news"], "event": "update", "args": ["after failover"]}) == 1
         assert survivor.wait_for("update") == [["after failover"]]
-        time.sleep(QUIET)
+        publish_sentinel(redis, "plain", [survivor])
         assert survivor.received("update") == [["after failover"]]
     finally:
         for client in clients + [alice]:

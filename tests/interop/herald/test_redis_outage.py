@@ -6,6 +6,7 @@ import time
 import requests
 
 from conftest import SHOP_KEY
+from server_state import wait_for_connected_sockets
 from site_client import SiteClient
 
 
@@ -24,7 +25,7 @@ def test_redis_outage_answers_503_keeps_clients_and_recovers(redis_herald):
     try:
         bob.wait_for("_settings")
         bob.close()
-        time.sleep(0.3)
+        wait_for_connected_sockets(redis_herald, 1)
         assert post(redis_herald, ["user_alice"], "news", "before").status_code == 200
         assert alice.wait_for("news") == [["before"]]
 
@@ -34,7 +35,6 @@ def test_redis_outage_answers_503_keeps_clients_and_recovers(redis_herald):
             assert response.status_code == 503
             assert response.headers["Retry-After"] == "5"
             assert "nothing was sent" in response.text
-        time.sleep(0.5)
         assert alice.client.connected
         assert alice.received("news") == [["before"]]
 
@@ -46,6 +46,7 @@ def test_redis_outage_answers_503_keeps_clients_and_recovers(redis_herald):
                 break
             time.sleep(0.2)
         assert response.status_code == 200
+        # In order on alice's socket: nothing of the refused sends came before "after" (nor, so, at all).
         assert alice.wait_for("news", count=2) == [["before"], ["after"]]
         redis_herald.assert_alive()
         log = [json.loads(line) for line in redis_herald.output().splitlines() if line.startswith("{")]

@@ -1,14 +1,24 @@
 """Reliable delivery where the test decides when a client acks: redelivery, exact batch acks, resync."""
-import time
-
 from conftest import send_to_rooms as send
 from raw_client import RawSiteClient
+from server_state import acked, wait_for_acks, wait_for_connected_sockets
 
 
 def reconnect(herald, client, token, device):
     client.close()
-    time.sleep(0.2)
+    wait_for_connected_sockets(herald, 0)
     return RawSiteClient(herald, "shop", token, device)
+
+
+def nothing_before_a_sentinel(herald, client, room):
+    """Sends a `sentinel` to `room` and checks it is the next event `client` gets (then acks it, so it leaves the
+    queue): anything else sent to the client before it would have come first."""
+    before = acked(herald)
+    send(herald, [room], "sentinel")
+    name, args, ack_id = client.next_event()
+    assert name == "sentinel", f"unexpected {name!r} {args!r}"
+    client.ack(ack_id)
+    wait_for_acks(herald, before, 1)
 
 
 def test_unacked_live_message_is_replayed_in_the_next_batch(reliable_herald):
@@ -19,16 +29,18 @@ def test_unacked_live_message_is_replayed_in_the_next_batch(reliable_herald):
     client = reconnect(reliable_herald, client, "good-gus", "phone")
     name, args, ack_id = client.next_event()
     assert (name, args) == ("_batch", [[["news", "unacked"]]])
+    before = acked(reliable_herald)
     client.ack(ack_id)
+    wait_for_acks(reliable_herald, before, 1)
     client = reconnect(reliable_herald, client, "good-gus", "phone")
-    assert client.nothing_more(), client.unexpected
+    nothing_before_a_sentinel(reliable_herald, client, "user_gus")
     client.close()
 
 
 def test_batch_ack_removes_exactly_the_batch_and_nothing_newer(reliable_herald):
     client = RawSiteClient(reliable_herald, "shop", "good-hal", "phone")
     client.close()
-    time.sleep(0.2)
+    wait_for_connected_sockets(reliable_herald, 0)
     send(reliable_herald, ["user_hal"], "news", "old")
     client = RawSiteClient(reliable_herald, "shop", "good-hal", "phone")
     name, args, batch_ack = client.next_event()
@@ -36,8 +48,9 @@ def test_batch_ack_removes_exactly_the_batch_and_nothing_newer(reliable_herald):
     send(reliable_herald, ["user_hal"], "news", "newer")
     name, args, _ = client.next_event()
     assert (name, args) == ("news", ["newer"])
+    before = acked(reliable_herald)
     client.ack(batch_ack)
-    time.sleep(0.2)
+    wait_for_acks(reliable_herald, before, 1)
     client = reconnect(reliable_herald, client, "good-hal", "phone")
     name, args, _ = client.next_event()
     assert (name, args) == ("_batch", [[["news", "newer"]]])
@@ -67,9 +80,11 @@ def test_in_order_acks_with_resync_just_remove(reliable_herald):
     send(reliable_herald, ["user_jon"], "update", 2, resync=True)
     first = client.next_event()
     second = client.next_event()
+    before = acked(reliable_herald)
     client.ack(first[2])
     client.ack(second[2])
-    assert client.nothing_more(), client.unexpected
+    wait_for_acks(reliable_herald, before, 2)
+    nothing_before_a_sentinel(reliable_herald, client, "user_jon")
     client = reconnect(reliable_herald, client, "good-jon", "phone")
-    assert client.nothing_more(), client.unexpected
+    nothing_before_a_sentinel(reliable_herald, client, "user_jon")
     client.close()

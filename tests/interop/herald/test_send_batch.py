@@ -4,12 +4,11 @@ their own error entry, and a non-array body keeps the Node service's answer.
 python-engineio's client runs each incoming message's handler on a thread of its own, so back-to-back messages can
 be recorded out of order on the client side; the order Herald sent them in is read from its log instead."""
 import tempfile
-import time
 
 import pytest
 
-from conftest import RunningHerald
-from send_helpers import QUIET, log_entries, message, post_send
+from conftest import RunningHerald, sentinel
+from send_helpers import log_entries, message, post_send
 from site_client import SiteClient
 
 
@@ -47,7 +46,8 @@ def test_batch_with_a_bad_item_delivers_the_others_and_reports_each(big_body_her
         ]
         assert sorted(alice.wait_for("news", count=2)) == [["first"], ["second"]]
         assert bob.wait_for("news") == [["second"]]
-        time.sleep(QUIET)
+        sentinel(big_body_herald, alice, "user_alice")
+        sentinel(big_body_herald, bob, "user_bob")
         assert sorted(alice.received("news")) == [["first"], ["second"]]
         assert bob.received("news") == [["second"]]
         sent = [e for e in log_entries(big_body_herald) if e["message"] == "message sent" and e.get("event") == "news"]
@@ -75,7 +75,7 @@ def test_batch_over_1000_messages_is_refused_whole_and_sends_nothing(big_body_he
         assert full.status_code == 200
         assert [entry["status"] for entry in full.json()] == [200] * 1000
         assert sorted(alice.wait_for("update", count=1000, timeout=15)) == [[n] for n in range(1000)]
-        time.sleep(QUIET)
+        sentinel(big_body_herald, alice, "user_alice")
         assert len(alice.received("update")) == 1000
         assert alice.received("news") == []
     finally:

@@ -10,9 +10,9 @@ import pytest
 import requests
 import websocket
 
-from conftest import MAX_BODY, RunningHerald
+from conftest import MAX_BODY, RunningHerald, sentinel
+from metrics_scrape import scrape, value
 from site_client import SiteClient
-from stub_hooks import BRIEF_SECONDS
 
 KEYS = {name: f"{name}-api-key-0123456789" for name in ("full", "throttled", "small", "narrow", "free")}
 SEND_RATE = 2
@@ -87,6 +87,7 @@ def test_refused_authentication_does_not_use_up_connections(herald, clients):
 
 def test_client_gone_during_authentication_frees_its_connection(herald, hooks, clients):
     # Clients that close while their authUrl call runs must not keep their slot once it grants them rooms.
+    accepted = value(scrape(herald), "herald_handshakes_total", site="full", outcome="accepted")
     for user in ("gone-1", "gone-2"):
         query = urllib.parse.urlencode({"EIO": 4, "transport": "websocket", "token": f"brief-{user}", "deviceId": "d"})
         ws = websocket.create_connection(f"ws://127.0.0.1:{herald.port}/socket.io/?{query}", timeout=5)
@@ -94,16 +95,23 @@ def test_client_gone_during_authentication_frees_its_connection(herald, hooks, c
         ws.send("40/full,")
         ws.close()
     hooks.wait_for(lambda call: call["authorization"] == "Bearer brief-gone-2")
-    time.sleep(BRIEF_SECONDS + 0.5)
+    # Both were granted their rooms after they left; the slot is given back as the grant finds the socket gone.
+    assert wait_until(lambda: value(scrape(herald), "herald_handshakes_total", site="full", outcome="accepted") >= accepted + 2, 10)
     clients("full", "good-after-1")
     clients("full", "good-after-2")
 
 
 def test_sends_over_the_rate_get_429_with_retry_after_then_succeed(herald, clients):
     receiver = clients("throttled", "good-rate")
-    time.sleep(1.1)  # a full bucket: SEND_RATE tokens
-    answers = [send(herald, "throttled", ["news"], args=[n]) for n in range(SEND_RATE + 1)]
-    assert [a.status_code for a in answers] == [200] * SEND_RATE + [429]
+    time.sleep(1.1)  # not synchronisation: the bucket refills with time, to SEND_RATE tokens
+    # Sends until the first refusal: on a slow machine a token may come back during the first sends.
+    answers = []
+    while not answers or answers[-1].status_code == 200:
+        assert len(answers) < SEND_RATE * 10, "never refused"
+        answers.append(send(herald, "throttled", ["news"], args=[len(answers)]))
+    accepted = len(answers) - 1
+    assert accepted >= SEND_RATE
+    assert [a.status_code for a in answers] == [200] * accepted + [429]
     refused = answers[-1]
     retry_after = int(refused.headers["Retry-After"])
     assert retry_after >= 1
@@ -113,11 +121,18 @@ def test_sends_over_the_rate_get_429_with_retry_after_then_succeed(herald, clien
     )
     # Another site is not held back by this one's limit.
     assert all(send(herald, "free", ["news"]).status_code == 200 for _ in range(SEND_RATE * 3))
-    time.sleep(retry_after)
+    time.sleep(retry_after)  # not synchronisation: what Retry-After promises
     assert send(herald, "throttled", ["news"], args=["late"]).status_code == 200
-    receiver.wait_for("news", count=SEND_RATE + 1)
-    time.sleep(0.3)
-    assert receiver.received("news") == [[n] for n in range(SEND_RATE)] + [["late"]]
+    receiver.wait_for("news", count=accepted + 1)
+    # The sentinel needs a token too; a refusal sends nothing, so it is retried after Retry-After.
+    for _ in range(10):
+        answer = send(herald, "throttled", ["news"], event="sentinel")
+        if answer.status_code == 200:
+            break
+        assert answer.status_code == 429
+        time.sleep(int(answer.headers["Retry-After"]))
+    receiver.wait_for("sentinel")
+    assert receiver.received("news") == [[n] for n in range(accepted)] + [["late"]]
 
 
 def test_body_over_the_site_payload_limit_is_413_and_other_sites_keep_the_global_limit(herald):
@@ -136,7 +151,7 @@ def test_rooms_beyond_max_rooms_per_client_are_dropped_and_logged(herald, client
     assert send(herald, "narrow", ["news"], event="news", args=["dropped room"]).status_code == 200
     assert send(herald, "narrow", ["user_7"], event="alert", args=["kept room"]).status_code == 200
     client.wait_for("alert")
-    time.sleep(0.3)
+    sentinel(herald, client, "user_7", api_key=KEYS["narrow"])
     assert client.received("alert") == [["kept room"]]
     assert client.received("news") == []
     dropped = log_entries(herald, "rooms dropped", "narrow")
@@ -178,13 +193,16 @@ def websocket_handshake_status(herald):
 
 def test_handshake_storm_beyond_the_connection_rate_gets_503_with_retry_after(rate_limited_herald):
     herald = rate_limited_herald
-    time.sleep(CONNECTION_BURST / CONNECTION_RATE)  # a full bucket
+    time.sleep(CONNECTION_BURST / CONNECTION_RATE)  # not synchronisation: the bucket refills with time
+    started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(lambda _: polling_handshake(herald), range(20)))
+    storm = time.monotonic() - started
     admitted = [a for a in answers if a.status_code == 200]
     refused = [a for a in answers if a.status_code == 503]
     assert len(admitted) + len(refused) == 20
-    assert CONNECTION_BURST <= len(admitted) <= CONNECTION_BURST + 2
+    # The burst, plus what the bucket refilled while the storm lasted (long on a busy machine).
+    assert CONNECTION_BURST <= len(admitted) <= CONNECTION_BURST + 1 + int(CONNECTION_RATE * storm)
     retry_after = int(refused[0].headers["Retry-After"])
     assert retry_after >= 1
     assert refused[0].json() == {"message": f"Too many new connections; retry after {retry_after} s"}
