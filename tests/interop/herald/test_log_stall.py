@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from conftest import BUILD_DIR
-from loopback import free_port, wait_until_listening
+from loopback import port_file_path, read_port_file
 from metrics_scrape import scrape, value
 from site_client import SiteClient
 
@@ -24,24 +24,26 @@ class PipedHerald:
     """`herald serve` whose standard output is a pipe the test reads only when it chooses to."""
 
     def __init__(self, hooks, workdir):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         config = os.path.join(workdir, "config.yml")
         with open(config, "w") as f:
             f.write("test:\n  host: 127.0.0.1\n  io:\n    pingInterval: 2000\n    pingTimeout: 2000\n")
         sites = os.path.join(workdir, "sites.yml")
         with open(sites, "w") as f:
             f.write(f"stall:\n  authUrl: {hooks.url}/auth\n  apiKey: {KEY}\n")
+        port_file = port_file_path(workdir, "herald")
         env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "DEVICE_TTL", "SITE_NAME", "NODE_ENV")}
         env.update({"HERALD_ENV": "test", "HERALD_LOG_BUFFER_BYTES": str(QUEUE_BYTES)})
         self.process = subprocess.Popen(
-            [os.path.join(BUILD_DIR, "herald"), "serve", "--config", config, "--sites", sites, "--port", str(self.port)],
+            [os.path.join(BUILD_DIR, "herald"), "serve", "--config", config, "--sites", sites, "--port", "0", "--port-file", port_file],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=env,
             cwd=workdir,
         )
-        wait_until_listening(self.process, self.port, "herald", lambda: "(output not read: it is the pipe under test)")
+        self.port = read_port_file(
+            self.process, port_file, "herald", lambda: "(output not read: it is the pipe under test)"
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def read_all(self, timeout):
         """Reads standard output until it closes (the process exited), in a thread bounded by `timeout`."""
