@@ -249,5 +249,30 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Fuzzing: one fuzz target per parser; `herald-fuzz` is libFuzzer's entry point when `make fuzz` builds it
+        // with -sanitize=fuzzer (and replays saved inputs otherwise); the committed corpus runs in `swift test`.
+        .target(
+            name: "HeraldFuzzTargets",
+            dependencies: [
+                "EngineIO",
+                "SocketIO",
+                "Herald",
+                "HeraldRedis",
+                "HeraldServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "herald-fuzz",
+            dependencies: ["HeraldFuzzTargets"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FuzzCorpusTests",
+            dependencies: ["HeraldFuzzTargets"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

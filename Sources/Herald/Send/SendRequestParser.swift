@@ -97,7 +97,7 @@ public enum SendRequestParser {
                 throw SendRequestError("Invalid JSON body: \(error)")
             }
         case .form:
-            return try FormBodyDecoder.decode(String(buffer: body))
+            return FormBodyDecoder.decode(String(buffer: body))
         }
     }
 

@@ -1,5 +1,5 @@
 import CHiredis
-import NIOCore
+package import NIOCore
 
 /// Turns the bytes Redis sends into ``RedisValue``s with hiredis' `redisReader`.
 ///
@@ -9,26 +9,26 @@ import NIOCore
 ///
 /// A protocol error leaves the reader unusable and the byte stream unsynchronised, so the handler reports
 /// ``RedisError/protocolError(_:)`` and closes the connection; the connection's owner reconnects.
-final class RedisReplyDecoder: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = RedisValue
+package final class RedisReplyDecoder: ChannelInboundHandler {
+    package typealias InboundIn = ByteBuffer
+    package typealias InboundOut = RedisValue
 
     private var reader: UnsafeMutablePointer<redisReader>?
 
-    init() {}
+    package init() {}
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         reader = redisReaderCreate()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         if let reader {
             redisReaderFree(reader)
         }
         reader = nil
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let reader else {
             return
         }

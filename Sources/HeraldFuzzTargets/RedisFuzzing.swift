@@ -1,0 +1,29 @@
+import HeraldRedis
+import NIOCore
+import NIOEmbedded
+
+/// Redis replies through the connection's decoder (hiredis' `redisReader`), as a server or a man in the middle
+/// could send them.
+enum RedisFuzzing {
+    /// The first byte sets the size of the pieces the rest arrives in, as TCP may cut a reply anywhere.
+    static func replies(_ input: UnsafeRawBufferPointer) {
+        guard let first = input.first else { return }
+        let pieceSize = Int(first) + 1
+        let channel = EmbeddedChannel(handler: RedisReplyDecoder())
+        var rest = input.dropFirst()
+        while !rest.isEmpty, channel.isActive {
+            let piece = rest.prefix(pieceSize)
+            rest = rest.dropFirst(piece.count)
+            do {
+                try channel.writeInbound(ByteBuffer(bytes: piece))
+                while let value = try channel.readInbound(as: RedisValue.self) {
+                    _ = value.string
+                    _ = value.int
+                }
+            } catch {
+                break
+            }
+        }
+        _ = try? channel.finish()
+    }
+}
