@@ -266,9 +266,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "herald-fuzz",
-            dependencies: ["HeraldFuzzTargets"],
+            dependencies: ["HeraldFuzzTargets", "CFuzzDriver"],
             swiftSettings: strictSettings
         ),
+        .target(name: "CFuzzDriver"),
         .testTarget(
             name: "FuzzCorpusTests",
             dependencies: ["HeraldFuzzTargets"],

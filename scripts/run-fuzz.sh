@@ -17,7 +17,7 @@ timeout=${FUZZ_TIMEOUT:-10}
 
 started=$(date +%s)
 $SWIFT build --scratch-path "$scratch" -c debug --product herald-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DHERALD_FUZZING || exit 1
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DHERALD_FUZZING -Xcc -DHERALD_FUZZING || exit 1
 built=$(date +%s)
 binary="$scratch/debug/herald-fuzz"
 declare -A max_len
