@@ -15,8 +15,12 @@ final class LogLinesDroppedMetric: Sendable {
 
     init(registry: PrometheusCollectorRegistry, output: JSONLinesOutput) {
         counter = registry.makeCounter(
-            name: Self.name,
-            help: "Log lines dropped because standard output was not read fast enough"
+            descriptor: MetricNameDescriptor(
+                namespace: "herald",
+                metricName: "log_lines_dropped",
+                unitName: "total",
+                helpText: "Log lines dropped because standard output was not read fast enough"
+            )
         )
         self.output = output
     }
