@@ -18,9 +18,10 @@ serve: build
 	@echo "Herald on http://127.0.0.1:1337/ (demo page at /, Socket.IO at /socket.io/, POST /send)"
 	$(BUILD_DIR)/herald serve --config config.yml --sites sites.yml
 
-## Runs every test: Swift unit tests, the interop and cluster suites with real python-socketio clients, the browser
-## suite, and the deployment suite (compose, nginx in front of two instances, systemd unit, release build layout).
-test: build test-deps unit-test interop-test browser-test deploy-test bench-test
+## Runs every test: Swift unit tests (the fuzz corpus included), the interop and cluster suites with real
+## python-socketio clients, the browser suite, the deployment suite (compose, nginx in front of two instances, systemd
+## unit, release build layout), the benchmark harness's own test, and every fuzz target for FUZZ_SECONDS.
+test: build test-deps unit-test interop-test browser-test deploy-test bench-test fuzz
 
 unit-test:
 	$(SWIFT) test
