@@ -64,3 +64,12 @@ def engine_server():
     yield running
     running.assert_alive()
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def v4_only_server():
+    """The official protocol suites' reference configuration: Engine.IO v3 refused (`--no-eio3`)."""
+    running = RunningServer("--no-eio3")
+    yield running
+    running.assert_alive()
+    running.stop()

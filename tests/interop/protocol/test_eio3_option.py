@@ -4,18 +4,9 @@ import pytest
 import requests
 import websocket
 
-from conftest import RunningServer
 from wire import TIMEOUT, PollingSession, endpoint, open_websocket
 
 UNSUPPORTED = (400, {"code": 5, "message": "Unsupported protocol version"})
-
-
-@pytest.fixture(scope="module")
-def v4_only_server():
-    running = RunningServer("--no-eio3")
-    yield running
-    running.assert_alive()
-    running.stop()
 
 
 def error_of(response):
