@@ -8,6 +8,16 @@ import websocket
 EVENT = re.compile(r"^42(/[^,]*),(\d*)(\[.*)$", re.S)
 
 
+def recv_answering_pings(ws):
+    """The next frame from an Engine.IO v4 WebSocket that is not a ping; pings are answered, as a client must."""
+    while True:
+        frame = ws.recv()
+        if frame == "2":
+            ws.send("3")
+            continue
+        return frame
+
+
 class RawSiteClient:
     def __init__(self, herald, site, token, device):
         self.namespace = f"/{site}"
@@ -22,12 +32,7 @@ class RawSiteClient:
         assert settings.startswith(f'42{self.namespace},["_settings"'), settings
 
     def _recv(self):
-        while True:
-            frame = self.ws.recv()
-            if frame == "2":
-                self.ws.send("3")
-                continue
-            return frame
+        return recv_answering_pings(self.ws)
 
     def next_event(self, skip=("_settings",)):
         """(name, args, ack_id) of the next event, skipping `skip`."""

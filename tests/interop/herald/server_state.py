@@ -1,4 +1,4 @@
-"""What Herald has processed, read from /metrics, so tests wait for it instead of sleeping."""
+"""What Herald has processed, read from /metrics (so tests wait for it instead of sleeping), and what it holds."""
 from loopback import wait_until
 from metrics_scrape import scrape, value
 
@@ -24,3 +24,12 @@ def wait_for_connected_sockets(herald, count, site="shop"):
         lambda: connected_sockets(herald, site) == count,
         lambda: f"{count} connected sockets on {site}, have {connected_sockets(herald, site)}",
     )
+
+
+def resident_kib(pid):
+    """The resident memory of process `pid` in KiB (VmRSS), for bounds on what hostile input may make it grow."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError(f"/proc/{pid}/status has no VmRSS line")

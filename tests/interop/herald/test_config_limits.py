@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from conftest import BUILD_DIR, RunningHerald
-from test_hot_reload import KEYS, log_entries, send, site, wait_for_log
+from conftest import BUILD_DIR
+from server_state import resident_kib
+from test_hot_reload import KEYS, herald, log_entries, send, site, wait_for_log  # noqa: F401 (herald: the fixture)
 
 HERALD = os.path.join(BUILD_DIR, "herald")
 # A debug build of check-config reading a valid file peaks near 30 MiB; a bomb must not add to that materially.
@@ -95,20 +96,6 @@ def test_check_config_refuses_an_oversized_file_without_reading_it():
     assert "(raise the limit with HERALD_MAX_CONFIG_BYTES)" in result.stderr
     assert elapsed < 1.0
     assert rss < CHECK_CONFIG_RSS_BOUND_KIB
-
-
-def resident_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
-
-
-@pytest.fixture
-def herald(hooks):
-    with tempfile.TemporaryDirectory() as workdir:
-        running = RunningHerald(hooks, workdir, sites=site(hooks, "alpha") + site(hooks, "beta"))
-        yield running
-        running.assert_alive()
-        running.stop()
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -19,6 +19,7 @@ from raw_http import (
     OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_TEXT, Reader, closed_by_server, connect, frame, request_bytes,
     still_open, upgrade_bytes,
 )
+from server_state import resident_kib
 from site_client import SiteClient
 
 if GENERATION != "5":
@@ -396,12 +397,6 @@ def test_binary_frame_where_text_is_expected_ends_the_session(herald):
 # --- A client that sends pings and never reads --------------------------------------------------------------------
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 PING_FLOOD_BYTES = 45 << 20
@@ -425,7 +420,7 @@ def test_ping_flood_from_a_client_that_never_reads_is_cut_at_the_outbound_bound(
     # A small receive buffer keeps the kernel from holding megabytes of pongs, so the bound is reached soon.
     sock, reader = open_websocket(herald.port, receive_buffer=4096)
     sock.settimeout(60)  # a busy machine reads the flood slowly; a server that stopped reading fails below
-    before = rss_kib(pid)
+    before = resident_kib(pid)
     batch = b"".join(frame(OP_PING, PING) for _ in range(1000))
     sent = 0
     cut = False
@@ -441,8 +436,8 @@ def test_ping_flood_from_a_client_that_never_reads_is_cut_at_the_outbound_bound(
                 break  # the server stopped reading without closing: `cut` stays False
             sent += len(batch)
             if sent // len(batch) % 20 == 0:
-                peak = max(peak, rss_kib(pid))
-        peak = max(peak, rss_kib(pid))
+                peak = max(peak, resident_kib(pid))
+        peak = max(peak, resident_kib(pid))
         cut = cut or closed_by_server(sock, 5)
     finally:
         sock.close()
@@ -454,7 +449,7 @@ def test_ping_flood_from_a_client_that_never_reads_is_cut_at_the_outbound_bound(
     assert peak - before < 16 << 10, f"RSS grew {(peak - before) >> 10} MiB"
     assert closures(herald, "slow_consumer") >= 1
     assert_serving(herald)
-    after = rss_kib(pid)
+    after = resident_kib(pid)
     print(f"ping flood: herald RSS after the client left {after >> 10} MiB")
     assert after - before < 16 << 10
 
@@ -543,7 +538,7 @@ def test_chunked_body_without_end_is_timed_out(herald):
 
 def test_megabyte_of_headers_is_refused_with_431(herald):
     pid = herald.process.pid
-    before = rss_kib(pid)
+    before = resident_kib(pid)
     sock = connect(herald.port)
     reader = Reader(sock)
     try:
@@ -557,6 +552,6 @@ def test_megabyte_of_headers_is_refused_with_431(herald):
         assert closed_by_server(sock, 5)
     finally:
         sock.close()
-    assert rss_kib(pid) - before < 16 << 10
+    assert resident_kib(pid) - before < 16 << 10
     assert closures(herald, "bad_request") >= 1
     assert_serving(herald)

@@ -14,8 +14,9 @@ import websocket
 
 from conftest import SHOP_KEY, RunningHerald
 from metrics_scrape import scrape, value, wait_for_value
-from raw_client import EVENT
+from raw_client import EVENT, recv_answering_pings
 from redis_server import RedisServer
+from server_state import resident_kib
 from send_helpers import message, post_send, redis_command
 
 DEVICE_CAP = 20  # maxDevicesPerUser's default: the site below does not set it
@@ -68,12 +69,7 @@ class Device:
         self.reader.start()
 
     def _recv(self):
-        while True:
-            frame = self.ws.recv()
-            if frame == "2":
-                self.ws.send("3")
-                continue
-            return frame
+        return recv_answering_pings(self.ws)
 
     def _read(self):
         try:
@@ -120,10 +116,6 @@ def send_all(herald, rooms, texts, per_request=50):
         assert response.status_code == 200, response.text
 
 
-def rss_kib(herald):
-    with open(f"/proc/{herald.process.pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-
 
 def redis_keys(herald, pattern):
     cursor, found = "0", set()
@@ -149,7 +141,7 @@ def test_many_device_ids_on_one_token_keep_queues_for_the_cap_only(bounded_heral
     bob = Device(herald, "good-bob", "bob-phone")
     queued_before = metric(herald, "herald_messages_queued_total")
     evicted_before = metric(herald, "herald_devices_evicted_total")
-    rss_before = rss_kib(herald)
+    rss_before = resident_kib(herald.process.pid)
     memory_before = redis_used_memory(herald) if herald.redis else 0
 
     for n in range(200):
@@ -170,7 +162,7 @@ def test_many_device_ids_on_one_token_keep_queues_for_the_cap_only(bounded_heral
     assert metric(herald, "herald_devices_evicted_total") - evicted_before == 200 - DEVICE_CAP
     # Each message was stored for the cap's worth of ann's devices and for bob's phone: the queues stay bounded.
     assert metric(herald, "herald_messages_queued_total") - queued_before == len(texts) * (DEVICE_CAP + 1)
-    growth_kib = rss_kib(herald) - rss_before
+    growth_kib = resident_kib(herald.process.pid) - rss_before
     if herald.redis:
         assert redis_command(herald.redis.port, "HLEN", "herald:{shop}:u:user_ann:devices") == DEVICE_CAP
         assert len(redis_keys(herald, "herald:{shop}:q:user_ann:*")) == DEVICE_CAP
