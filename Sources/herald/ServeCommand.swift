@@ -46,7 +46,12 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let sitesReload = SitesReload(loader: options.loader, source: loaded.sitesSource)
         let portFile = self.portFile
-        try await HeraldRunner.run(configuration, sitesReload: sitesReload, logger: logger) { port in
+        try await HeraldRunner.run(
+            configuration,
+            sitesReload: sitesReload,
+            logger: logger,
+            onShutdown: { JSONLinesOutput.standardOutput.keepLines(forAtMost: HeraldLogging.shutdownLinesSeconds) }
+        ) { port in
             guard let portFile else { return }
             do {
                 try "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)

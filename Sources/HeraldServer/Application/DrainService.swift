@@ -9,10 +9,13 @@ struct DrainService: Service {
     let service: HeraldService
     let timeout: Duration
     let leave: @Sendable () async -> Void
+    /// Runs as soon as the graceful shutdown starts.
+    let onShutdown: @Sendable () -> Void
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
+        onShutdown()
         let settled = await service.drain(timeout: timeout)
         await leave()
         if settled {

@@ -14,12 +14,14 @@ public enum HeraldRunner {
     public static let shutdownBound: Duration = .seconds(10)
 
     /// Serves `configuration`, logging to `logger`; with `sitesReload`, each SIGHUP reads the sites again and applies
-    /// them (an invalid file is logged and the running sites kept). `onListening` gets the bound port once the
-    /// server accepts connections (the one the system chose when the configured port is 0).
+    /// them (an invalid file is logged and the running sites kept). `onShutdown` runs when a graceful shutdown
+    /// starts. `onListening` gets the bound port once the server accepts connections (the one the system chose when
+    /// the configured port is 0).
     public static func run(
         _ configuration: HeraldConfiguration,
         sitesReload: SitesReload? = nil,
         logger: Logger,
+        onShutdown: @escaping @Sendable () -> Void = {},
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let settings = configuration.settings
@@ -77,7 +79,9 @@ public enum HeraldRunner {
             await backend.retire()
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: DrainService(service: service, timeout: .seconds(7), leave: leave, logger: logger)),
+            .init(
+                service: DrainService(service: service, timeout: .seconds(7), leave: leave, onShutdown: onShutdown, logger: logger)
+            ),
             .init(service: ConnectionsService(app: app, service: service)),
             .init(service: EventLoopLagProbe(group: MultiThreadedEventLoopGroup.singleton, metrics: metrics)),
         ]

@@ -28,6 +28,8 @@ final class BufferedLineWriter: @unchecked Sendable {
         var droppedSinceNotice = 0
         var droppedTotal = 0
         var stopping = false
+        /// Until when a line that does not fit waits for room instead of being dropped (``keepLines(forAtMost:)``).
+        var keepLinesUntil: ContinuousClock.Instant?
     }
 
     /// Most bytes queued at once.
@@ -56,9 +58,11 @@ final class BufferedLineWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues `line`, or drops and counts it when the queue is full; never waits for the writer.
+    /// Queues `line`, or drops and counts it when the queue is full; never waits for the writer, except while
+    /// ``keepLines(forAtMost:)`` holds.
     func write(_ line: String) {
         condition.lock()
+        waitForRoom(line.utf8.count)
         if queue.bytes.count + line.utf8.count <= capacity {
             queue.bytes.append(contentsOf: line.utf8)
             if queue.activity == .idle {
@@ -69,6 +73,33 @@ final class BufferedLineWriter: @unchecked Sendable {
             queue.droppedTotal += 1
         }
         condition.unlock(withValue: queue.activity)
+    }
+
+    /// From now until `seconds` have passed, a line that does not fit waits for the writer to make room instead
+    /// of being dropped. For a graceful shutdown: its lines ("drained", "Herald stopped") are the ones an operator
+    /// reads first, the loops have no clients left to stall, and a reader that is gone delays the exit by at most
+    /// `seconds` in all.
+    func keepLines(forAtMost seconds: Double) {
+        condition.lock()
+        queue.keepLinesUntil = .now + .milliseconds(Int(seconds * 1000))
+        condition.unlock(withValue: queue.activity)
+    }
+
+    /// With the lock held: while `size` more bytes do not fit and lines are kept, lets the writer take the queue
+    /// (woken when it is done, or every 50 ms to see whether it took the queue), until the deadline.
+    private func waitForRoom(_ size: Int) {
+        while queue.bytes.count + size > capacity, !queue.bytes.isEmpty, let deadline = queue.keepLinesUntil {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else {
+                queue.keepLinesUntil = nil
+                return
+            }
+            condition.unlock(withValue: queue.activity)
+            let step = min(Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18, 0.05)
+            if !condition.lock(whenValue: .idle, timeoutSeconds: step) {
+                condition.lock()
+            }
+        }
     }
 
     /// Lines dropped because the queue was full, since the start.

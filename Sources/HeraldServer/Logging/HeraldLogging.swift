@@ -14,6 +14,10 @@ public enum HeraldLogging {
     /// refused configuration) matter most, but a reader that is gone must not keep the process alive.
     public static let exitFlushSeconds = 2.0
 
+    /// How long, once a graceful shutdown starts, log lines wait for a slow reader of standard output instead of
+    /// being dropped, so the shutdown's own lines are not lost to the lines queued before them.
+    public static let shutdownLinesSeconds = 3.0
+
     /// Installs ``JSONLinesLogHandler`` for every logger of the process (call once, at start) and returns
     /// Herald's logger. Lines are written by a background thread (``JSONLinesOutput/standardOutput``) and flushed
     /// when the process exits, however it exits normally (`exit`, the end of `main`).

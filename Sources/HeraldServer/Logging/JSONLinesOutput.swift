@@ -66,6 +66,14 @@ public final class JSONLinesOutput: Sendable {
         }
     }
 
+    /// From now until `seconds` have passed, lines wait for room instead of being dropped (the last lines of a
+    /// graceful shutdown); a direct output never drops.
+    public func keepLines(forAtMost seconds: Double) {
+        if case .buffered(let writer) = destination {
+            writer.keepLines(forAtMost: seconds)
+        }
+    }
+
     func write(_ line: String) {
         switch destination {
         case .direct(let lock, let write): lock.withLock { write(line) }

@@ -80,6 +80,44 @@ private final class StalledSink: Sendable {
         #expect(!writer.flush(timeoutSeconds: 0.05))
     }
 
+    @Test func whileLinesAreKeptALineThatDoesNotFitWaitsForTheReaderInsteadOfBeingDropped() throws {
+        let sink = StalledSink()
+        let writer = makeWriter(capacity: 36, sink: sink)
+        defer { writer.stop() }
+        writer.write("first\n")
+        try #require(sink.waitUntilStalled())
+        writer.write("queued while the reader is away\n")  // 32 of 36 bytes: the next line does not fit
+        writer.keepLines(forAtMost: 10)
+        let finalLineQueued = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            writer.write("drained\n")  // does not fit until the writer takes the queue
+            finalLineQueued.signal()
+        }
+        sink.open()
+        #expect(finalLineQueued.wait(timeout: .now() + 5) == .success)
+        #expect(writer.flush(timeoutSeconds: 5))
+        #expect(sink.text == "first\nqueued while the reader is away\ndrained\n")
+        #expect(writer.droppedLines == 0)
+    }
+
+    @Test func keptLinesAreDroppedAgainOnceTheirTimeIsUp() throws {
+        let sink = StalledSink()
+        let writer = makeWriter(capacity: 36, sink: sink)
+        defer {
+            sink.open()
+            writer.stop()
+        }
+        writer.write("first\n")
+        try #require(sink.waitUntilStalled())
+        writer.write("queued while the reader is away\n")
+        writer.keepLines(forAtMost: 0.1)
+        let started = ContinuousClock.now
+        writer.write("waits at most a tenth of a second\n")
+        writer.write("then is dropped at once\n")
+        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(writer.droppedLines == 2)
+    }
+
     @Test func theMetricCatchesUpWithTheDropsAtEachScrape() throws {
         let sink = StalledSink()
         let writer = makeWriter(capacity: 10, sink: sink)
