@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 from harness import machine  # noqa: E402
 from harness.plan import SCENARIOS, bench_arguments, measurements, site_setup  # noqa: E402
 from harness.processes import (  # noqa: E402
-    Children, ProcessError, command_line, free_port, pinned, raise_file_limit, tail, wait_until_healthy)
+    Children, ProcessError, command_line, listening_socket, pinned, raise_file_limit, tail, wait_until_healthy)
 from harness.report import render  # noqa: E402
 from harness.results import median_results, merged_failures, verdicts  # noqa: E402
 from harness.servers import Floor, Herald, PythonPeer  # noqa: E402
@@ -206,31 +206,41 @@ DESCRIPTIONS = {
 
 def measure_once(children, server, measurement, options, bench, workdir, log):
     """Starts `server`, runs herald-bench once against it, stops it. Returns (report or None, exit code, launch,
-    bench argv, error text)."""
-    port, auth_port = free_port(), free_port()
-    launch = server.launch(site_setup(measurement, options, auth_port), port, workdir, options.server_cpu)
+    bench argv as someone would type it or None when herald-bench did not run, error text)."""
+    with listening_socket() as auth_stub:
+        return measure_with_stub(children, server, measurement, options, bench, workdir, log, auth_stub)
+
+
+def measure_with_stub(children, server, measurement, options, bench, workdir, log, auth_stub):
+    """`measure_once` with the stub authUrl's socket bound: its port goes into the site, its descriptor to
+    herald-bench."""
+    auth_port = auth_stub.getsockname()[1]
+    launch = server.launch(site_setup(measurement, options, auth_port), workdir, options.server_cpu)
     server_log = os.path.join(workdir, f"{measurement.key}.server.log")
     process = children.start(launch.argv, server_log, env=launch.env, cwd=workdir)
     json_path = os.path.join(workdir, "result.json")
     if os.path.exists(json_path):
         os.remove(json_path)
-    argv = pinned(options.bench_cpu, [bench, *bench_arguments(measurement, options, launch.url, auth_port),
-                                      "--server-pid", process.pid, "--json", json_path])
+    stub_fd = auth_stub.fileno()
+    typed = None
     try:
-        wait_until_healthy(process, f"{launch.url}/healthcheck", server_log)
+        wait_until_healthy(process, launch, server_log)
+        argv = pinned(options.bench_cpu, [bench, *bench_arguments(measurement, options, launch.url, stub_fd),
+                                          "--server-pid", process.pid, "--json", json_path])
+        typed = as_typed(argv, stub_fd, auth_port)
         bench_log = os.path.join(workdir, f"{measurement.key}.bench.log")
-        code = children.run(argv, bench_log, timeout=options.bench_timeout)
+        code = children.run(argv, bench_log, timeout=options.bench_timeout, pass_fds=(stub_fd,))
         if process.poll() is not None:
-            return None, code, launch, argv, f"server exited with status {process.returncode}:\n{tail(server_log)}"
+            return None, code, launch, typed, f"server exited with status {process.returncode}:\n{tail(server_log)}"
         if not os.path.exists(json_path):
-            return None, code, launch, argv, f"herald-bench exited {code} without results:\n{tail(bench_log)}"
+            return None, code, launch, typed, f"herald-bench exited {code} without results:\n{tail(bench_log)}"
         with open(json_path) as f:
             report = json.load(f)
         log(f"  herald-bench exited {code}: " + ", ".join(
             f"{k}={v:,.2f}" for k, v in report["results"].items() if k in HEADLINE))
-        return report, code, launch, argv, ""
+        return report, code, launch, typed, ""
     except ProcessError as error:
-        return None, None, launch, argv, str(error)
+        return None, None, launch, typed, str(error)
     finally:
         stopping = time.monotonic()
         stopped = children.stop(process)
@@ -240,6 +250,15 @@ def measure_once(children, server, measurement, options, bench, workdir, log):
             log(f"  {server.name} took {time.monotonic() - stopping:.1f} s to stop")
 
 
+def as_typed(argv, stub_fd, auth_port):
+    """herald-bench's command line with the inherited stub socket shown as the port someone would give by hand."""
+    typed = [str(arg) for arg in argv]
+    if "--auth-stub-fd" in typed:
+        at = typed.index("--auth-stub-fd")
+        typed[at:at + 2] = ["--auth-stub-port", str(auth_port)]
+    return typed
+
+
 HEADLINE = ("deliveries_per_s", "server_cpu_us_per_delivery", "latency_p99_ms", "lost", "connections_per_s",
             "server_kib_per_connection", "duplicated", "joined")
 
@@ -247,12 +266,13 @@ HEADLINE = ("deliveries_per_s", "server_cpu_us_per_delivery", "latency_p99_ms", 
 def measure(children, server, measurement, options, bench, workdir, log):
     """Every round of one measurement, as the dict stored in its result file."""
     reports, codes, errors = [], [], []
-    launch = argv = launch_pid = config = None
+    launch = shown_argv = launch_pid = config = None
     for round_number in range(1, options.rounds + 1):
         log(f"{measurement.server} {measurement.scenario} {measurement.clients:,} clients, "
             f"round {round_number}/{options.rounds}")
         report, code, launch, argv, error = measure_once(children, server, measurement, options, bench, workdir, log)
-        launch_pid = argv[argv.index("--server-pid") + 1]
+        if argv:
+            launch_pid, shown_argv = argv[argv.index("--server-pid") + 1], argv
         if round_number == 1:
             config = {name: head(path) for name, path in launch.files.items()}
         codes.append(code)
@@ -272,7 +292,7 @@ def measure(children, server, measurement, options, bench, workdir, log):
         "exit_codes": codes,
         "error": errors[0] if errors and not reports else "",
         "server_command": shown(launch.argv, workdir),
-        "bench_command": shown(argv, workdir).replace(f"--server-pid {launch_pid}", "--server-pid $!"),
+        "bench_command": shown(shown_argv or [], workdir).replace(f"--server-pid {launch_pid}", "--server-pid $!"),
         "config_files": config,
         "reports": reports,
     }

@@ -7,10 +7,22 @@ import NIOPosix
 enum AuthStub {
     /// Listens on 127.0.0.1:`port` on `group` and returns the listening channel (close it to stop).
     static func start(port: Int, rooms: [String], group: any EventLoopGroup) async throws -> any Channel {
-        let body = "[" + rooms.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-        return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 4096)
+        try await bootstrap(rooms: rooms, group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: port)
+            .get()
+    }
+
+    /// Serves on `descriptor`, a socket the parent process already bound and listens on, and returns the listening
+    /// channel (close it to stop).
+    static func start(listeningOn descriptor: Int32, rooms: [String], group: any EventLoopGroup) async throws -> any Channel {
+        try await bootstrap(rooms: rooms, group: group).withBoundSocket(descriptor).get()
+    }
+
+    private static func bootstrap(rooms: [String], group: any EventLoopGroup) -> ServerBootstrap {
+        let body = "[" + rooms.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -18,8 +30,6 @@ enum AuthStub {
                     try channel.pipeline.syncOperations.addHandler(AuthStubHandler(body: body))
                 }
             }
-            .bind(host: "127.0.0.1", port: port)
-            .get()
     }
 }
 

@@ -18,6 +18,12 @@ struct ConnectScenario: AsyncParsableCommand {
     @Option(help: "Start a stub authUrl on 127.0.0.1:<port> answering 200 with --auth-stub-rooms (point the site's authUrl at it).")
     var authStubPort: Int?
 
+    @Option(
+        help:
+            "Serve the stub authUrl on this inherited listening socket instead of binding --auth-stub-port (the harness binds port 0 first, so no other process can take the port)."
+    )
+    var authStubFd: Int32?
+
     @Option(help: "Comma-separated rooms the stub authUrl admits every client into.")
     var authStubRooms = "all"
 
@@ -25,8 +31,10 @@ struct ConnectScenario: AsyncParsableCommand {
         FileLimit.raiseToHardLimit()
         let stubGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var stub: (any Channel)?
-        if let authStubPort {
-            let rooms = authStubRooms.split(separator: ",").map(String.init)
+        let rooms = authStubRooms.split(separator: ",").map(String.init)
+        if let authStubFd {
+            stub = try await AuthStub.start(listeningOn: authStubFd, rooms: rooms, group: stubGroup)
+        } else if let authStubPort {
             stub = try await AuthStub.start(port: authStubPort, rooms: rooms, group: stubGroup)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: common.loops)

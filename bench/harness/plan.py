@@ -61,15 +61,16 @@ def site_setup(measurement, options, auth_port):
     return SiteSetup(clients=measurement.clients)
 
 
-def bench_arguments(measurement, options, url, auth_port):
-    """herald-bench's scenario and flags for `measurement` (without --server-pid and --json)."""
+def bench_arguments(measurement, options, url, auth_stub_fd):
+    """herald-bench's scenario and flags for `measurement` (without --server-pid and --json); the connect scenario's
+    stub authUrl serves on the inherited listening socket `auth_stub_fd`."""
     m, o = measurement, options
     common = ["--url", url, "--loops", o.bench_loops]
     if m.scenario == "fanout":
         return ["fanout", *common, "--clients", m.clients, "--room", ROOM, "--messages", m.messages, "--rate", 0,
                 "--concurrency", o.send_concurrency, "--payload-bytes", o.payload_bytes]
     if m.scenario == "connect":
-        return ["connect", *common, "--clients", m.clients, "--concurrency", 256, "--auth-stub-port", auth_port,
+        return ["connect", *common, "--clients", m.clients, "--concurrency", 256, "--auth-stub-fd", auth_stub_fd,
                 "--auth-stub-rooms", ROOM]
     if m.scenario == "idle":
         return ["idle", *common, "--clients", m.clients, "--hold-seconds", o.idle_hold_seconds]

@@ -14,11 +14,14 @@ class ProcessError(RuntimeError):
     """A child failed to start, did not become ready, or did not finish in time."""
 
 
-def free_port():
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def listening_socket():
+    """A TCP socket listening on 127.0.0.1 at a port the kernel chose, inheritable so a child can serve on it:
+    nothing else can take the port between choosing and serving, as it can with a probed free port."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(4096)
+    server.set_inheritable(True)
+    return server
 
 
 def pinned(cpu, argv):
@@ -55,8 +58,9 @@ class Children:
         self.stop_all()
         return False
 
-    def start(self, argv, log_path, env=None, cwd=None):
-        """Starts `argv` in a new process group with stdout and stderr going to `log_path`."""
+    def start(self, argv, log_path, env=None, cwd=None, pass_fds=()):
+        """Starts `argv` in a new process group with stdout and stderr going to `log_path`; `pass_fds` stay open
+        in the child under the same numbers."""
         log = open(log_path, "wb")
         try:
             process = subprocess.Popen(
@@ -67,15 +71,16 @@ class Children:
                 env=env,
                 cwd=cwd,
                 start_new_session=True,
+                pass_fds=pass_fds,
             )
         finally:
             log.close()
         self._running.append(process)
         return process
 
-    def run(self, argv, log_path, timeout, env=None):
+    def run(self, argv, log_path, timeout, env=None, pass_fds=()):
         """Runs `argv` to completion (own process group, output to `log_path`); returns its exit code."""
-        process = self.start(argv, log_path, env=env)
+        process = self.start(argv, log_path, env=env, pass_fds=pass_fds)
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -117,20 +122,24 @@ class Children:
             self._running.remove(process)
 
 
-def wait_until_healthy(process, url, log_path, timeout=60.0):
-    """Polls `url` until it answers 200; fails early, with the log's tail, when `process` exits."""
+def wait_until_healthy(process, launch, log_path, timeout=60.0):
+    """Waits for the port the server chose (`launch.find_port`), then polls its `/healthcheck` until it answers
+    200; fails early, with the log's tail, when `process` exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ProcessError(f"server exited with status {process.returncode} before it was ready:\n{tail(log_path)}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
+        if launch.port is None:
+            launch.port = launch.find_port(log_path)
+        if launch.port is not None:
+            try:
+                with urllib.request.urlopen(f"{launch.url}/healthcheck", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
         time.sleep(0.1)
-    raise ProcessError(f"server not ready at {url} after {timeout} s:\n{tail(log_path)}")
+    raise ProcessError(f"server not ready (port {launch.port}) after {timeout} s:\n{tail(log_path)}")
 
 
 def tail(path, lines=20):

@@ -6,6 +6,7 @@ all of them with the same flags."""
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 from .processes import pinned
@@ -37,16 +38,42 @@ class SiteSetup:
 
 @dataclass
 class Launch:
-    """A server ready to start: its command line and where it answers."""
+    """A server ready to start: its command line, and how to learn the port it chose (each server is started on
+    port 0, so no two runs can race for a port)."""
 
     argv: list
-    port: int
+    find_port: object
     env: dict | None = None
     files: dict = field(default_factory=dict)
+    port: int | None = None
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
+
+
+def port_in_file(path):
+    """A `find_port` for servers that write their port to `path` once they listen."""
+    def find(_log_path):
+        try:
+            with open(path) as f:
+                text = f.read().strip()
+        except FileNotFoundError:
+            return None
+        return int(text) if text.isdigit() else None
+    return find
+
+
+def port_in_log(pattern):
+    """A `find_port` for servers that print their address: the first group of `pattern` in the log."""
+    def find(log_path):
+        try:
+            with open(log_path, errors="replace") as f:
+                match = re.search(pattern, f.read())
+        except FileNotFoundError:
+            return None
+        return int(match.group(1)) if match else None
+    return find
 
 
 class Server:
@@ -56,8 +83,9 @@ class Server:
     label = ""
     scenarios = ()
 
-    def launch(self, setup, port, workdir, cpu):
-        """The pinned command that runs this server for `setup` on `port`, writing its config into `workdir`."""
+    def launch(self, setup, workdir, cpu):
+        """The pinned command that runs this server for `setup` on a port of its choosing, writing its config into
+        `workdir`."""
         raise NotImplementedError
 
 
@@ -70,7 +98,7 @@ class Herald(Server):
         self.binary = binary
         self.log_level = log_level
 
-    def launch(self, setup, port, workdir, cpu):
+    def launch(self, setup, workdir, cpu):
         config = os.path.join(workdir, "config.yml")
         sites = os.path.join(workdir, "sites.yml")
         with open(config, "w") as f:
@@ -78,8 +106,12 @@ class Herald(Server):
         with open(sites, "w") as f:
             f.write(herald_sites_yml(setup))
         env = {k: v for k, v in os.environ.items() if k not in HERALD_ENVIRONMENT}
-        argv = [self.binary, "serve", "--config", config, "--sites", sites, "--port", port, "--log-level", self.log_level]
-        return Launch(pinned(cpu, argv), port, env, {"config.yml": config, "sites.yml": sites})
+        port_file = os.path.join(workdir, "herald.port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        argv = [self.binary, "serve", "--config", config, "--sites", sites, "--port", 0, "--port-file", port_file,
+                "--log-level", self.log_level]
+        return Launch(pinned(cpu, argv), port_in_file(port_file), env, {"config.yml": config, "sites.yml": sites})
 
 
 # Environment variables that would override the generated config.
@@ -109,9 +141,9 @@ class Floor(Server):
     def __init__(self, binary):
         self.binary = binary
 
-    def launch(self, setup, port, workdir, cpu):
-        argv = [self.binary, "--host", "127.0.0.1", "--port", port, "--site", SITE, "--api-key", API_KEY]
-        return Launch(pinned(cpu, argv), port)
+    def launch(self, setup, workdir, cpu):
+        argv = [self.binary, "--host", "127.0.0.1", "--port", 0, "--site", SITE, "--api-key", API_KEY]
+        return Launch(pinned(cpu, argv), port_in_log(r"listening on http://[^:/]+:(\d+)"))
 
 
 class PythonPeer(Server):
@@ -124,8 +156,12 @@ class PythonPeer(Server):
         self.script = script
         self.label = label or self.label
 
-    def launch(self, setup, port, workdir, cpu):
-        argv = [self.python, self.script, "--host", "127.0.0.1", "--port", port, "--site", SITE, "--api-key", API_KEY]
+    def launch(self, setup, workdir, cpu):
+        port_file = os.path.join(workdir, "peer.port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        argv = [self.python, self.script, "--host", "127.0.0.1", "--port", 0, "--port-file", port_file, "--site", SITE,
+                "--api-key", API_KEY]
         files = {}
         if setup.auth_url:
             argv += ["--auth-url", setup.auth_url]
@@ -136,4 +172,4 @@ class PythonPeer(Server):
                 f.write("{\n" + ",\n".join(entries) + "\n}\n")
             argv += ["--tokens", tokens]
             files["tokens.json"] = tokens
-        return Launch(pinned(cpu, argv), port, files=files)
+        return Launch(pinned(cpu, argv), port_in_file(port_file), files=files)

@@ -20,6 +20,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import socket
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -125,7 +127,8 @@ def create_app(site, api_key, room_source, device_ttl=3600):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=18006)
+    parser.add_argument("--port", type=int, default=18006, help="0 lets the kernel choose (see --port-file)")
+    parser.add_argument("--port-file", help="write the port listened on to this file once it is bound")
     parser.add_argument("--site", default="bench")
     parser.add_argument("--api-key", required=True)
     auth = parser.add_mutually_exclusive_group(required=True)
@@ -139,8 +142,14 @@ def main():
         with open(args.tokens) as f:
             tokens = json.load(f)
     app = create_app(args.site, args.api_key, RoomSource(tokens=tokens, auth_url=args.auth_url))
-    web.run_app(app, host=args.host, port=args.port, backlog=4096, access_log=None, print=None,
-                loop=uvloop.new_event_loop())
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((args.host, args.port))
+    if args.port_file:
+        with open(args.port_file + ".tmp", "w") as f:
+            f.write(str(listener.getsockname()[1]))
+        os.replace(args.port_file + ".tmp", args.port_file)
+    web.run_app(app, sock=listener, backlog=4096, access_log=None, print=None, loop=uvloop.new_event_loop())
 
 
 if __name__ == "__main__":
