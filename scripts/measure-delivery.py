@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ import aiohttp
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "interop"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "interop", "herald"))
-from loopback import free_port  # noqa: E402
+from loopback import port_file_path, read_port_file  # noqa: E402
 from redis_server import RedisServer  # noqa: E402
 
 KEY = "bench-api-key-0123456789"
@@ -46,24 +45,16 @@ def write_config(workdir, users, user_rooms):
 
 
 def start_herald(binary, workdir, redis_url, number):
-    port = free_port()
+    port_file = port_file_path(workdir, f"herald-{number}")
     env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "HERALD_ENV", "NODE_ENV")}
     env.update({"FLAKE_WORKER": str(number), "LOG_LEVEL": "warning"})
     if redis_url:
         env["REDIS_URL"] = redis_url
     process = subprocess.Popen(
-        [binary, "serve", "--config", "config.yml", "--sites", "sites.yml", "--port", str(port)],
+        [binary, "serve", "--config", "config.yml", "--sites", "sites.yml", "--port", "0", "--port-file", port_file],
         cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, port
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("herald did not start")
+    return process, read_port_file(process, port_file, "herald", lambda: "(output discarded)")
 
 
 class Client:

@@ -2,25 +2,22 @@
 """Peak RSS of socketio-conformance holding N idle Socket.IO WebSocket clients.
 
 Usage: .venv-sio5/bin/python scripts/measure-idle-rss.py [--clients 1000] [--binary .build/debug/socketio-conformance]
-Starts the server on a free loopback port, opens N Engine.IO v4 WebSocket sessions that join `/` and answer
+Starts the server on a loopback port of its choosing (--port 0 --port-file), opens N Engine.IO v4 WebSocket sessions that join `/` and answer
 pings, holds them for a few heartbeats, and prints the server's RSS before, with clients, and its peak (VmHWM).
 """
 import argparse
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import aiohttp
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "interop"))
+from loopback import port_file_path, read_port_file  # noqa: E402
 
 
 def rss_kib(pid, field):
@@ -57,15 +54,11 @@ async def main():
     parser.add_argument("--hold", type=float, default=3.0)
     args = parser.parse_args()
 
-    port = free_port()
-    server = subprocess.Popen([args.binary, "--port", str(port)])
+    workdir = tempfile.mkdtemp(prefix="measure-idle-rss-")
+    port_file = port_file_path(workdir, "conformance")
+    server = subprocess.Popen([args.binary, "--port", "0", "--port-file", port_file])
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        port = read_port_file(server, port_file, "socketio-conformance", lambda: "(output on the console)")
         baseline = rss_kib(server.pid, "VmRSS")
         url = f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
         joined, stop = [], asyncio.Event()
