@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_DIR := .build/debug
 
-.PHONY: deps test-deps build serve test unit-test interop-test browser-test deploy-test bench-test bench format fuzz
+.PHONY: deps test-deps build serve test unit-test interop-test browser-test deploy-test bench-test bench bench-config format fuzz
 
 deps:
 	@scripts/install-deps.sh build
@@ -49,6 +49,12 @@ bench-test:
 bench: deps
 	@scripts/install-deps.sh bench
 	python3 bench/run.py $(BENCH_ARGS)
+
+## How long Herald's release build takes to read a sites.yml with a 1,000,000-token table, beside PyYAML's libyaml
+## loader reading the same file (bench/config_load.py; a few minutes). Other sizes: make bench-config BENCH_CONFIG_ARGS="--tokens 100000"
+bench-config: deps
+	$(SWIFT) build -c release --product herald --scratch-path .build-release
+	python3 bench/config_load.py $(BENCH_CONFIG_ARGS)
 
 ## Fuzzes every parser with libFuzzer and AddressSanitizer for FUZZ_SECONDS each (default 30; ~6 minutes in all
 ## plus the first build), starting from the committed corpus in Tests/FuzzCorpus; prints executions and coverage per

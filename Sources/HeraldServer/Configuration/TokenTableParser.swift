@@ -18,10 +18,10 @@ enum TokenTableParser {
             guard entry.keyNode.scalar?.tag == .str, entry.key.count >= SiteAuthentication.minimumTokenLength else {
                 throw refusal(of: entry, index: index, in: tokens)
             }
-            if let rooms = roomNames(entry.value.node) {
+            if let rooms = roomNames(entry.valueNode) {
                 table[entry.key] = rooms
             } else {
-                let rooms = YAMLValue(node: entry.value.node, keyPath: "\(tokens.keyPath)[\(index)]", file: tokens.file)
+                let rooms = YAMLValue(node: entry.valueNode, keyPath: "\(tokens.keyPath)[\(index)]", file: tokens.file)
                 table[entry.key] = try rooms.sequence().map { room throws(ConfigurationError) in try room.nonEmptyString() }
             }
         }

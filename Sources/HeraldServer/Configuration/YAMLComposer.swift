@@ -42,15 +42,8 @@ enum YAMLComposer {
         let anchor: String?
         let mark: YAMLNode.Mark
         var children: [YAMLNode] = []
-        /// Scalar keys seen so far, with their tags, to refuse duplicates.
-        var keys: Set<KeyIdentity> = []
         /// Values once aliases are expanded, this node included.
         var expandedSize = 1
-    }
-
-    private struct KeyIdentity: Hashable {
-        let text: String
-        let tag: String
     }
 
     private struct Composition {
@@ -131,41 +124,35 @@ enum YAMLComposer {
             guard let closed = open.popLast() else { return }
             let node: YAMLNode
             if closed.isMapping {
-                var pairs: [(YAMLNode, YAMLNode)] = []
-                pairs.reserveCapacity(closed.children.count / 2)
-                var index = 0
-                while index + 1 < closed.children.count {
-                    pairs.append((closed.children[index], closed.children[index + 1]))
-                    index += 2
+                let repetition = YAMLKeyRepetition.of(keysAndValues: closed.children)
+                guard repetition != .duplicate else {
+                    throw .invalid
                 }
-                node = .mapping(YAMLNode.Mapping(pairs: pairs, mark: closed.mark))
+                node = .mapping(
+                    YAMLNode.Mapping(keysAndValues: closed.children, mark: closed.mark, keyTextsAreDistinct: repetition == .none)
+                )
             } else {
                 node = .sequence(YAMLNode.Sequence(nodes: closed.children, mark: closed.mark))
             }
             if let anchor = closed.anchor {
                 anchors[anchor] = (node, closed.expandedSize)
             }
-            try attach(node, size: closed.expandedSize)
+            attach(node, size: closed.expandedSize)
         }
 
         /// Counts a scalar or an alias and attaches it to the open node.
         private mutating func add(_ node: YAMLNode, size: Int, at mark: YAMLNode.Mark) throws(Failure) {
             try count(size, at: mark)
-            try attach(node, size: size)
+            attach(node, size: size)
         }
 
         /// Puts `node` into the innermost open node (a mapping's children alternate key, value), or makes it the root.
-        private mutating func attach(_ node: YAMLNode, size: Int) throws(Failure) {
+        private mutating func attach(_ node: YAMLNode, size: Int) {
             guard !open.isEmpty else {
                 root = node
                 return
             }
             let last = open.count - 1
-            if open[last].isMapping, open[last].children.count.isMultiple(of: 2), case .scalar(let key) = node {
-                guard open[last].keys.insert(KeyIdentity(text: key.string, tag: key.tag.rawValue)).inserted else {
-                    throw .invalid
-                }
-            }
             open[last].children.append(node)
             open[last].expandedSize += size
         }

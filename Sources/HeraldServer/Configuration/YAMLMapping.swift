@@ -12,8 +12,31 @@ struct YAMLMapping {
         let key: String
         /// The key node, for errors that must point at the key rather than at the value (a token's line).
         let keyNode: YAMLNode
-        /// The value, its key path extended by the key.
+        /// The value's node, for readers that need no location unless the value is refused.
+        let valueNode: YAMLNode
+        /// The mapping the entry belongs to, shared by its entries.
+        private let owner: Owner
+
+        fileprivate init(key: String, keyNode: YAMLNode, valueNode: YAMLNode, owner: Owner) {
+            self.key = key
+            self.keyNode = keyNode
+            self.valueNode = valueNode
+            self.owner = owner
+        }
+
+        /// The value, its key path extended by the key; made on demand, as a million-token table reads none of them.
+        var value: YAMLValue {
+            owner.value.child(valueNode, key: key)
+        }
+    }
+
+    /// The mapping's own located value, held once for all its entries.
+    fileprivate final class Owner {
         let value: YAMLValue
+
+        init(_ value: YAMLValue) {
+            self.value = value
+        }
     }
 
     /// The entries in document order, written keys first, then merged keys that were not written.
@@ -23,19 +46,33 @@ struct YAMLMapping {
         guard case .mapping(let mapping) = owner.node else {
             throw owner.error("must be a mapping of keys to values, found \(owner.kindDescription)")
         }
-        var entries: [Entry] = []
-        var seen: Set<String> = []
+        let shared = Owner(owner)
+        let written = (0..<mapping.count).lazy.map { (mapping.key(at: $0), mapping.value(at: $0)) }
+        if mapping.keyTextsAreDistinct, !written.contains(where: { key, _ in key.scalar?.tag == .merge }) {
+            entries = try Self.entries(of: written, owner: shared)
+            return
+        }
         var resolved: [MappingMark: [(YAMLNode, YAMLNode)]] = [:]
-        for (keyNode, valueNode) in try Self.pairs(of: mapping, owner: owner, resolved: &resolved) {
+        let pairs = try Self.pairs(of: mapping, owner: owner, resolved: &resolved)
+        var seen: Set<String> = []
+        entries = try Self.entries(of: pairs, owner: shared).filter { seen.insert($0.key).inserted }
+    }
+
+    /// One entry per pair, refusing a key that is a mapping or a list.
+    private static func entries(
+        of pairs: some Collection<(YAMLNode, YAMLNode)>,
+        owner: Owner
+    ) throws(ConfigurationError) -> [Entry] {
+        var entries: [Entry] = []
+        entries.reserveCapacity(pairs.count)
+        for (keyNode, valueNode) in pairs {
             guard case .scalar(let key) = keyNode else {
-                let keyValue = owner.child(keyNode, key: "?")
+                let keyValue = owner.value.child(keyNode, key: "?")
                 throw keyValue.error("keys must be strings, found \(keyValue.kindDescription)")
             }
-            if seen.insert(key.string).inserted {
-                entries.append(Entry(key: key.string, keyNode: keyNode, value: owner.child(valueNode, key: key.string)))
-            }
+            entries.append(Entry(key: key.string, keyNode: keyNode, valueNode: valueNode, owner: owner))
         }
-        self.entries = entries
+        return entries
     }
 
     /// The value at `key`, or nil when the key is absent or its value is null (an empty key means "use the default").
@@ -78,7 +115,7 @@ struct YAMLMapping {
         owner: YAMLValue,
         resolved: inout [MappingMark: [(YAMLNode, YAMLNode)]]
     ) throws(ConfigurationError) -> [(YAMLNode, YAMLNode)] {
-        let mark = MappingMark(mark: mapping.mark, pairs: mapping.pairs.count)
+        let mark = MappingMark(mark: mapping.mark, pairs: mapping.count)
         if let known = resolved[mark] {
             return known
         }

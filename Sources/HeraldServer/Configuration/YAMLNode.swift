@@ -25,10 +25,27 @@ enum YAMLNode {
         let mark: Mark
     }
 
-    /// A mapping's pairs in document order.
+    /// A mapping's keys and values in document order.
     struct Mapping {
-        let pairs: [(YAMLNode, YAMLNode)]
+        /// Keys and values alternating (key 0, value 0, key 1, …), as the composer collected them: a table of a
+        /// million keys is kept once, not copied into pairs.
+        let keysAndValues: [YAMLNode]
         let mark: Mark
+        /// Whether no two scalar keys share their text (``YAMLKeyRepetition/none``), so a reader that goes by text
+        /// needs no check of its own.
+        let keyTextsAreDistinct: Bool
+
+        /// The number of keys.
+        var count: Int { keysAndValues.count / 2 }
+
+        /// The key at `index` (0-based, in document order).
+        func key(at index: Int) -> YAMLNode { keysAndValues[2 * index] }
+
+        /// The value of the key at `index`.
+        func value(at index: Int) -> YAMLNode { keysAndValues[2 * index + 1] }
+
+        /// The key and value pairs, made on demand.
+        var pairs: [(YAMLNode, YAMLNode)] { (0..<count).map { (key(at: $0), value(at: $0)) } }
     }
 
     /// A list's elements.

@@ -24,11 +24,13 @@ enum YAMLScalarTag {
 
     /// The tag Yams' default resolver gives the plain scalar `text`.
     static func implicit(_ text: String) -> Tag.Name {
-        if boolWords.contains(text) {
-            return .bool
-        }
-        if nullWords.contains(text) {
-            return .null
+        if text.utf8.count <= longestWord {
+            if boolWords.contains(text) {
+                return .bool
+            }
+            if nullWords.contains(text) {
+                return .null
+            }
         }
         if text == "<<" {
             return .merge
@@ -57,6 +59,9 @@ enum YAMLScalarTag {
 
     /// Every text the null rule matches.
     static let nullWords: Set<String> = ["~", "null", "Null", "NULL", ""]
+
+    /// Length in bytes of the longest bool or null word: longer text is neither, without hashing it.
+    private static let longestWord = boolWords.union(nullWords).map(\.utf8.count).max() ?? 0
 
     /// Bytes an int, float or timestamp can start with.
     private static let numberStarts = Set("0123456789+-.".utf8)

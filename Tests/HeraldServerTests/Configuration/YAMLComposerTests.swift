@@ -40,4 +40,19 @@ import Testing
         let root = try #require(try YAMLDocument.parse("1: number\n'1': string\n", file: "x.yml"))
         #expect(try root.mapping().entries.map(\.key) == ["1"])
     }
+
+    @Test func aDuplicateKeyAmongAThousandIsRefusedPointingAtItsFirstOccurrence() {
+        let keys = (0..<1000).map { "  key-\($0): \($0)\n" }.joined()
+        let error = #expect(throws: ConfigurationError.self) {
+            try YAMLDocument.parse("table:\n" + keys + "  key-500: again\n", file: "x.yml")
+        }
+        #expect(error?.description == "x.yml:502:3: invalid YAML: duplicate key 'key-500' in the same mapping")
+    }
+
+    @Test func aDuplicateIsFoundAlsoWhereAnotherKeySharesItsTextWithAnotherTag() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try YAMLDocument.parse("1: number\n'1': string\nname: a\nname: b\n", file: "x.yml")
+        }
+        #expect(error?.description == "x.yml:3:1: invalid YAML: duplicate key 'name' in the same mapping")
+    }
 }
