@@ -16,6 +16,12 @@ import SocketIO
 ///   not an "IDs up to the newest in the batch" watermark: IDs from concurrent sends (or other instances' clocks)
 ///   are stored out of ID order, and a watermark would hold back a newer-stored, lower-ID message until the next
 ///   reconnect.
+/// - when the store could not be reached at connect, the session registers the device again until the store
+///   answers, then sends the `_batch` minus the messages it already emitted live whose acks the store has not
+///   recorded yet; until then the socket stays in the reliable room, so each message reaches it through this
+///   session only (with an ack where the device's queue holds it), never also as a plain broadcast.
+///
+/// Acks that the store fails to record are retried (``StoreRetry``), in the order the client sent them.
 ///
 /// Mutable state is confined to the socket's event loop (hence `@unchecked Sendable`); public entry points hop
 /// there.
@@ -29,7 +35,7 @@ final class DeviceSession: @unchecked Sendable {
         case registered(evicted: Int)
         /// A new device of a user whose devices are all connected, at the site's `maxDevicesPerUser`.
         case refused
-        /// The store could not be reached; the socket gets live messages only.
+        /// The store could not be reached; the session registers the device again once the socket is connected.
         case unavailable
     }
 
@@ -51,6 +57,14 @@ final class DeviceSession: @unchecked Sendable {
     private var heldBack: [HeldBack] = []
     /// IDs the `_batch` carried whose live copy has not come yet.
     private var batched: Set<FlakeID> = []
+    /// IDs emitted live with an ack request whose ack the store has not recorded yet: a `_batch` read meanwhile
+    /// (after a late registration) leaves them out.
+    private var unrecorded: Set<FlakeID> = []
+    /// The registration to repeat when the store could not be reached at connect.
+    private var pendingRegistration: (sharedRooms: [String], maxDevices: Int)?
+    /// The task repeating the registration, cancelled when the socket leaves.
+    private var registering: Task<Void, Never>?
+    private let retry = StoreRetry()
     /// The latest store update of this session; each new one waits for it, so the store sees acks in the order
     /// the client sent them (an out-of-order ack means something with `resync`).
     private var lastUpdate: Task<Void, Never>?
@@ -83,7 +97,8 @@ final class DeviceSession: @unchecked Sendable {
                 return .registered(evicted: evicted)
             }
         } catch {
-            logger.warning("device registration failed: \(error); live delivery only", metadata: metadata)
+            logger.warning("device registration failed: \(error); registering again once connected", metadata: metadata)
+            onLoop { $0.pendingRegistration = (sharedRooms, maxDevices) }
             return .unavailable
         }
     }
@@ -95,8 +110,9 @@ final class DeviceSession: @unchecked Sendable {
         if let backlog {
             self.backlog = nil
             deliverBacklog(backlog)
-        } else {
-            socket.leave(ReliableRoom.name)
+        } else if let pending = pendingRegistration {
+            pendingRegistration = nil
+            registerAgain(sharedRooms: pending.sharedRooms, maxDevices: pending.maxDevices)
         }
         let held = heldBack
         heldBack = []
@@ -109,6 +125,7 @@ final class DeviceSession: @unchecked Sendable {
     /// socket's event loop.
     @discardableResult
     func stop() -> Task<Void, Never> {
+        registering?.cancel()
         let lastUpdate = self.lastUpdate
         let store = self.store
         let device = self.device
@@ -124,12 +141,50 @@ final class DeviceSession: @unchecked Sendable {
         }
     }
 
-    /// Runs `update` after every earlier one of this session. Called on the socket's event loop.
-    private func enqueueUpdate(_ update: @escaping @Sendable () async -> Void) {
+    /// Runs `update` after every earlier one of this session and returns its task. Called on the socket's event
+    /// loop.
+    @discardableResult
+    private func enqueueUpdate(_ update: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         let previous = lastUpdate
-        lastUpdate = Task {
+        let task = Task {
             await previous?.value
             await update()
+        }
+        lastUpdate = task
+        return task
+    }
+
+    /// Registers the device until the store answers (pausing as ``StoreRetry`` does, without giving up while the
+    /// socket is connected), then sends what the device is owed. Later acks queue behind it, so the store records
+    /// them after the registration; ``stop()`` cancels it. Called on the socket's event loop.
+    private func registerAgain(sharedRooms: [String], maxDevices: Int) {
+        let retry = StoreRetry(firstPause: .milliseconds(250), longestPause: .seconds(5), window: nil)
+        registering = enqueueUpdate { [self] in
+            var outcome: DeviceRegistration?
+            let registered = await retry.run("device registration", logger: logger, metadata: metadata) {
+                () throws(StoreError) in
+                outcome = try await store.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
+            }
+            guard registered, let outcome else { return }
+            guard !Task.isCancelled else {
+                // The socket left while the store registered the device: record that it left.
+                try? await store.disconnect(device)
+                return
+            }
+            onLoop { $0.registeredLate(outcome) }
+        }
+    }
+
+    /// Sends the backlog of a registration that succeeded after the socket connected, minus what went out live and
+    /// awaits its ack. Called on the socket's event loop.
+    private func registeredLate(_ outcome: DeviceRegistration) {
+        switch outcome {
+        case .refused:
+            logger.warning("device refused once the store answered: the user has too many devices", metadata: metadata)
+        case .registered(var backlog, let evicted):
+            metrics.evictedDevices(evicted)
+            backlog.messages.removeAll { unrecorded.contains($0.id) }
+            deliverBacklog(backlog)
         }
     }
 
@@ -158,23 +213,28 @@ final class DeviceSession: @unchecked Sendable {
             metrics.deferredLiveEmit()
             return
         }
+        unrecorded.insert(message.id)
         socket.emit(message.event, message.arguments, timeout: Self.ackTimeout) { [self] result in
             acks.release()
-            guard case .success = result else { return }
+            guard case .success = result else {
+                unrecorded.remove(message.id)
+                return
+            }
             acknowledge(message.id, resync: resync)
         }
     }
 
     private func acknowledge(_ id: FlakeID, resync: Bool) {
         enqueueUpdate { [self] in
-            do {
-                let outcome = try await store.acknowledge(device, id: id, resync: resync)
-                metrics.acknowledged(1)
-                if case .resync(let event) = outcome {
-                    socket.emit("_resync", [.string(event)])
-                }
-            } catch {
-                logger.warning("ack not recorded: \(error)", metadata: metadata)
+            var outcome: AckOutcome?
+            _ = await retry.run("ack", logger: logger, metadata: metadata) { () throws(StoreError) in
+                outcome = try await store.acknowledge(device, id: id, resync: resync)
+            }
+            onLoop { $0.unrecorded.remove(id) }
+            guard let outcome else { return }
+            metrics.acknowledged(1)
+            if case .resync(let event) = outcome {
+                socket.emit("_resync", [.string(event)])
             }
         }
     }
@@ -191,11 +251,11 @@ final class DeviceSession: @unchecked Sendable {
         socket.emit("_batch", [.array(backlog.messages.map(\.batchEntry))], timeout: Self.ackTimeout) { [self] result in
             guard case .success = result else { return }
             enqueueUpdate { [self] in
-                do {
+                let recorded = await retry.run("batch ack", logger: logger, metadata: metadata) { () throws(StoreError) in
                     try await store.acknowledgeBatch(device, ids: ids)
+                }
+                if recorded {
                     metrics.acknowledged(ids.count)
-                } catch {
-                    logger.warning("batch ack not recorded: \(error)", metadata: metadata)
                 }
             }
         }
