@@ -14,7 +14,11 @@ import NIOWebSocket
 /// - upgrades an Engine.IO WebSocket request that arrives on a reused keep-alive connection (the first request of a
 ///   connection is upgraded by SwiftNIO's typed upgrader before this handler sees it), or answers the refusal and
 ///   closes: SwiftNIO's HTTP parser stops at any upgrade request, so the connection could not go on anyway;
-/// - closes after the answer to any other upgrade request, for the same reason.
+/// - closes after the answer to any other upgrade request, for the same reason;
+/// - on a graceful stop (SwiftNIO's `ChannelShouldQuiesceEvent`), answers the request in progress or one that
+///   arrives within ``stopGrace`` (a backend's `/send` already on its way on a kept-alive connection) with
+///   `Connection: close`, then closes; an idle connection closes after the grace. Hummingbird would close an idle
+///   connection at once, resetting a request the client had just written.
 ///
 /// Every closure it decides is counted in ``EngineServer/connectionClosures``.
 final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
@@ -40,6 +44,9 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case done
     }
 
+    /// How long after a graceful stop begins an idle connection may still deliver a request that will be answered.
+    static let stopGrace: TimeAmount = .milliseconds(500)
+
     private let upgrade: EngineWebSocketUpgrade
     private let requestHeaderTimeout: TimeAmount
     private let idleTimeout: TimeAmount
@@ -49,6 +56,8 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
+    /// A graceful stop began: every answer closes the connection, an idle one closes after ``stopGrace``.
+    private var stopping = false
 
     init(upgrade: EngineWebSocketUpgrade) {
         self.upgrade = upgrade
@@ -68,6 +77,28 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         phase = .done
         disarm()
         context.fireChannelInactive()
+    }
+
+    // MARK: Graceful stop
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // Not passed on: Hummingbird's handler would close a connection between requests at once.
+        stopping = true
+        closeAfterResponse = true
+        switch phase {
+        case .awaitingHead:
+            arm(context: context, after: Self.stopGrace)
+        case .upgradeRequested:
+            phase = .done
+            disarm()
+            context.close(promise: nil)
+        case .readingRequest, .awaitingResponse, .lingering, .draining, .done:
+            break
+        }
     }
 
     // MARK: Requests
@@ -342,6 +373,12 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard let deadline else { return }
         if deadline > .now() {
             schedule(context: context, at: deadline)
+            return
+        }
+        if stopping, case .awaitingHead = phase {
+            phase = .done
+            self.deadline = nil
+            context.close(promise: nil)
             return
         }
         let closure: ConnectionClosure
