@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_DIR := .build/debug
 
-.PHONY: deps test-deps build serve test unit-test interop-test browser-test deploy-test bench-test bench bench-config format fuzz
+.PHONY: deps test-deps build serve test unit-test interop-test browser-test deploy-test bench-test bench bench-config chaos format fuzz
 
 deps:
 	@scripts/install-deps.sh build
@@ -49,6 +49,13 @@ bench-test:
 bench: deps
 	@scripts/install-deps.sh bench
 	python3 bench/run.py $(BENCH_ARGS)
+
+## The chaos suite at its published sizes (200 devices, 60 s per case, connections cut every ~15 s for ~2 s),
+## writing each case's figures to bench/results/chaos/. Its short form runs in make test (interop-test).
+chaos: build
+	@scripts/python-env.sh
+	CHAOS_SCALE=long CHAOS_RESULTS=bench/results/chaos SIO_GENERATION=5 HERALD_BUILD_DIR=$(BUILD_DIR) \
+		.venv-sio5/bin/python -m pytest -p no:cacheprovider --timeout 900 -q -s tests/interop/chaos
 
 ## How long Herald's release build takes to read a sites.yml with a 1,000,000-token table, beside PyYAML's libyaml
 ## loader reading the same file (bench/config_load.py; a few minutes). Other sizes: make bench-config BENCH_CONFIG_ARGS="--tokens 100000"

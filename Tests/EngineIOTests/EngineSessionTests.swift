@@ -170,6 +170,29 @@ private struct PollingHarness {
         #expect(harness.registry.lookup("session-1") == nil)
     }
 
+    @Test func aShutdownAnswersTheParkedGetWithoutACloseAndForgetsTheSessionSoTheClientReconnects() throws {
+        let harness = PollingHarness(version: .v4)
+        _ = try harness.poll()
+        let parked = Box<[EnginePacket]?>(nil)
+        harness.session.poll().whenSuccess { parked.value = try? EnginePayloadCodec.decode($0.body, version: .v4) }
+        harness.session.closeForShutdown()
+        #expect(parked.value == [.noop], "python-socketio takes a close packet as final and never reconnects")
+        #expect(harness.registry.lookup("session-1") == nil)
+        #expect(harness.delegate.closeReasons == [.forcedClose])
+        let next = Box<(any Error)?>(nil)
+        harness.session.poll().whenFailure { next.value = $0 }
+        #expect(next.value as? EngineError == .badRequest)
+    }
+
+    @Test func anOrdinaryServerCloseStillAnswersTheParkedGetWithAClosePacket() throws {
+        let harness = PollingHarness(version: .v4)
+        _ = try harness.poll()
+        let parked = Box<[EnginePacket]?>(nil)
+        harness.session.poll().whenSuccess { parked.value = try? EnginePayloadCodec.decode($0.body, version: .v4) }
+        harness.session.close(reason: .forcedClose)
+        #expect(parked.value == [.close])
+    }
+
     @Test func malformedPostClosesTheSession() throws {
         let harness = PollingHarness(version: .v4)
         _ = try harness.poll()

@@ -128,14 +128,16 @@ public final class EngineSession: @unchecked Sendable {
         terminate(reason)
     }
 
-    /// Closes the session because the server is shutting down: like ``close(reason:)`` with `forcedClose`, but a
-    /// WebSocket client gets close code 1001 (going away).
+    /// Closes the session because the server is shutting down, so that every stock client reconnects (to another
+    /// instance behind a load balancer): a WebSocket client gets close code 1001 (going away); a polling client's
+    /// waiting GET gets what is queued (or a noop) and its next request a 400. Not a close packet: python-socketio
+    /// takes one as final and never reconnects.
     func closeForShutdown() {
         guard eventLoop.inEventLoop else {
-            eventLoop.execute { self.terminate(.forcedClose, webSocketCode: .goingAway) }
+            eventLoop.execute { self.terminate(.forcedClose, webSocketCode: .goingAway, forShutdown: true) }
             return
         }
-        terminate(.forcedClose, webSocketCode: .goingAway)
+        terminate(.forcedClose, webSocketCode: .goingAway, forShutdown: true)
     }
 
     func sendPacket(_ packet: EnginePacket) {
@@ -379,7 +381,12 @@ public final class EngineSession: @unchecked Sendable {
         terminate(reason, immediately: true)
     }
 
-    private func terminate(_ reason: EngineCloseReason, webSocketCode: WebSocketErrorCode? = nil, immediately: Bool = false) {
+    private func terminate(
+        _ reason: EngineCloseReason,
+        webSocketCode: WebSocketErrorCode? = nil,
+        immediately: Bool = false,
+        forShutdown: Bool = false
+    ) {
         eventLoop.preconditionInEventLoop()
         heartbeat?.cancel()
         deadline?.cancel()
@@ -392,18 +399,24 @@ public final class EngineSession: @unchecked Sendable {
             link.close(code: webSocketCode ?? reason.webSocketCloseCode)
             finishClose()
         case .upgrading(let polling, let probe):
-            probe.close(code: .normalClosure)
-            end(polling, reason: reason, immediately: immediately)
+            probe.close(code: forShutdown ? .goingAway : .normalClosure)
+            end(polling, reason: reason, immediately: immediately, forShutdown: forShutdown)
         case .polling(let polling):
-            end(polling, reason: reason, immediately: immediately)
+            end(polling, reason: reason, immediately: immediately, forShutdown: forShutdown)
         }
         let delegate = self.delegate
         self.delegate = nil
         delegate?.engineSession(self, didCloseWith: reason)
     }
 
-    private func end(_ polling: PollingTransport, reason: EngineCloseReason, immediately: Bool) {
-        if immediately {
+    private func end(_ polling: PollingTransport, reason: EngineCloseReason, immediately: Bool, forShutdown: Bool) {
+        if forShutdown {
+            if polling.queue.isEmpty {
+                _ = polling.enqueue(.noop)
+            }
+            polling.flush(allocator: allocator)
+            finishClose()
+        } else if immediately {
             polling.dismiss(answeringWith: reason == .transportClose ? .noop : .close, allocator: allocator)
             finishClose()
         } else {

@@ -14,12 +14,14 @@ START_SECONDS = 10
 
 
 class RedisServer:
-    """redis-server without persistence in its own temporary directory. Redis cannot bind port 0 and report the
-    port, so it gets a candidate port and another one if that is taken; readiness comes from this server's own
-    log, so a test never talks to another test's Redis. `stop()` kills it (a crash); `start()` brings it back on
-    the same port."""
+    """redis-server in its own temporary directory, without persistence unless asked. Redis cannot bind port 0
+    and report the port, so it gets a candidate port and another one if that is taken; readiness comes from this
+    server's own log, so a test never talks to another test's Redis. `stop()` kills it (a crash); `start()` brings
+    it back on the same port."""
 
-    def __init__(self):
+    def __init__(self, appendfsync=None):
+        """`appendfsync` ("always" or "everysec") turns on the append-only file, so a restart keeps the data."""
+        self.appendfsync = appendfsync
         self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.directory = tempfile.mkdtemp(prefix="herald-redis-")
         weakref.finalize(self, shutil.rmtree, self.directory, True)
@@ -39,8 +41,8 @@ class RedisServer:
         if os.path.exists(log_path):
             os.remove(log_path)
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.directory, "--logfile", log_path],
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--dir", self.directory,
+             "--logfile", log_path, *self._persistence()],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -54,6 +56,11 @@ class RedisServer:
         if "Address already in use" in log:
             raise PortTaken(f"redis-server could not bind port {self.port}: {log}")
         raise RuntimeError(f"redis-server did not start on port {self.port}: {log}")
+
+    def _persistence(self):
+        if self.appendfsync is None:
+            return ["--appendonly", "no"]
+        return ["--appendonly", "yes", "--appendfsync", self.appendfsync]
 
     @staticmethod
     def _log(path):
