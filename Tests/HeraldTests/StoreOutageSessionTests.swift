@@ -94,6 +94,7 @@ private final class FlakyStore: MessageStore {
     private struct Counts {
         var reachable = true
         var connects = 0
+        var resumes = 0
         var failedAcks = 0
         var recordedAcks = 0
     }
@@ -134,6 +135,13 @@ private final class FlakyStore: MessageStore {
         try checkReachable()
         let registration = try await inner.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
         counts.withLockedValue { $0.connects += 1 }
+        return registration
+    }
+
+    func resume(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError) -> DeviceRegistration {
+        try checkReachable()
+        let registration = try await inner.resume(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
+        counts.withLockedValue { $0.resumes += 1 }
         return registration
     }
 

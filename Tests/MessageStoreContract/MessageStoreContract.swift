@@ -22,6 +22,8 @@ public enum MessageStoreContract: String, CaseIterable, Sendable, CustomTestStri
     case newDeviceBeyondTheCapEvictsTheLongestOfflineDevice
     case newDeviceIsRefusedWhenEveryDeviceIsConnected
     case expiredDevicesDoNotCountTowardsTheCap
+    case resumingAConnectedDeviceCountsNoSecondSocketAndReturnsItsBacklog
+    case resumingADeviceTheStoreForgotRegistersItAgain
 
     public var testDescription: String { rawValue }
 
@@ -70,6 +72,30 @@ private struct Scenario {
 
     func run(_ rule: MessageStoreContract) async throws {
         switch rule {
+        case .resumingAConnectedDeviceCountsNoSecondSocketAndReturnsItsBacklog:
+            let phone = device("alice", "phone")
+            _ = try await store.connect(phone, sharedRooms: ["news"])
+            let missed = message()
+            _ = try await store.enqueue(missed, site: "shop", userRooms: ["user_alice"])
+            guard case .registered(let backlog, evicted: 0) = try await store.resume(phone, sharedRooms: ["news"], maxDevices: 5) else {
+                Issue.record("resume refused a connected device")
+                return
+            }
+            #expect(backlog.messages == [missed])
+            try await store.disconnect(phone)  // its one socket leaves: the device_ttl clock starts
+            clock.advance(seconds: 61)
+            #expect(try await store.enqueue(message(), site: "shop", userRooms: ["user_alice"]).isEmpty)
+
+        case .resumingADeviceTheStoreForgotRegistersItAgain:
+            let phone = device("alice", "phone")
+            guard case .registered(let backlog, evicted: 0) = try await store.resume(phone, sharedRooms: ["news"], maxDevices: 5) else {
+                Issue.record("resume refused a device the store did not know")
+                return
+            }
+            #expect(backlog.messages.isEmpty && !backlog.overflowed)
+            #expect(try await store.userRooms(site: "shop", sharedRoom: "news") == ["user_alice"])
+            #expect(try await store.enqueue(message(), site: "shop", userRooms: ["user_alice"]) == [phone])
+
         case .enqueueReachesEveryLiveDeviceOfEachUser:
             let phone = device("alice", "phone")
             let laptop = device("alice", "laptop")

@@ -12,6 +12,9 @@ public protocol ClusterBus: Sendable {
     func publish(_ delivery: DeviceDelivery) async
     /// Sets the receiver of deliveries published by other instances.
     func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void)
+    /// Sets what runs when deliveries from other instances may have been missed: the bus was cut off and is
+    /// receiving again (the device sessions here then ask the store what their devices are owed).
+    func onDeliveriesMissed(_ handler: @escaping @Sendable () -> Void)
 }
 
 /// A reliable message on its way to device sessions, wherever they are connected.
@@ -46,4 +49,5 @@ public struct LocalClusterBus: ClusterBus {
     public func detach(site: String) {}
     public func publish(_ delivery: DeviceDelivery) async {}
     public func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void) {}
+    public func onDeliveriesMissed(_ handler: @escaping @Sendable () -> Void) {}
 }

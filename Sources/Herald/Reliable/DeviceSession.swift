@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SocketIO
 
@@ -60,11 +61,18 @@ final class DeviceSession: @unchecked Sendable {
     /// IDs emitted live with an ack request whose ack the store has not recorded yet: a `_batch` read meanwhile
     /// (after a late registration) leaves them out.
     private var unrecorded: Set<FlakeID> = []
-    /// The registration to repeat when the store could not be reached at connect.
-    private var pendingRegistration: (sharedRooms: [String], maxDevices: Int)?
+    /// What the device registers with, kept to register again or to resume.
+    private var registration: (sharedRooms: [String], maxDevices: Int)?
+    /// Whether the store could not be reached at connect, so the device is still to be registered.
+    private var registrationPending = false
     /// The task repeating the registration, cancelled when the socket leaves.
     private var registering: Task<Void, Never>?
     private let retry = StoreRetry()
+    /// Whether the store counts this socket among the device's connected ones; read by ``stop()`` once every
+    /// earlier update is done, so a socket the store never counted is not subtracted.
+    private let storeCountsSocket = NIOLockedValueBox(false)
+    /// The socket left; nothing more is asked of the store for it.
+    private var stopped = false
     /// The latest store update of this session; each new one waits for it, so the store sees acks in the order
     /// the client sent them (an out-of-order ack means something with `resync`).
     private var lastUpdate: Task<Void, Never>?
@@ -88,17 +96,19 @@ final class DeviceSession: @unchecked Sendable {
     /// Registers the device with the store while the socket is being admitted (so a refusal can answer the
     /// client's CONNECT); `sharedRooms` are its user's shared rooms. The backlog waits for ``activate()``.
     func register(sharedRooms: [String], maxDevices: Int) async -> Registration {
+        onLoop { $0.registration = (sharedRooms, maxDevices) }
         do {
             switch try await store.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices) {
             case .refused:
                 return .refused
             case .registered(let backlog, let evicted):
+                storeCountsSocket.withLockedValue { $0 = true }
                 onLoop { $0.backlog = backlog }
                 return .registered(evicted: evicted)
             }
         } catch {
             logger.warning("device registration failed: \(error); registering again once connected", metadata: metadata)
-            onLoop { $0.pendingRegistration = (sharedRooms, maxDevices) }
+            onLoop { $0.registrationPending = true }
             return .unavailable
         }
     }
@@ -110,9 +120,9 @@ final class DeviceSession: @unchecked Sendable {
         if let backlog {
             self.backlog = nil
             deliverBacklog(backlog)
-        } else if let pending = pendingRegistration {
-            pendingRegistration = nil
-            registerAgain(sharedRooms: pending.sharedRooms, maxDevices: pending.maxDevices)
+        } else if registrationPending, let registration {
+            registrationPending = false
+            registerAgain(sharedRooms: registration.sharedRooms, maxDevices: registration.maxDevices, resuming: false)
         }
         let held = heldBack
         heldBack = []
@@ -125,7 +135,9 @@ final class DeviceSession: @unchecked Sendable {
     /// socket's event loop.
     @discardableResult
     func stop() -> Task<Void, Never> {
+        stopped = true
         registering?.cancel()
+        let counted = storeCountsSocket
         let lastUpdate = self.lastUpdate
         let store = self.store
         let device = self.device
@@ -133,6 +145,7 @@ final class DeviceSession: @unchecked Sendable {
         let metadata = self.metadata
         return Task {
             await lastUpdate?.value
+            guard counted.withLockedValue({ $0 }) else { return }
             do {
                 try await store.disconnect(device)
             } catch {
@@ -154,23 +167,38 @@ final class DeviceSession: @unchecked Sendable {
         return task
     }
 
-    /// Registers the device until the store answers (pausing as ``StoreRetry`` does, without giving up while the
-    /// socket is connected), then sends what the device is owed. Later acks queue behind it, so the store records
-    /// them after the registration; ``stop()`` cancels it. Called on the socket's event loop.
-    private func registerAgain(sharedRooms: [String], maxDevices: Int) {
+    /// Live deliveries to this device may have been lost (the cluster bus was cut off): asks the store again what
+    /// the device is owed and sends it as a `_batch`, minus what already went out live. A session still waiting for
+    /// its first registration or not yet connected skips it (its `_batch` is still to come).
+    func catchUp() {
+        onLoop { session in
+            guard session.active, !session.stopped, !session.registrationPending, let registration = session.registration
+            else { return }
+            session.registerAgain(sharedRooms: registration.sharedRooms, maxDevices: registration.maxDevices, resuming: true)
+        }
+    }
+
+    /// Registers the device (or, `resuming`, asks for its backlog without counting the socket again) until the store
+    /// answers (pausing as ``StoreRetry`` does, without giving up while the socket is connected), then sends what the
+    /// device is owed. Later acks queue behind it, so the store records them after it; ``stop()`` cancels it. Called
+    /// on the socket's event loop.
+    private func registerAgain(sharedRooms: [String], maxDevices: Int, resuming: Bool) {
         let retry = StoreRetry(firstPause: .milliseconds(250), longestPause: .seconds(5), window: nil)
         registering = enqueueUpdate { [self] in
             var outcome: DeviceRegistration?
-            let registered = await retry.run("device registration", logger: logger, metadata: metadata) {
-                () throws(StoreError) in
-                outcome = try await store.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
+            let what = resuming ? "device resume" : "device registration"
+            let registered = await retry.run(what, logger: logger, metadata: metadata) { () throws(StoreError) in
+                outcome =
+                    resuming
+                    ? try await store.resume(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
+                    : try await store.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
             }
             guard registered, let outcome else { return }
-            guard !Task.isCancelled else {
-                // The socket left while the store registered the device: record that it left.
-                try? await store.disconnect(device)
-                return
+            if case .registered = outcome {
+                storeCountsSocket.withLockedValue { $0 = true }
             }
+            // A socket that left meanwhile is recorded as gone by stop(), which waits for this update.
+            guard !Task.isCancelled else { return }
             onLoop { $0.registeredLate(outcome) }
         }
     }
@@ -246,7 +274,7 @@ final class DeviceSession: @unchecked Sendable {
         }
         guard !backlog.messages.isEmpty else { return }
         let ids = backlog.messages.map(\.id)
-        batched = Set(ids)
+        batched.formUnion(ids)
         metrics.replayed(ids.count)
         socket.emit("_batch", [.array(backlog.messages.map(\.batchEntry))], timeout: Self.ackTimeout) { [self] result in
             guard case .success = result else { return }

@@ -48,6 +48,16 @@ final class DeviceSessions: Sendable {
         return false
     }
 
+    /// Every session asks the store again for what its device is owed (live deliveries were lost); returns how many.
+    @discardableResult
+    func catchUp() -> Int {
+        let all = table.withLockedValue { table in table.values.flatMap(\.values) }
+        for session in all {
+            session.catchUp()
+        }
+        return all.count
+    }
+
     func sessions(site: String, userRoom: String) -> [DeviceSession] {
         table.withLockedValue { table in
             table[UserKey(site: site, userRoom: userRoom)].map { Array($0.values) } ?? []

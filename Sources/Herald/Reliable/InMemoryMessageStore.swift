@@ -43,6 +43,17 @@ public final class InMemoryMessageStore: MessageStore, QueueDepthSampling {
     public func connect(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
         -> DeviceRegistration
     {
+        register(device, sharedRooms: sharedRooms, maxDevices: maxDevices, resuming: false)
+    }
+
+    public func resume(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
+        -> DeviceRegistration
+    {
+        register(device, sharedRooms: sharedRooms, maxDevices: maxDevices, resuming: true)
+    }
+
+    /// Registers a socket of `device`; `resuming` counts it only when the device has no connected socket.
+    private func register(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int, resuming: Bool) -> DeviceRegistration {
         let now = clock.milliseconds
         return state.withLockedValue { state in
             let userKey = UserKey(site: device.site, userRoom: device.userRoom)
@@ -56,7 +67,9 @@ public final class InMemoryMessageStore: MessageStore, QueueDepthSampling {
                 guard let count = makeRoom(in: &user, maxDevices: maxDevices) else { return .refused }
                 evicted = count
             }
-            record.connectedSockets += 1
+            if !resuming || record.connectedSockets == 0 {
+                record.connectedSockets += 1
+            }
             record.disconnectedAt = nil
             let backlog: DeviceBacklog
             if record.queue.overflowed {

@@ -14,6 +14,13 @@ public protocol MessageStore: Sendable {
     func connect(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
         -> DeviceRegistration
 
+    /// A socket of `device` that stayed connected while live messages may have been lost (the cluster bus or the
+    /// store was away, or the store restarted empty) asks again what the device is owed: registers the device as
+    /// ``connect(_:sharedRooms:maxDevices:)`` does when the store does not count it as connected, without counting
+    /// the socket a second time when it does, and returns its backlog.
+    func resume(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
+        -> DeviceRegistration
+
     /// A socket of `device` disconnected; when it was the device's last, the device's `device_ttl` clock starts.
     func disconnect(_ device: DeviceKey) async throws(StoreError)
 

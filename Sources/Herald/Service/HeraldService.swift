@@ -75,6 +75,10 @@ public final class HeraldService: Sendable {
         self.idempotency = idempotency
         let delivery = self.delivery
         bus.onDelivery { delivery.deliverLocally($0) }
+        bus.onDeliveriesMissed { [logger] in
+            let count = sessions.catchUp()
+            logger.warning("cluster bus reconnected: \(count) device session(s) ask the store for what they missed")
+        }
         gateway = SiteGateway(
             io: io,
             sites: sites,

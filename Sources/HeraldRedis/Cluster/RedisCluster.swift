@@ -15,6 +15,7 @@ public final class RedisCluster: ClusterBus {
     private let logger: Logger
     private let adapters = NIOLockedValueBox<[String: RedisAdapter]>([:])
     private let receiver = NIOLockedValueBox<Callback<DeviceDelivery>?>(nil)
+    private let missed = NIOLockedValueBox<Callback<Void>?>(nil)
     private let attached = NIOLockedValueBox<[String: Int]>([:])
     private let lingering = NIOLockedValueBox(Lingering())
     private let publisher: RedisPublisher
@@ -46,9 +47,13 @@ public final class RedisCluster: ClusterBus {
         self.instanceID = instanceID
         self.logger = logger
         let route = NIOLockedValueBox<Callback<RedisPubSubMessage>?>(nil)
-        subscriber = try RedisSubscriber(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger) {
-            message in route.withLockedValue { $0 }?.call(message)
-        }
+        let missed = self.missed
+        subscriber = try RedisSubscriber(
+            configuration: configuration,
+            eventLoopGroup: eventLoopGroup,
+            logger: logger,
+            onResubscribed: { missed.withLockedValue { $0 }?.call(()) }
+        ) { message in route.withLockedValue { $0 }?.call(message) }
         publisher = RedisPublisher(
             client: client,
             maxBufferedBytes: maxBufferedBytes,
@@ -108,6 +113,12 @@ public final class RedisCluster: ClusterBus {
 
     public func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void) {
         self.receiver.withLockedValue { $0 = Callback(call: receiver) }
+    }
+
+    /// Runs `handler` each time the subscription came back after its connection was lost: what other instances
+    /// published meanwhile never arrived here.
+    public func onDeliveriesMissed(_ handler: @escaping @Sendable () -> Void) {
+        missed.withLockedValue { $0 = Callback { _ in handler() } }
     }
 
     /// Publishes a namespace broadcast for the other instances, without waiting (dropped when the buffer is full).

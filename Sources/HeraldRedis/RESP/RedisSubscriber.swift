@@ -18,18 +18,23 @@ public final class RedisSubscriber: Sendable {
 
     /// Creates the subscriber and starts connecting in the background.
     ///
-    /// - Parameter onMessage: called on the connection's event loop for every message, in the order Redis sent
-    ///   them; it must return quickly (hand heavy work to another task).
+    /// - Parameters:
+    ///   - onResubscribed: called on the connection's event loop each time the connection came back after it was
+    ///     lost and the subscriptions were sent again (messages published meanwhile were not received).
+    ///   - onMessage: called on the connection's event loop for every message, in the order Redis sent them; it
+    ///     must return quickly (hand heavy work to another task).
     /// - Throws: ``RedisError/invalidConfiguration(_:)`` when the TLS settings cannot be loaded.
     public init(
         configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "herald.redis.pubsub"),
         pingInterval: Duration = .seconds(10),
+        onResubscribed: @escaping @Sendable () -> Void = {},
         onMessage: @escaping @Sendable (RedisPubSubMessage) -> Void
     ) throws(RedisError) {
         let eventLoop = eventLoopGroup.next()
         let channels = NIOLoopBoundBox.makeBoxSendingValue(Set<String>(), eventLoop: eventLoop)
+        let sessions = NIOLoopBoundBox.makeBoxSendingValue(0, eventLoop: eventLoop)
         let hooks = RedisConnection.Hooks(
             onPush: { value in
                 guard let message = RedisPubSubMessage(push: value) else {
@@ -39,16 +44,23 @@ public final class RedisSubscriber: Sendable {
                 return true
             },
             sessionReady: { channel in
+                sessions.value += 1
                 let names = channels.value.sorted()
-                guard !names.isEmpty else {
-                    return
+                if !names.isEmpty {
+                    let replies = channel.eventLoop.makePromise(of: [RedisValue].self)
+                    replies.futureResult.whenFailure { error in
+                        logger.warning("Redis resubscribe failed", metadata: ["reason": "\(error)"])
+                    }
+                    let request = RedisRequest(
+                        commands: [RedisCommand("SUBSCRIBE", names)],
+                        expectedReplies: names.count,
+                        promise: replies
+                    )
+                    RedisConnection.write(request, to: channel)
                 }
-                let replies = channel.eventLoop.makePromise(of: [RedisValue].self)
-                replies.futureResult.whenFailure { error in
-                    logger.warning("Redis resubscribe failed", metadata: ["reason": "\(error)"])
+                if sessions.value > 1 {
+                    onResubscribed()
                 }
-                let request = RedisRequest(commands: [RedisCommand("SUBSCRIBE", names)], expectedReplies: names.count, promise: replies)
-                RedisConnection.write(request, to: channel)
             }
         )
         let connection = try RedisConnection(configuration: configuration, eventLoop: eventLoop, logger: logger, hooks: hooks)

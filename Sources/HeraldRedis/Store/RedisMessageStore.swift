@@ -40,13 +40,28 @@ public final class RedisMessageStore: MessageStore {
     public func connect(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
         -> DeviceRegistration
     {
+        try await register(device, sharedRooms: sharedRooms, maxDevices: maxDevices, resuming: false)
+    }
+
+    public func resume(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
+        -> DeviceRegistration
+    {
+        try await register(device, sharedRooms: sharedRooms, maxDevices: maxDevices, resuming: true)
+    }
+
+    private func register(
+        _ device: DeviceKey,
+        sharedRooms: [String],
+        maxDevices: Int,
+        resuming: Bool
+    ) async throws(StoreError) -> DeviceRegistration {
         let rooms = Array(Set(sharedRooms.map { $0.lowercased() }))
         let reply = try await run(
             RedisStoreScripts.connect,
             [
                 prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
                 instanceKey, instanceField(device), "\(keyPrefix):instances", instanceID,
-                "\(keyPrefix):alive:\(instanceID)", "\(livenessMilliseconds)", "\(maxDevices)",
+                "\(keyPrefix):alive:\(instanceID)", "\(livenessMilliseconds)", "\(maxDevices)", resuming ? "1" : "0",
             ] + rooms
         )
         guard let parts = reply.array, parts.count == 4, let status = parts[0].int, let evicted = parts[3].int,

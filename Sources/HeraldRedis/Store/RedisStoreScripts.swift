@@ -64,8 +64,8 @@ enum RedisStoreScripts {
         """
 
     /// ARGV: prefix, user room, device, now (ms), device_ttl (s), instance hash key (or empty), instance field,
-    /// instances set key, instance ID, instance liveness key, liveness TTL (ms), most devices per user, shared rooms
-    /// (lower-cased)… Returns `{status, ids, entries, evicted}`: status 0 registered, 1 registered after an overflow
+    /// instances set key, instance ID, instance liveness key, liveness TTL (ms), most devices per user, `1` to
+    /// resume (a socket already counted is not counted again) or `0`, shared rooms (lower-cased)… Returns `{status, ids, entries, evicted}`: status 0 registered, 1 registered after an overflow
     /// (the client must resync), 2 refused (a new device and the user's other devices all connected; nothing
     /// changed). A new device beyond the cap first evicts the user's devices offline the longest. An instance that
     /// holds a device is always in the instances set with a liveness key, so it is reaped if it dies before its
@@ -82,8 +82,12 @@ enum RedisStoreScripts {
               redis.call('HDEL', devices, d)
               state = nil
             end
+            local counted = false
             if state then
-              if string.sub(state, 1, 1) == 'c' then count = tonumber(string.sub(state, 2)) end
+              if string.sub(state, 1, 1) == 'c' then
+                count = tonumber(string.sub(state, 2))
+                counted = ARGV[13] == '1'
+              end
             else
               local all = redis.call('HGETALL', devices)
               local stale, offline, known = {}, {}, 0
@@ -114,8 +118,8 @@ enum RedisStoreScripts {
                 evicted = excess
               end
             end
-            redis.call('HSET', devices, d, 'c' .. (count + 1))
-            if ARGV[6] ~= '' then
+            if not counted then redis.call('HSET', devices, d, 'c' .. (count + 1)) end
+            if ARGV[6] ~= '' and not counted then
               redis.call('HINCRBY', ARGV[6], ARGV[7], 1)
               redis.call('SADD', ARGV[8], ARGV[9])
               redis.call('SET', ARGV[10], '1', 'PX', ARGV[11], 'NX')
@@ -125,7 +129,7 @@ enum RedisStoreScripts {
             local roomsKey = ukey(u, 'rooms')
             redis.call('PERSIST', roomsKey)
             local wanted = {}
-            for i = 13, #ARGV do wanted[ARGV[i]] = true end
+            for i = 14, #ARGV do wanted[ARGV[i]] = true end
             for _, r in ipairs(redis.call('SMEMBERS', roomsKey)) do
               if not wanted[r] then
                 redis.call('SREM', rkey(r), u)

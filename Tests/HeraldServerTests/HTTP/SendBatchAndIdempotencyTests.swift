@@ -195,6 +195,12 @@ final class FailingStore: MessageStore {
         try await inner.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
     }
 
+    func resume(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
+        -> DeviceRegistration
+    {
+        try await inner.resume(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
+    }
+
     func disconnect(_ device: DeviceKey) async throws(StoreError) {
         try await inner.disconnect(device)
     }

@@ -70,9 +70,11 @@ class Sender:
                 assert await self.post(http, [f"user_{user}"], "sentinel", [f"{user}-end"], key=f"{user}-end")
 
 
-async def chaos_run(instances, scale, disruption=None, cut_connections=True):
+async def chaos_run(instances, scale, disruption=None, cut_connections=True, judged=lambda promise: True,
+                    while_connected=None):
     """Runs the fleet against `instances` for `scale.seconds`, cutting connections when `cut_connections`, and
-    running `disruption(instances, proxies)` meanwhile (it may restart instances and point proxies elsewhere)."""
+    running `disruption(instances, proxies)` meanwhile (it may restart instances and point proxies elsewhere);
+    judges the promises `judged` selects. `while_connected()` runs at the end, before the devices leave."""
     ports = [instance.port for instance in instances]
     proxies = [await DeviceProxy.start(ports[index % len(ports)]) for index in range(2 * scale.users)]
     devices = fleet(scale.users, lambda i: proxies[i], lambda i: ["websocket"] if i % 2 == 0 else ["polling"])
@@ -93,7 +95,9 @@ async def chaos_run(instances, scale, disruption=None, cut_connections=True):
         # was coming to it has come (its connection delivers in order, its _batch before live messages).
         await sender.sentinels()
         await wait_until(lambda: all(f"{d.user}-end" in d.sentinels for d in devices), 30, "every device's sentinel")
-        verdict = judge(sender.promises, devices)
+        if while_connected:
+            await asyncio.to_thread(while_connected)
+        verdict = judge([promise for promise in sender.promises if judged(promise)], devices)
         verdict.sends, verdict.refused_sends = len(sender.promises), sender.refused
         return verdict
     finally:

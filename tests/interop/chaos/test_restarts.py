@@ -2,6 +2,7 @@
 with SIGTERM. Devices follow their load balancer (their proxy) to a live instance; every message whose /send got
 200 reaches every device it was for, once per connection."""
 import asyncio
+import time
 
 from chaos_run import chaos_run, check, report
 
@@ -44,3 +45,50 @@ def test_a_rolling_restart_with_sigterm_loses_nothing(redis_instances, scale):
     verdict = asyncio.run(chaos_run(redis_instances, scale, disruption=restart_each, cut_connections=False))
     report("rolling-restart-redis-3", verdict)
     check(verdict, redis_instances, connections_cut=False)
+
+
+def test_redis_killed_and_restarted_on_its_append_only_file_loses_nothing(redis_cluster, scale):
+    instances, redis = redis_cluster(appendfsync="always")
+
+    async def restart_redis(instances, proxies):
+        await asyncio.sleep(scale.seconds / 3)
+        redis.stop()
+        await asyncio.sleep(1.0)  # Redis stays down for a second: sends meanwhile are answered 503
+        await asyncio.to_thread(redis.start)
+
+    verdict = asyncio.run(chaos_run(instances, scale, disruption=restart_redis, cut_connections=False))
+    report("redis-restart-aof-always", verdict)
+    check(verdict, instances, connections_cut=False)
+    assert verdict.refused_sends > 0, "no send was refused while Redis was down"
+
+
+def connected_device_entries(redis, user):
+    """The user's devices hash as Redis holds it: device ID -> `c<sockets>` or `d<since>`."""
+    reply = redis.command("HGETALL", f"herald:{{shop}}:u:user_{user}:devices").split(b"\r\n")
+    values = [line.decode() for line in reply if line and line[:1] not in (b"*", b"$")]
+    return dict(zip(values[0::2], values[1::2]))
+
+
+def test_redis_restarted_empty_gets_connected_devices_registered_again_without_a_reconnect(redis_cluster, scale):
+    instances, redis = redis_cluster()
+    restarted = {}
+
+    async def restart_redis_empty(instances, proxies):
+        await asyncio.sleep(scale.seconds / 3)
+        redis.stop()
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(redis.start)
+        restarted["at"] = time.time()
+
+    def every_device_registered_again():
+        for user in range(scale.users):
+            assert connected_device_entries(redis, f"u{user}") == {"d0": "c1", "d1": "c1"}
+
+    # What was stored before the restart is gone with the data; everything sent once Redis is back must arrive.
+    verdict = asyncio.run(chaos_run(instances, scale, disruption=restart_redis_empty, cut_connections=False,
+                                    judged=lambda promise: promise.sent_at > restarted.get("at", float("inf")),
+                                    while_connected=every_device_registered_again))
+    report("redis-restart-empty", verdict)
+    check(verdict, instances, connections_cut=False)
+    assert verdict.connects == 2 * scale.users, "a device had to reconnect"
+
