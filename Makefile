@@ -51,11 +51,13 @@ bench: deps
 	python3 bench/run.py $(BENCH_ARGS)
 
 ## The chaos suite at its published sizes (200 devices, 60 s per case, connections cut every ~15 s for ~2 s),
-## writing each case's figures to bench/results/chaos/. Its short form runs in make test (interop-test).
+## writing each case's figures to bench/results/chaos/ and the Reliability section of BENCHMARKS.md. Its short
+## form runs in make test (interop-test).
 chaos: build
 	@scripts/python-env.sh
 	CHAOS_SCALE=long CHAOS_RESULTS=bench/results/chaos SIO_GENERATION=5 HERALD_BUILD_DIR=$(BUILD_DIR) \
 		.venv-sio5/bin/python -m pytest -p no:cacheprovider --timeout 900 -q -s tests/interop/chaos
+	python3 bench/chaos_report.py
 
 ## How long Herald's release build takes to read a sites.yml with a 1,000,000-token table, beside PyYAML's libyaml
 ## loader reading the same file (bench/config_load.py; a few minutes). Other sizes: make bench-config BENCH_CONFIG_ARGS="--tokens 100000"

@@ -24,6 +24,7 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
+from chaos_report import reliability_section, replace_section  # noqa: E402
 from harness import machine  # noqa: E402
 from harness.plan import SCENARIOS, bench_arguments, measurements, site_setup  # noqa: E402
 from harness.processes import (  # noqa: E402
@@ -386,8 +387,9 @@ def publish(summary, options, results_dir, chart_python):
         if drawn.returncode == 0:
             summary["chart"] = relative(chart)
             write_json(summary_path, summary)
+    markdown = replace_section(render(summary), reliability_section(os.path.join(ROOT, "bench", "results", "chaos")))
     with open(at_root(options.markdown), "w") as f:
-        f.write(render(summary))
+        f.write(markdown)
 
 
 def main(argv=None):

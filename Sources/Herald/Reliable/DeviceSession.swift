@@ -22,6 +22,9 @@ import SocketIO
 ///   recorded yet; until then the socket stays in the reliable room, so each message reaches it through this
 ///   session only (with an ack where the device's queue holds it), never also as a plain broadcast.
 ///
+/// - when live deliveries may have been lost (the cluster bus was cut off), ``catchUp()`` asks the store again what
+///   the device is owed (``MessageStore/resume(_:sharedRooms:maxDevices:)``) and sends it the same way.
+///
 /// Acks that the store fails to record are retried (``StoreRetry``), in the order the client sent them.
 ///
 /// Mutable state is confined to the socket's event loop (hence `@unchecked Sendable`); public entry points hop

@@ -106,8 +106,11 @@ async def chaos_run(instances, scale, disruption=None, cut_connections=True, jud
             proxy.close()
 
 
-def report(case, verdict):
+def report(case, verdict, scale):
+    """Prints the case's figures and, with `CHAOS_RESULTS` set (make chaos), writes them there for BENCHMARKS.md."""
     summary = verdict.summary()
+    summary["devices"] = 2 * scale.users
+    summary["seconds"] = scale.seconds
     print(f"\n{case}: {json.dumps(summary)}")
     results = os.environ.get("CHAOS_RESULTS")
     if results:
