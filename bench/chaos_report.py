@@ -45,8 +45,10 @@ def reliability_section(results_dir):
         "",
         "`make chaos` (tests/interop/chaos, [docs/delivery-guarantees.md](docs/delivery-guarantees.md)): user devices "
         "(stock python-socketio clients, half on WebSocket, half on long-polling, two per user) each behind a TCP proxy "
-        "the test controls, a backend sending to user rooms and to a shared room at 20 messages/s with an "
-        "`Idempotency-Key` and retries on 503, and one disruption per case. Every (device, message answered 200) pair "
+        "the test controls, a backend sending one message at a time to user rooms and to a shared room with an "
+        "`Idempotency-Key` and retries on 503 (it aims at 20 messages/s; it shares one Python event loop with every "
+        "client, so *sends* is what it reached), and one disruption per case. `make chaos` runs 200 devices for 60 s "
+        "per case. Every (device, message answered 200) pair "
         "is checked: *delivered* counts pairs that arrived; *duplicates* are second copies on one connection (must "
         "be 0); *redeliveries* are copies on a later connection of a message whose ack the cut connection never "
         "carried back (at-least-once across connections, by design). Jitter cuts each device's connections with a TCP "
