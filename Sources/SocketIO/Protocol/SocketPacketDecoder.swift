@@ -112,8 +112,14 @@ public struct SocketPacketDecoder: Sendable {
             guard case .array(let elements) = payload else { throw .invalidPayload("ACK payload must be an array") }
             return .ack(namespace: namespace, ackID: ackID, arguments: elements)
         case .connectError:
+            // As socket.io-parser's isPayloadValid: a message string or an object (`{"message": …}`), nothing else.
             guard let payload else { throw .invalidPayload("CONNECT_ERROR needs a payload") }
-            return .connectError(namespace: namespace, payload: payload)
+            switch payload {
+            case .string, .object:
+                return .connectError(namespace: namespace, payload: payload)
+            default:
+                throw .invalidPayload("CONNECT_ERROR payload must be a string or an object")
+            }
         }
     }
 
