@@ -4,6 +4,7 @@ import asyncio
 import json
 import os
 import random
+import threading
 import time
 
 import aiohttp
@@ -82,14 +83,20 @@ async def chaos_run(instances, scale, disruption=None, cut_connections=True, jud
         await asyncio.gather(*(device.connect() for device in devices))
         sender = Sender(instances, devices)
         stop = asyncio.Event()
-        sending = asyncio.create_task(sender.run(stop, scale.sends_per_second))
+        stop_sending = threading.Event()
+        # The backend sends from a thread and event loop of its own, so the devices' work does not slow it down.
+        sending = threading.Thread(target=lambda: asyncio.run(sender.run(stop_sending, scale.sends_per_second)))
+        sending.start()
         chaos = asyncio.create_task(jitter(proxies, scale.cut_every, scale.outage, stop)) if cut_connections else None
         started = time.monotonic()
         if disruption:
             await disruption(instances, proxies)
         await asyncio.sleep(max(0.0, scale.seconds - (time.monotonic() - started)))  # the rest of the run
         stop.set()
-        await asyncio.gather(sending, *([chaos] if chaos else []))
+        stop_sending.set()
+        await asyncio.to_thread(sending.join)
+        if chaos:
+            await chaos
         await wait_until(lambda: all(device.connected for device in devices), 30, "every device connected again")
         # A sentinel per user, sent after everything else: once each device has it, every earlier message that
         # was coming to it has come (its connection delivers in order, its _batch before live messages).

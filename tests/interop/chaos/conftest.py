@@ -41,7 +41,9 @@ class Scale:
 
 
 SHORT = Scale(users=10, seconds=10, cut_every=3, outage=0.8, sends_per_second=20)
-LONG = Scale(users=100, seconds=60, cut_every=15, outage=2, sends_per_second=20)
+# 200 stock clients on one Python event loop keep up with about 5 sends/s to a 200-device shared room (1,000
+# deliveries/s); past that the clients, not Herald, fall behind and the figures measure them.
+LONG = Scale(users=100, seconds=60, cut_every=15, outage=2, sends_per_second=5)
 
 
 @pytest.fixture(scope="session")
