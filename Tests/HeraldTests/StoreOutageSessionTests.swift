@@ -66,6 +66,27 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    @Test func aCatchUpSendsWhatLiveDeliveryMissedAndASecondOneDoesNotRepeatAnUnackedBatch() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let store = FlakyStore()
+        let service = makeService(store, group)
+        let client = try await connectPhone(service, group)
+        // Stored while the bus was cut off: the message never came live.
+        let missed = StoredMessage(id: FlakeIDGenerator(datacenter: 1, worker: 1).next(), event: "news", arguments: ["missed"])
+        _ = try await store.enqueue(missed, site: "shop", userRooms: ["user_1"])
+
+        service.delivery.sessions.catchUp()
+        var texts = try await client.receive(until: { $0.contains("_batch") })
+        service.delivery.sessions.catchUp()  // before the client acked the first _batch
+        try await store.waitForResumes(2)
+        try await send(service, "sentinel")
+        texts += try await client.receive(until: { $0.contains("sentinel") })
+
+        let batches = texts.filter { $0.contains("_batch") }
+        #expect(batches.count == 1 && batches[0].contains("missed"), "\(texts)")
+        try await group.shutdownGracefully()
+    }
+
     @Test func anAckTheStoreFailedToRecordIsRecordedOnceTheStoreIsBack() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let store = FlakyStore()
@@ -108,6 +129,10 @@ private final class FlakyStore: MessageStore {
 
     func waitForConnects(_ count: Int) async throws {
         try await waitUntil("\(count) connects") { $0.connects >= count }
+    }
+
+    func waitForResumes(_ count: Int) async throws {
+        try await waitUntil("\(count) resumes") { $0.resumes >= count }
     }
 
     func waitForFailedAcks(_ count: Int) async throws {

@@ -61,15 +61,15 @@ final class DeviceSession: @unchecked Sendable {
     private var heldBack: [HeldBack] = []
     /// IDs the `_batch` carried whose live copy has not come yet.
     private var batched: Set<FlakeID> = []
-    /// IDs emitted live with an ack request whose ack the store has not recorded yet: a `_batch` read meanwhile
-    /// (after a late registration) leaves them out.
+    /// IDs sent on this socket (live with an ack request, or in a `_batch`) whose ack the store has not recorded
+    /// yet: a `_batch` read meanwhile (a late registration, a catch-up) leaves them out.
     private var unrecorded: Set<FlakeID> = []
     /// What the device registers with, kept to register again or to resume.
     private var registration: (sharedRooms: [String], maxDevices: Int)?
     /// Whether the store could not be reached at connect, so the device is still to be registered.
     private var registrationPending = false
-    /// The task repeating the registration, cancelled when the socket leaves.
-    private var registering: Task<Void, Never>?
+    /// The tasks registering the device again or resuming it, cancelled when the socket leaves.
+    private var registrations: [Task<Void, Never>] = []
     private let retry = StoreRetry()
     /// Whether the store counts this socket among the device's connected ones; read by ``stop()`` once every
     /// earlier update is done, so a socket the store never counted is not subtracted.
@@ -139,7 +139,9 @@ final class DeviceSession: @unchecked Sendable {
     @discardableResult
     func stop() -> Task<Void, Never> {
         stopped = true
-        registering?.cancel()
+        for registration in registrations {
+            registration.cancel()
+        }
         let counted = storeCountsSocket
         let lastUpdate = self.lastUpdate
         let store = self.store
@@ -187,7 +189,7 @@ final class DeviceSession: @unchecked Sendable {
     /// on the socket's event loop.
     private func registerAgain(sharedRooms: [String], maxDevices: Int, resuming: Bool) {
         let retry = StoreRetry(firstPause: .milliseconds(250), longestPause: .seconds(5), window: nil)
-        registering = enqueueUpdate { [self] in
+        let registration = enqueueUpdate { [self] in
             var outcome: DeviceRegistration?
             let what = resuming ? "device resume" : "device registration"
             let registered = await retry.run(what, logger: logger, metadata: metadata) { () throws(StoreError) in
@@ -204,6 +206,7 @@ final class DeviceSession: @unchecked Sendable {
             guard !Task.isCancelled else { return }
             onLoop { $0.registeredLate(outcome) }
         }
+        registrations.append(registration)
     }
 
     /// Sends the backlog of a registration that succeeded after the socket connected, minus what went out live and
@@ -278,13 +281,18 @@ final class DeviceSession: @unchecked Sendable {
         guard !backlog.messages.isEmpty else { return }
         let ids = backlog.messages.map(\.id)
         batched.formUnion(ids)
+        unrecorded.formUnion(ids)
         metrics.replayed(ids.count)
         socket.emit("_batch", [.array(backlog.messages.map(\.batchEntry))], timeout: Self.ackTimeout) { [self] result in
-            guard case .success = result else { return }
+            guard case .success = result else {
+                unrecorded.subtract(ids)
+                return
+            }
             enqueueUpdate { [self] in
                 let recorded = await retry.run("batch ack", logger: logger, metadata: metadata) { () throws(StoreError) in
                     try await store.acknowledgeBatch(device, ids: ids)
                 }
+                onLoop { $0.unrecorded.subtract(ids) }
                 if recorded {
                     metrics.acknowledged(ids.count)
                 }

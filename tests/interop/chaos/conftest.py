@@ -115,7 +115,9 @@ def write_config(workdir, hooks):
             "  device_ttl: 3600\n"
             "  device_queue_limit: 100000\n"
             "  hooks:\n    timeout: 5000\n"
-            "  io:\n    pingInterval: 1000\n    pingTimeout: 2000\n"
+            # Heartbeats a client lagging under a 200-device fleet on two cores still answers in time: a cut connection
+            # is seen at once anyway (the proxy resets it), so tight ones would only add reconnects of their own.
+            "  io:\n    pingInterval: 5000\n    pingTimeout: 5000\n"
             "  cluster:\n    heartbeat: 300\n    instanceTimeout: 1500\n"
         )
     with open(os.path.join(workdir, "sites.yml"), "w") as f:
