@@ -34,7 +34,8 @@ public final class HeraldService: Sendable {
     private let gateway: SiteGateway
 
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
-    /// state in `store`, `Idempotency-Key` answers in `idempotency`, and metrics go to `metrics`.
+    /// state in `store`, `Idempotency-Key` answers in `idempotency`, and metrics go to `metrics`; `sendLimiter`
+    /// enforces `maxSendsPerSecond` (tests give it a clock of their own).
     public init(
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
@@ -44,7 +45,8 @@ public final class HeraldService: Sendable {
         makeAdapter: @escaping @Sendable (_ namespace: String) -> any Adapter = { _ in LocalAdapter() },
         logger: Logger,
         eventLoopGroup: any EventLoopGroup,
-        metrics: HeraldMetrics = HeraldMetrics()
+        metrics: HeraldMetrics = HeraldMetrics(),
+        sendLimiter: SiteSendLimiter = SiteSendLimiter()
     ) {
         let settings = configuration.settings
         self.configuration = configuration
@@ -53,7 +55,7 @@ public final class HeraldService: Sendable {
         sites = SiteRegistry(configuration.sites)
         self.store = store
         self.metrics = metrics
-        sendLimiter = SiteSendLimiter()
+        self.sendLimiter = sendLimiter
         if let perSecond = settings.io.maxConnectionsPerSecond {
             let limiter = ConnectionRateLimiter(perSecond: perSecond, burst: settings.io.connectionBurst ?? perSecond)
             engine.gateHandshakes { limiter.admitHandshake() }
