@@ -32,6 +32,9 @@ import SocketIO
 final class DeviceSession: @unchecked Sendable {
     /// How long a live message waits for its ack; an unacknowledged message stays queued for the next `_batch`.
     static let ackTimeout: TimeAmount = .minutes(10)
+    /// The event that carries the offset of a socket on a site with connection state recovery after emits with an ack,
+    /// which a Socket.IO client does not take offsets from (see docs/delivery-guarantees.md).
+    static let offsetMarkerEvent = "_offset"
 
     /// How registering the device with the store ended.
     enum Registration: Sendable {
@@ -256,6 +259,7 @@ final class DeviceSession: @unchecked Sendable {
             }
             acknowledge(message.id, resync: resync)
         }
+        socket.emitOffsetMarker(Self.offsetMarkerEvent)
     }
 
     private func acknowledge(_ id: FlakeID, resync: Bool) {
@@ -298,6 +302,7 @@ final class DeviceSession: @unchecked Sendable {
                 }
             }
         }
+        socket.emitOffsetMarker(Self.offsetMarkerEvent)
     }
 
     private var metadata: Logger.Metadata {

@@ -113,6 +113,11 @@ public final class HeraldService: Sendable {
                 gateway.open(site)
             }
         }
+        for name in changes.changed {
+            if let site = newSites[name] {
+                io.namespace(named: site.namespace)?.setRecovery(site.recovery?.connectionStateRecovery)
+            }
+        }
         sendLimiter.retain(sites: newSites.keys)
         return changes
     }

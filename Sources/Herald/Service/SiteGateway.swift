@@ -52,6 +52,7 @@ struct SiteGateway: Sendable {
     /// Opens the namespace `/<site>` for clients.
     func open(_ site: Site) {
         let namespace = io.of(site.namespace)
+        namespace.setRecovery(site.recovery?.connectionStateRecovery)
         let gateway = self
         namespace.use { socket in try await gateway.admit(socket, siteName: site.name) }
         namespace.onConnection { socket in gateway.connected(socket) }
@@ -73,10 +74,19 @@ struct SiteGateway: Sendable {
         }
         var client: SiteClient
         do {
-            let granted = try await siteMetrics.timingAuthentication(of: site) { () async throws(AuthenticationError) in
-                try await authenticator.rooms(for: credentials, at: site)
+            if socket.recoveredSession != nil {
+                socket.leave(ReliableRoom.name)
             }
-            let rooms = limitRooms(granted, of: site, metadata: metadata)
+            let rooms: [String]
+            if let kept = Self.roomsKeptByRecovery(of: socket, site: site) {
+                rooms = kept
+            } else {
+                let granted = try await siteMetrics.timingAuthentication(of: site) { () async throws(AuthenticationError) in
+                    try await authenticator.rooms(for: credentials, at: site)
+                }
+                rooms = limitRooms(granted, of: site, metadata: metadata)
+                leaveRecoveredRooms(of: socket, notIn: rooms)
+            }
             await bus.attach(site: site.name)
             socket.join(rooms)
             client = SiteClient(site: site, credentials: credentials, rooms: rooms)
@@ -104,6 +114,25 @@ struct SiteGateway: Sendable {
             }
             gateway.bus.detach(site: site.name)
             gateway.connections.release(siteName: site.name)
+        }
+    }
+
+    /// The rooms a recovering socket keeps without asking `authUrl`, when its site's recovery has `skipAuth`: those
+    /// of its session, less its own room and the reserved reliable room (which the device sessions join again).
+    private static func roomsKeptByRecovery(of socket: Socket, site: Site) -> [String]? {
+        guard site.recovery?.skipAuth == true else { return nil }
+        return socket.recoveredSession.map { session in
+            session.rooms.filter { $0 != session.sid && $0 != ReliableRoom.name }.sorted()
+        }
+    }
+
+    /// After `authUrl` answered for a recovering socket, it keeps only the rooms granted now: a room the user lost
+    /// while away is left, and its missed events are not replayed.
+    private func leaveRecoveredRooms(of socket: Socket, notIn granted: [String]) {
+        guard let session = socket.recoveredSession else { return }
+        let keep = Set(granted)
+        for room in session.rooms where room != session.sid && room != ReliableRoom.name && !keep.contains(room) {
+            socket.leave(room)
         }
     }
 

@@ -17,6 +17,8 @@ public struct Site: Sendable, Hashable {
     public var publicChannel: String?
     /// What the site may use of this instance.
     public var limits: SiteLimits
+    /// Connection state recovery for Socket.IO 4.6+ clients; nil (the default) leaves it off.
+    public var recovery: SiteRecovery?
 
     /// Creates a site.
     public init(
@@ -27,7 +29,8 @@ public struct Site: Sendable, Hashable {
         userRoomPrefix: String? = nil,
         updateUserURL: String? = nil,
         publicChannel: String? = nil,
-        limits: SiteLimits = SiteLimits()
+        limits: SiteLimits = SiteLimits(),
+        recovery: SiteRecovery? = nil
     ) {
         self.name = name
         self.authentication = authentication
@@ -37,6 +40,7 @@ public struct Site: Sendable, Hashable {
         self.updateUserURL = updateUserURL
         self.publicChannel = publicChannel
         self.limits = limits
+        self.recovery = recovery
     }
 
     /// The Socket.IO namespace of the site.

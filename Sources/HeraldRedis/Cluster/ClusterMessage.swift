@@ -5,21 +5,29 @@ import SocketIO
 
 /// What instances tell each other on a site's channels, as JSON text; `origin` lets an instance skip its own.
 enum ClusterMessage: Sendable {
-    /// A namespace broadcast: the packet as Socket.IO encodes it, and who it is for.
-    case broadcast(origin: String, namespace: String, packetText: String, attachments: [ByteBuffer], options: BroadcastOptions)
+    /// A namespace broadcast: the packet as Socket.IO encodes it, and who it is for; a recorded event also has its
+    /// offset (`"q"`, added by the script that recorded it), and reaches the instance that sent it too.
+    case broadcast(
+        origin: String,
+        namespace: String,
+        packetText: String,
+        attachments: [ByteBuffer],
+        options: BroadcastOptions,
+        offset: RecoveryOffset? = nil
+    )
     /// A reliable message for device sessions.
     case delivery(origin: String, DeviceDelivery)
 
     var origin: String {
         switch self {
-        case .broadcast(let origin, _, _, _, _), .delivery(let origin, _): origin
+        case .broadcast(let origin, _, _, _, _, _), .delivery(let origin, _): origin
         }
     }
 
     func encoded() -> String {
         switch self {
-        case .broadcast(let origin, let namespace, let text, let attachments, let options):
-            let value: JSONValue = [
+        case .broadcast(let origin, let namespace, let text, let attachments, let options, let offset):
+            var fields: [String: JSONValue] = [
                 "o": .string(origin),
                 "n": .string(namespace),
                 "t": .string(text),
@@ -27,7 +35,8 @@ enum ClusterMessage: Sendable {
                 "r": .array(options.rooms.sorted().map(JSONValue.string)),
                 "x": .array(options.except.sorted().map(JSONValue.string)),
             ]
-            return value.jsonString
+            if let offset { fields["q"] = .string(offset.description) }
+            return JSONValue.object(fields).jsonString
         case .delivery(let origin, let delivery):
             let value: JSONValue = [
                 "o": .string(origin),
@@ -54,7 +63,15 @@ enum ClusterMessage: Sendable {
                 rooms: Set((value["r"]?.arrayValue ?? []).compactMap(\.stringValue)),
                 except: Set((value["x"]?.arrayValue ?? []).compactMap(\.stringValue))
             )
-            return .broadcast(origin: origin, namespace: namespace, packetText: packetText, attachments: attachments, options: options)
+            let offset = value["q"]?.stringValue.flatMap(RecoveryOffset.init)
+            return .broadcast(
+                origin: origin,
+                namespace: namespace,
+                packetText: packetText,
+                attachments: attachments,
+                options: options,
+                offset: offset
+            )
         }
         guard let site = value["s"]?.stringValue, let id = value["id"]?.stringValue.flatMap(FlakeID.init),
             let event = value["e"]?.stringValue, let arguments = value["a"]?.arrayValue

@@ -19,6 +19,11 @@ public final class RedisCluster: ClusterBus {
     private let attached = NIOLockedValueBox<[String: Int]>([:])
     private let lingering = NIOLockedValueBox(Lingering())
     private let publisher: RedisPublisher
+    private let client: RedisClient
+    private let sessionWriter: RedisSessionWriter
+    private let historyDrops: DroppedMessages
+    /// First part of every key and channel name.
+    static let keyPrefix = "herald"
     /// How long a site's channels stay subscribed after its last local socket left.
     static let lingerAfterLastSocket: Duration = .seconds(30)
     /// Default of `cluster.maxBufferBytes`: most bytes of messages for other instances that Redis has not yet
@@ -54,6 +59,9 @@ public final class RedisCluster: ClusterBus {
             logger: logger,
             onResubscribed: { missed.withLockedValue { $0 }?.call(()) }
         ) { message in route.withLockedValue { $0 }?.call(message) }
+        self.client = client
+        sessionWriter = RedisSessionWriter(logger: logger)
+        historyDrops = DroppedMessages(buffer: "history", factory: metricsFactory, logger: logger)
         publisher = RedisPublisher(
             client: client,
             maxBufferedBytes: maxBufferedBytes,
@@ -64,7 +72,15 @@ public final class RedisCluster: ClusterBus {
 
     /// The adapter for `namespace`, wired to this bus.
     public func makeAdapter(namespace: String) -> any Adapter {
-        let adapter = RedisAdapter(namespace: namespace, cluster: self)
+        let history = RedisSessionHistory(
+            client: client,
+            site: namespace.hasPrefix("/") ? String(namespace.dropFirst()) : namespace,
+            keyPrefix: Self.keyPrefix,
+            instanceID: instanceID,
+            writer: sessionWriter,
+            logger: logger
+        )
+        let adapter = RedisAdapter(namespace: namespace, cluster: self, history: history)
         adapters.withLockedValue { $0[namespace] = adapter }
         return adapter
     }
@@ -137,6 +153,30 @@ public final class RedisCluster: ClusterBus {
         return publisher.publishAcknowledged(message, on: Self.broadcastChannel(namespace))
     }
 
+    /// Records a namespace event in the site's history and publishes it with its offset, in one script; returns once
+    /// Redis ran it (a failure is counted as a dropped message: no instance delivers the event).
+    func record(
+        _ text: String,
+        options: BroadcastOptions,
+        namespace: String,
+        history: RedisSessionHistory,
+        settings: ConnectionStateRecovery
+    ) async {
+        let message = broadcastMessage((text, []), options: options, namespace: namespace)
+        do {
+            try await history.record(
+                text: text,
+                options: options,
+                settings: settings,
+                message: message,
+                channel: Self.broadcastChannel(namespace)
+            )
+            historyDrops.passed()
+        } catch {
+            historyDrops.drop(.redisUnavailable, bytes: text.utf8.count)
+        }
+    }
+
     private func broadcastMessage(
         _ encoded: (text: String, attachments: [ByteBuffer]),
         options: BroadcastOptions,
@@ -162,6 +202,7 @@ public final class RedisCluster: ClusterBus {
             task.cancel()
         }
         await publisher.close()
+        await sessionWriter.close()
         for task in tasks {
             await task.value
         }
@@ -169,9 +210,15 @@ public final class RedisCluster: ClusterBus {
     }
 
     private func receive(_ raw: RedisPubSubMessage) {
-        guard let message = ClusterMessage.decode(raw.text), message.origin != instanceID else { return }
+        guard let message = ClusterMessage.decode(raw.text) else { return }
+        if case .broadcast(_, let namespace, let text, _, let options, let offset?) = message {
+            let event = RecordedEvent(offset: offset, text: text, options: options)
+            adapters.withLockedValue { $0[namespace] }?.deliverRecorded(event)
+            return
+        }
+        guard message.origin != instanceID else { return }
         switch message {
-        case .broadcast(_, let namespace, let text, let attachments, let options):
+        case .broadcast(_, let namespace, let text, let attachments, let options, _):
             adapters.withLockedValue { $0[namespace] }?.deliverRemote((text, attachments), options: options)
         case .delivery(_, let delivery):
             receiver.withLockedValue { $0 }?.call(delivery)

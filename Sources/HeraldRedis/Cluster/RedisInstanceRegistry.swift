@@ -78,6 +78,7 @@ public final class RedisInstanceRegistry: Sendable {
                     arguments: [
                         keyPrefix, Self.heldDevicesKey(prefix: keyPrefix, instanceID: other), "\(clock.milliseconds)",
                         "\(deviceTTL)", instancesKey, other,
+                        RedisSessionHistory.instanceSessionsKey(prefix: keyPrefix, instanceID: other),
                     ]
                 )
                 logger.warning(

@@ -282,8 +282,9 @@ enum RedisStoreScripts {
     )
 
     /// ARGV: key prefix (`herald`), dead instance's hash key, now (ms), device_ttl (s), instances set key, instance
-    /// ID. Counts the dead instance's sockets as disconnected now (starting their devices' `device_ttl` clock) and
-    /// removes the instance. Returns how many devices it held.
+    /// ID, the dead instance's session hash. Counts the dead instance's sockets as disconnected now (starting their
+    /// devices' `device_ttl` clock), marks the connection state recovery sessions it held as gone (they can be taken
+    /// back within their window) and removes the instance. Returns how many devices it held.
     static let reapInstance = RedisScript(
         prelude + """
             local base, held, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -310,6 +311,22 @@ enum RedisStoreScripts {
               end
             end
             redis.call('DEL', held)
+            if ARGV[7] then
+              local sessions = redis.call('HKEYS', ARGV[7])
+              for _, field in ipairs(sessions) do
+                local ok, parts = pcall(cjson.decode, field)
+                if ok and type(parts) == 'table' and #parts == 2 then
+                  local key = base .. ':{' .. parts[1] .. '}:csr:' .. esc(parts[2])
+                  local value = redis.call('GET', key)
+                  local decoded, session = pcall(cjson.decode, value or '')
+                  if decoded and type(session) == 'table' and session.i == ARGV[6] and not session.g then
+                    session.g = true
+                    redis.call('SET', key, cjson.encode(session), 'PX', tonumber(session.w) or 120000)
+                  end
+                end
+              end
+              redis.call('DEL', ARGV[7])
+            end
             redis.call('SREM', ARGV[5], ARGV[6])
             return #entries / 2
             """

@@ -4,7 +4,7 @@ import Herald
 enum SiteParser {
     /// Keys of a site that Herald reads.
     static let knownKeys: Set<String> = Set([
-        "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens",
+        "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens", "recovery",
     ]).union(SiteLimitsParser.knownKeys)
 
     static func parse(_ value: YAMLValue, name: String, warnings: inout [String]) throws(ConfigurationError) -> Site {
@@ -35,6 +35,9 @@ enum SiteParser {
             }
         }
         site.limits = try SiteLimitsParser.parse(keys)
+        if let recovery = keys["recovery"] {
+            site.recovery = try SiteRecoveryParser.parse(recovery, warnings: &warnings)
+        }
         return site
     }
 

@@ -112,6 +112,14 @@ struct YAMLValue {
         return value
     }
 
+    /// This node as a boolean (`true`/`false`, and YAML 1.1's `yes`/`no`/`on`/`off` that Node's js-yaml read too).
+    func boolean() throws(ConfigurationError) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.tag == .bool else {
+            throw error("must be true or false, found \(kindDescription)")
+        }
+        return ["true", "yes", "on"].contains(scalar.string.lowercased())
+    }
+
     /// What the node is, for error messages (`the number 80`, `a list`); strings are not echoed, they may be secrets.
     var kindDescription: String {
         switch node {

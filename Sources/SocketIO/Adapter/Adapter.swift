@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// Where a namespace's rooms live and how its broadcasts reach sockets.
 ///
 /// The in-process ``LocalAdapter`` serves one server; an adapter over a message bus (Redis) can make several
@@ -21,4 +23,27 @@ public protocol Adapter: Sendable {
     func localSockets(in rooms: Set<String>) async -> [Socket]
     /// Names of the rooms with at least one socket on this process.
     func localRooms() async -> Set<String>
+
+    // MARK: Connection state recovery
+
+    /// Turns connection state recovery on for the namespace (nil turns it off): from then on every event broadcast
+    /// without an ack or binary attachments is recorded with an offset, appended as its last argument, and reaches
+    /// each socket in offset order.
+    func setRecovery(_ recovery: ConnectionStateRecovery?)
+    /// Records the session of a connected socket (again when its rooms change), so that its client can take it back
+    /// even if this server dies; an adapter whose history dies with the server does nothing.
+    func track(_ session: RecoverableSession)
+    /// Keeps the session of a socket that lost its connection for the recovery window.
+    func persist(_ session: RecoverableSession)
+    /// Forgets the session of a socket that left for good (its client disconnected, or the server disconnected it).
+    func forgetSession(pid: String)
+    /// The session kept for `pid`, if it is within its window.
+    func session(pid: String) async -> RecoverableSession?
+    /// Removes the session of `pid` and returns the events recorded after `offset` for a socket in `rooms`; nil when
+    /// the session is gone or some event after `offset` may be missing.
+    func takeMissedEvents(pid: String, after offset: RecoveryOffset, rooms: Set<String>) async -> MissedEvents?
+    /// The offset of the last recorded event: a socket that joins its rooms before asking starts from it.
+    func currentOffset() async -> RecoveryOffset
+    /// The offset of the last recorded event handed to the sockets on `eventLoop`; called on that loop.
+    func deliveredOffset(on eventLoop: any EventLoop) -> RecoveryOffset?
 }

@@ -4,16 +4,28 @@ import NIOCore
 /// A Socket.IO packet encoded once: its text part and binary attachments, ready for any number of sockets.
 struct PreparedSocketPacket: Sendable {
     let parts: [PreparedEngineMessage]
+    /// The offset of a recorded event (see ``ConnectionStateRecovery``).
+    let offset: RecoveryOffset?
 
     init(_ packet: SocketPacket, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
-        self.init(encoded: SocketPacketEncoder.encode(packet), allocator: allocator)
+        self.init(encoded: SocketPacketEncoder.encode(packet), offset: nil, allocator: allocator)
     }
 
-    init(encoded: (text: String, attachments: [ByteBuffer]), allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+    init(
+        encoded: (text: String, attachments: [ByteBuffer]),
+        offset: RecoveryOffset? = nil,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) {
         var parts = [PreparedEngineMessage(.text(encoded.text), allocator: allocator)]
         for attachment in encoded.attachments {
             parts.append(PreparedEngineMessage(.binary(attachment), allocator: allocator))
         }
         self.parts = parts
+        self.offset = offset
+    }
+
+    /// A recorded event: its text with the offset appended.
+    init(recorded event: RecordedEvent) {
+        self.init(encoded: (event.textWithOffset, []), offset: event.offset)
     }
 }

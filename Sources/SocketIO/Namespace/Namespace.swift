@@ -15,6 +15,8 @@ public final class Namespace: Sendable {
     private let middlewares = NIOLockedValueBox<[NamespaceMiddleware]>([])
     private let connectionHandlers = NIOLockedValueBox<[@Sendable (Socket) -> Void]>([])
     private let sockets = NIOLockedValueBox<[String: Socket]>([:])
+    private let socketsByPID = NIOLockedValueBox<[String: Socket]>([:])
+    private let recoverySettings = NIOLockedValueBox<ConnectionStateRecovery?>(nil)
 
     init(name: String, adapter: any Adapter) {
         self.name = name
@@ -73,6 +75,31 @@ public final class Namespace: Sendable {
         }
     }
 
+    // MARK: Connection state recovery
+
+    /// The namespace's connection state recovery, or nil when it is off (the default).
+    public var recovery: ConnectionStateRecovery? {
+        recoverySettings.withLockedValue { $0 }
+    }
+
+    /// Turns connection state recovery on with `recovery`, changes its settings, or turns it off with nil.
+    public func setRecovery(_ recovery: ConnectionStateRecovery?) {
+        recoverySettings.withLockedValue { settings in
+            settings = recovery
+            adapter.setRecovery(recovery)
+        }
+    }
+
+    /// The session a client asks to take back: a socket of this process still holding `pid` (its connection is
+    /// half-open: the client would not come back otherwise) is disconnected at once, its session kept; then the
+    /// adapter's kept session, if it is within its window.
+    func sessionToRecover(pid: String) async -> RecoverableSession? {
+        if let holder = socketsByPID.withLockedValue({ $0[pid] }) {
+            try? await holder.eventLoop.submit { holder.client.session.close(reason: .transportClose) }.get()
+        }
+        return await adapter.session(pid: pid)
+    }
+
     // MARK: Admission (called by Client on the socket's event loop)
 
     /// Runs the middlewares, then reports the outcome on the socket's event loop.
@@ -101,6 +128,9 @@ public final class Namespace: Sendable {
 
     func connected(_ socket: Socket) {
         sockets.withLockedValue { $0[socket.id] = socket }
+        if let pid = socket.pid {
+            socketsByPID.withLockedValue { $0[pid] = socket }
+        }
         for handler in connectionHandlers.withLockedValue({ $0 }) {
             handler(socket)
         }
@@ -109,6 +139,11 @@ public final class Namespace: Sendable {
     func forget(_ socket: Socket) {
         sockets.withLockedValue { table in
             if table[socket.id] === socket { table[socket.id] = nil }
+        }
+        if let pid = socket.pid {
+            socketsByPID.withLockedValue { table in
+                if table[pid] === socket { table[pid] = nil }
+            }
         }
     }
 }

@@ -93,32 +93,103 @@ final class Client: EngineSessionDelegate, @unchecked Sendable {
             send(.connectError(namespace: name, payload: ConnectError("Invalid namespace").payload(for: protocolVersion)))
             return
         }
-        let handshake = SocketHandshake(
-            engine: session.handshake,
-            namespaceQuery: namespaceQuery,
-            auth: auth?.objectValue ?? [:]
-        )
-        let socket = Socket(id: SessionID.generate(), namespace: namespace, client: self, handshake: handshake)
+        var auth = auth?.objectValue ?? [:]
+        let request = namespace.recovery == nil || protocolVersion == .v4 ? nil : RecoveryRequest(taking: &auth)
+        let handshake = SocketHandshake(engine: session.handshake, namespaceQuery: namespaceQuery, auth: auth)
         connecting.insert(name)
+        guard let request else {
+            admit(to: namespace, handshake: handshake, session: nil, request: nil)
+            return
+        }
+        let eventLoop = session.eventLoop
+        Task { [self] in
+            let session = await namespace.sessionToRecover(pid: request.pid)
+            eventLoop.execute { self.admit(to: namespace, handshake: handshake, session: session, request: request) }
+        }
+    }
+
+    /// Creates the socket (with the recovered session's ID and rooms, if any), runs the middlewares and connects it.
+    private func admit(to namespace: Namespace, handshake: SocketHandshake, session: RecoverableSession?, request: RecoveryRequest?) {
+        let name = namespace.name
+        let pid = session?.pid ?? (namespace.recovery == nil || protocolVersion == .v4 ? nil : SessionID.generate())
+        let socket = Socket(
+            id: session?.sid ?? SessionID.generate(),
+            pid: pid,
+            session: session,
+            namespace: namespace,
+            client: self,
+            handshake: handshake
+        )
         namespace.admit(socket) { [self] result in
-            connecting.remove(name)
             guard !isClosed else {
+                connecting.remove(name)
                 socket.didDisconnect(.transportClose)
                 return
             }
             switch result {
             case .success:
-                sockets[name] = socket
-                connectTimer?.cancel()
-                let payload: JSONValue? = protocolVersion == .v5 ? .object(["sid": .string(socket.id)]) : nil
-                send(.connect(namespace: name, payload: payload))
-                socket.didConnect()
-                namespace.connected(socket)
+                if socket.pid != nil {
+                    connectWithOffsets(socket, recovering: session.flatMap { session in request.map { (session, $0.offset) } })
+                } else {
+                    connected(socket)
+                }
             case .failure(let error):
+                connecting.remove(name)
                 socket.didDisconnect(.serverNamespaceDisconnect)
                 send(.connectError(namespace: name, payload: error.payload(for: protocolVersion)))
             }
         }
+    }
+
+    /// Sends the CONNECT answer (`{"sid", "pid"}` for v5 clients) and lists the socket in its rooms.
+    private func connected(_ socket: Socket) {
+        let name = socket.namespace.name
+        connecting.remove(name)
+        sockets[name] = socket
+        connectTimer?.cancel()
+        send(.connect(namespace: name, payload: connectPayload(of: socket)))
+        socket.didConnect()
+        socket.namespace.connected(socket)
+    }
+
+    /// Connects a socket of a namespace with connection state recovery. It joins its rooms holding broadcasts back,
+    /// then learns where the history stands: a returning client gets the events it missed (written before the CONNECT
+    /// answer), a new one starts from the latest offset. The held-back broadcasts that are newer follow the answer, so
+    /// the client gets each event once, in order.
+    private func connectWithOffsets(_ socket: Socket, recovering: (session: RecoverableSession, offset: RecoveryOffset)?) {
+        socket.beginRecovery()
+        let namespace = socket.namespace
+        let rooms = socket.rooms
+        Task { [self] in
+            let missed: MissedEvents? =
+                if let recovering {
+                    await namespace.adapter.takeMissedEvents(pid: recovering.session.pid, after: recovering.offset, rooms: rooms)
+                } else {
+                    nil
+                }
+            let start = missed == nil ? await namespace.adapter.currentOffset() : nil
+            socket.eventLoop.execute { [self] in
+                let name = namespace.name
+                connecting.remove(name)
+                guard !isClosed else {
+                    socket.didDisconnect(.transportClose)
+                    return
+                }
+                sockets[name] = socket
+                connectTimer?.cancel()
+                socket.finishRecovery(missed: missed, start: start, newPID: recovering == nil ? nil : SessionID.generate())
+                send(.connect(namespace: name, payload: connectPayload(of: socket)))
+                socket.didConnectAfterRecovery()
+                namespace.connected(socket)
+            }
+        }
+    }
+
+    private func connectPayload(of socket: Socket) -> JSONValue? {
+        guard protocolVersion == .v5 else { return nil }
+        var payload: [String: JSONValue] = ["sid": .string(socket.id)]
+        if let pid = socket.pid { payload["pid"] = .string(pid) }
+        return .object(payload)
     }
 
     /// Forgets a socket the server disconnected from its namespace.
@@ -129,6 +200,11 @@ final class Client: EngineSessionDelegate, @unchecked Sendable {
     }
 
     // MARK: Sending
+
+    /// Sends a packet already encoded as text (a recorded event with its offset).
+    func send(text: String) {
+        session.send(.text(text))
+    }
 
     /// Encodes and sends one packet to this client.
     func send(_ packet: SocketPacket) {

@@ -35,6 +35,15 @@ public enum DisconnectReason: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether a client that lost its socket this way may take its session back (Socket.IO's
+    /// `RECOVERABLE_DISCONNECT_REASONS`): the connection was lost, not ended on purpose.
+    public var isRecoverable: Bool {
+        switch self {
+        case .transportClose, .transportError, .pingTimeout, .serverShuttingDown: true
+        default: false
+        }
+    }
+
     init(_ reason: EngineCloseReason) {
         switch reason {
         case .transportClose: self = .transportClose

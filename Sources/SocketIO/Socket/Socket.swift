@@ -23,6 +23,15 @@ public final class Socket: @unchecked Sendable {
     /// Socket.IO protocol revision the client speaks.
     public var protocolVersion: SocketIOProtocolVersion { client.protocolVersion }
 
+    /// The private session ID a client presents to recover this socket (`auth.pid`), when the namespace has
+    /// connection state recovery; read on `eventLoop`.
+    public private(set) var pid: String?
+    /// Whether this socket took back a session its client lost (Socket.IO's `socket.recovered`); read on `eventLoop`.
+    public private(set) var recovered = false
+    /// The session the client asked to take back and the server found, when the socket was created: middlewares may
+    /// use its rooms. The client has it back only if ``recovered`` ends up true.
+    public let recoveredSession: RecoverableSession?
+
     let client: Client
     private let userData = NIOLockedValueBox<(any Sendable)?>(nil)
     private var state = State.connecting
@@ -31,6 +40,10 @@ public final class Socket: @unchecked Sendable {
     private var disconnectHandlers: [@Sendable (Socket, DisconnectReason) -> Void] = []
     private var pendingAcks: [Int: PendingAck] = [:]
     private var nextAckID = 0
+    /// Broadcasts that arrived while the socket waited for the events it missed; nil otherwise.
+    private var heldBack: [PreparedSocketPacket]?
+    /// The offset of the last recorded event the client was sent (with the event or an offset marker).
+    private var clientOffset: RecoveryOffset?
 
     private enum State {
         /// Middlewares are running; joins are remembered and applied on connect.
@@ -39,11 +52,16 @@ public final class Socket: @unchecked Sendable {
         case disconnected
     }
 
-    init(id: String, namespace: Namespace, client: Client, handshake: SocketHandshake) {
+    init(id: String, pid: String?, session: RecoverableSession?, namespace: Namespace, client: Client, handshake: SocketHandshake) {
         self.id = id
+        self.pid = pid
+        self.recoveredSession = session
         self.namespace = namespace
         self.client = client
         self.handshake = handshake
+        if let session {
+            joinedRooms = session.rooms
+        }
     }
 
     /// Application data attached to the socket (for example, who the user is), readable from any thread.
@@ -57,6 +75,13 @@ public final class Socket: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         return joinedRooms
     }
+
+    /// Whether the adapter lists the socket in its rooms: once connected, or while it waits for missed events.
+    private var isInAdapter: Bool { state == .connected || heldBack != nil }
+
+    /// Most broadcasts held back while a recovering socket waits for the events it missed; beyond it the connection
+    /// is closed (its client reconnects), so a slow history read cannot grow memory without bound.
+    static let maxHeldBack = 10_000
 
     /// Whether the socket is connected to its namespace; read on `eventLoop`.
     public var isConnected: Bool {
@@ -85,8 +110,9 @@ public final class Socket: @unchecked Sendable {
     public func join(_ rooms: some Sequence<String> & Sendable) {
         onLoop { socket in
             let added = rooms.filter { socket.joinedRooms.insert($0).inserted }
-            if socket.state == .connected, !added.isEmpty {
+            if socket.isInAdapter, !added.isEmpty {
                 socket.namespace.adapter.add(socket, to: added)
+                socket.trackSession()
             }
         }
     }
@@ -99,8 +125,9 @@ public final class Socket: @unchecked Sendable {
     /// Removes the socket from `room`.
     public func leave(_ room: String) {
         onLoop { socket in
-            if socket.joinedRooms.remove(room) != nil, socket.state == .connected {
+            if socket.joinedRooms.remove(room) != nil, socket.isInAdapter {
                 socket.namespace.adapter.remove(socket, from: room)
+                socket.trackSession()
             }
         }
     }
@@ -108,9 +135,16 @@ public final class Socket: @unchecked Sendable {
     // MARK: Emitting
 
     /// Sends `event` with `arguments` to this client.
+    ///
+    /// On a namespace with connection state recovery the client records the last argument of every event without an
+    /// ack as its offset, so the offset is appended here too: the client's offset stays one the server gave.
     public func emit(_ event: String, _ arguments: [JSONValue] = []) {
         onLoop { socket in
             guard socket.state == .connected else { return }
+            var arguments = arguments
+            if let offset = socket.offsetForClient() {
+                arguments.append(.string(offset.description))
+            }
             socket.client.send(.event(namespace: socket.namespace.name, ackID: nil, name: event, arguments: arguments))
         }
     }
@@ -146,6 +180,27 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Sends `event` without an ack, carrying only the client's offset, when the offset moved since the client was
+    /// last sent one. A client records offsets only from events without an ack: this keeps its offset current while it
+    /// receives only events with acks, so a recovery does not start from far behind.
+    public func emitOffsetMarker(_ event: String) {
+        onLoop { socket in
+            guard socket.state == .connected, let sent = socket.clientOffset, let offset = socket.offsetForClient(), sent < offset
+            else { return }
+            socket.client.send(.event(namespace: socket.namespace.name, ackID: nil, name: event, arguments: [.string(offset.description)]))
+        }
+    }
+
+    /// The offset to give the client: the newest of the last one it was sent and the last recorded event delivered on
+    /// this loop (every event up to that one that was for this socket was handed to it). Nil without recovery.
+    private func offsetForClient() -> RecoveryOffset? {
+        guard pid != nil, let sent = clientOffset else { return nil }
+        if let delivered = namespace.adapter.deliveredOffset(on: eventLoop), sent < delivered {
+            clientOffset = delivered
+        }
+        return clientOffset
+    }
+
     /// A broadcast to `room` that leaves this socket out.
     public func to(_ room: String) -> BroadcastOperator {
         namespace.to(room).except(id)
@@ -173,13 +228,64 @@ public final class Socket: @unchecked Sendable {
         namespace.adapter.add(self, to: Array(joinedRooms))
     }
 
+    /// Joins the socket's rooms while it waits for the events it missed; broadcasts are held back until
+    /// ``finishRecovery(missed:)``.
+    func beginRecovery() {
+        joinedRooms.insert(id)
+        heldBack = []
+        namespace.adapter.add(self, to: Array(joinedRooms))
+    }
+
+    /// Writes the events the client missed and sets the client's offset to what the history had reached; without
+    /// `missed` the client starts from `start`, and a client whose session could not be taken back gets `newPID`.
+    func finishRecovery(missed: MissedEvents?, start: RecoveryOffset?, newPID: String?) {
+        if let missed {
+            recovered = true
+            for event in missed.events {
+                client.send(text: event.textWithOffset)
+            }
+            clientOffset = missed.through
+        } else {
+            clientOffset = start
+            if let newPID { pid = newPID }
+        }
+    }
+
+    /// Marks the socket connected after a recovery and delivers what was held back meanwhile.
+    func didConnectAfterRecovery() {
+        state = .connected
+        trackSession()
+        let held = heldBack ?? []
+        heldBack = nil
+        for packet in held {
+            deliver(packet)
+        }
+    }
+
+    /// Tells the adapter the session of this connected socket, with its rooms now.
+    private func trackSession() {
+        guard state == .connected, let pid else { return }
+        namespace.adapter.track(RecoverableSession(sid: id, pid: pid, rooms: joinedRooms))
+    }
+
     func didDisconnect(_ reason: DisconnectReason) {
         guard state != .disconnected else { return }
         let wasConnected = state == .connected
+        let wasInRooms = wasConnected || heldBack != nil
         state = .disconnected
-        if wasConnected {
+        heldBack = nil
+        if wasInRooms {
             namespace.adapter.removeAll(self)
+        }
+        if wasConnected {
             namespace.forget(self)
+            if let pid {
+                if reason.isRecoverable {
+                    namespace.adapter.persist(RecoverableSession(sid: id, pid: pid, rooms: joinedRooms))
+                } else {
+                    namespace.adapter.forgetSession(pid: pid)
+                }
+            }
         }
         for (_, pending) in pendingAcks {
             pending.timeout.cancel()
@@ -212,7 +318,18 @@ public final class Socket: @unchecked Sendable {
 
     /// Writes a broadcast packet prepared once for all recipients; called on `eventLoop` by the adapter.
     func deliver(_ packet: PreparedSocketPacket) {
+        if heldBack != nil {
+            heldBack?.append(packet)
+            if let count = heldBack?.count, count > Self.maxHeldBack {
+                client.session.close(reason: .transportError("too many broadcasts held back during recovery"))
+            }
+            return
+        }
         guard state == .connected else { return }
+        if let offset = packet.offset {
+            if let clientOffset, offset <= clientOffset { return }
+            clientOffset = offset
+        }
         for part in packet.parts {
             client.session.send(prepared: part)
         }

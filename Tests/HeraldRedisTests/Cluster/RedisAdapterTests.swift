@@ -37,7 +37,7 @@ extension RedisTests {
                 #expect(await eventually { inbox.messages.count >= expected.count })
                 let seen = inbox.messages.map { message in
                     switch ClusterMessage.decode(message.text) {
-                    case .broadcast(_, _, let text, _, _): "broadcast" + (text.split(separator: ",").last?.dropLast() ?? "")
+                    case .broadcast(_, _, let text, _, _, _): "broadcast" + (text.split(separator: ",").last?.dropLast() ?? "")
                     default: message.text
                     }
                 }
