@@ -33,12 +33,19 @@ struct SocketIOConformance: AsyncParsableCommand {
     )
     var eio3 = true
 
+    /// The official suites' heartbeat (300 ms, 200 ms); client libraries on a loaded machine need longer ones.
+    @Option(help: "Milliseconds between pings (the official suites expect 300).")
+    var pingInterval: Int64 = 300
+
+    @Option(help: "Milliseconds to wait for a pong (the official suites expect 200).")
+    var pingTimeout: Int64 = 200
+
     func run() async throws {
         let engine = EngineServer(
             configuration: EngineConfiguration(
                 path: engineOnly ? "/engine.io/" : "/socket.io/",
-                pingInterval: .milliseconds(300),
-                pingTimeout: .milliseconds(200),
+                pingInterval: .milliseconds(pingInterval),
+                pingTimeout: .milliseconds(pingTimeout),
                 maxPayload: 1_000_000,
                 cors: .reflectAnyOrigin,
                 allowEIO3: eio3

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 import socketio
+from conformance_server import RunningServer
 
 GENERATION = int(importlib.metadata.version("python-socketio").split(".")[0])
 TRANSPORT_MODES = {
@@ -11,6 +12,16 @@ TRANSPORT_MODES = {
     "websocket": ["websocket"],
     "upgrade": ["polling", "websocket"],
 }
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The reference server with a heartbeat client libraries keep on a loaded machine: with the official suites'
+    300 ms/200 ms, a python client thread held up for half a second is dropped for a missed ping."""
+    running = RunningServer("--ping-interval", "5000", "--ping-timeout", "5000")
+    yield running
+    running.assert_alive()
+    running.stop()
 
 
 class Recorder:
