@@ -18,6 +18,7 @@ CASES = [
     ("jitter-redis-3", "jitter, three instances on Redis"),
     ("instance-death-redis-3", "an instance killed (SIGKILL), three on Redis"),
     ("rolling-restart-redis-3", "rolling restart (SIGTERM each in turn), three on Redis"),
+    ("rolling-restart-nginx-redis-3", "rolling restart behind deploy/nginx.conf (new port, nginx reload), three on Redis"),
     ("redis-restart-aof-always", "Redis killed and restarted, `appendfsync always`"),
     ("redis-restart-aof-everysec", "Redis killed and restarted, `appendfsync everysec`"),
     ("redis-restart-empty", "Redis restarted empty (sends after the restart)"),

@@ -7,6 +7,7 @@ Every rewrite must match, so a change to deploy/nginx.conf that the tests no lon
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 
@@ -38,10 +39,23 @@ def replace_once(text, old, new):
     return text.replace(old, new)
 
 
+def with_more_servers(text, names):
+    """The config with one more upstream `server` line per name in `names`, each a copy of the last one (the shipped
+    file says: one line per instance)."""
+    last = list(UPSTREAM_SERVER.finditer(text))[-1]
+    lines = "".join(f"\n{last.group(1)}{name}:{last.group(3)}{last.group(4)}" for name in names)
+    return text[:last.end()] + lines + text[last.end():]
+
+
 def loopback_config(workdir, upstream_ports, listen_port=None, balancing=STICKY_DIRECTIVE):
     """The shipped nginx.conf with upstream host `name` sent to 127.0.0.1:upstream_ports[name]; with `listen_port`
-    also listening there, logging to workdir, and `balancing` in place of the sticky directive."""
+    also listening there, logging to workdir, and `balancing` in place of the sticky directive. Names beyond the
+    shipped file's servers become more server lines like them."""
     text = read("deploy", "nginx.conf")
+    shipped = [host for host, _ in upstream_servers(text)]
+    assert set(shipped) <= set(upstream_ports), f"upstream servers {shipped} are not all in {sorted(upstream_ports)}"
+    text = with_more_servers(text, [name for name in sorted(upstream_ports) if name not in shipped]) if len(
+        upstream_ports) > len(shipped) else text
     names = [host for host, _ in upstream_servers(text)]
     assert sorted(names) == sorted(upstream_ports), f"upstream servers {names} differ from {sorted(upstream_ports)}"
     text = UPSTREAM_SERVER.sub(lambda m: f"{m.group(1)}127.0.0.1:{upstream_ports[m.group(2)]}{m.group(4)}", text)
@@ -123,6 +137,14 @@ class LoopbackNginx:
         if "Address already in use" in description:
             raise PortTaken(description)
         raise RuntimeError(f"nginx did not start on port {port}: {description}")
+
+    def reload(self, upstream_ports):
+        """Points the upstream servers at `upstream_ports` (an instance restarted on another port) and has nginx
+        reload, as a deploy does: new connections go to the new workers, proxied ones stay on the old workers until
+        they close."""
+        self.upstream_ports = upstream_ports
+        loopback_config(self.workdir, upstream_ports, self.port, self.balancing)
+        self.process.send_signal(signal.SIGHUP)
 
     def _pid_written(self, pid_path):
         try:

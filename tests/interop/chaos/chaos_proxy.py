@@ -14,8 +14,9 @@ class DeviceProxy:
     """Forwards connections from its own port to `upstream_port`. `cut(seconds)` resets every open connection and
     resets new ones for `seconds`; `point_to(port)` sends later connections to another upstream."""
 
-    def __init__(self, upstream_port):
+    def __init__(self, upstream_port, source_host=None):
         self.upstream_port = upstream_port
+        self.source_host = source_host
         self.links = set()
         self.refusing_until = 0.0
         self.cuts = 0
@@ -23,8 +24,10 @@ class DeviceProxy:
         self.port = None
 
     @classmethod
-    async def start(cls, upstream_port):
-        proxy = cls(upstream_port)
+    async def start(cls, upstream_port, source_host=None):
+        """A proxy to 127.0.0.1:`upstream_port`; with `source_host` (another loopback address, such as 127.0.0.7)
+        its upstream connections come from there, so a load balancer hashing client addresses tells devices apart."""
+        proxy = cls(upstream_port, source_host)
         proxy.server = await asyncio.start_server(proxy._accept, "127.0.0.1", 0)
         proxy.port = proxy.server.sockets[0].getsockname()[1]
         return proxy
@@ -35,7 +38,9 @@ class DeviceProxy:
             _reset(writer)
             return
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+            local = (self.source_host, 0) if self.source_host else None
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                "127.0.0.1", self.upstream_port, local_addr=local)
         except OSError:
             _reset(writer)
             return

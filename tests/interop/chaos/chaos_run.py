@@ -41,8 +41,9 @@ class Sender:
                     if response.status == 200:
                         return True
                     # 503: the store is away (retry after Retry-After); 409: a first attempt of this key is still
-                    # running, or ran on an instance that died (its claim expires).
-                    assert response.status in (503, 409), f"/send answered {response.status}: {await response.text()}"
+                    # running, or ran on an instance that died (its claim expires); 502: a load balancer lost the
+                    # instance it had passed the request to (the retry finds the key's answer if it did run).
+                    assert response.status in (503, 409, 502), f"/send answered {response.status}: {await response.text()}"
                     self.refused += 1
                     await asyncio.sleep(min(float(response.headers.get("Retry-After", "1")), 0.5))
             except (aiohttp.ClientError, asyncio.TimeoutError):
@@ -72,16 +73,22 @@ class Sender:
 
 
 async def chaos_run(instances, scale, disruption=None, cut_connections=True, judged=lambda promise: True,
-                    while_connected=None):
+                    while_connected=None, front=None):
     """Runs the fleet against `instances` for `scale.seconds`, cutting connections when `cut_connections`, and
     running `disruption(instances, proxies)` meanwhile (it may restart instances and point proxies elsewhere);
-    judges the promises `judged` selects. `while_connected()` runs at the end, before the devices leave."""
-    ports = [instance.port for instance in instances]
-    proxies = [await DeviceProxy.start(ports[index % len(ports)]) for index in range(2 * scale.users)]
+    judges the promises `judged` selects. `while_connected()` runs at the end, before the devices leave. With a
+    `front` (a load balancer with a `port` and a `url`), every device and the backend go through it, each device from
+    a loopback address of its own."""
+    if front:
+        proxies = [await DeviceProxy.start(front.port, source_host=f"127.0.{1 + index // 250}.{1 + index % 250}")
+                   for index in range(2 * scale.users)]
+    else:
+        ports = [instance.port for instance in instances]
+        proxies = [await DeviceProxy.start(ports[index % len(ports)]) for index in range(2 * scale.users)]
     devices = fleet(scale.users, lambda i: proxies[i], lambda i: ["websocket"] if i % 2 == 0 else ["polling"])
     try:
         await asyncio.gather(*(device.connect() for device in devices))
-        sender = Sender(instances, devices)
+        sender = Sender([front] if front else instances, devices)
         stop = asyncio.Event()
         stop_sending = threading.Event()
         # The backend sends from a thread and event loop of its own, so the devices' work does not slow it down.

@@ -2,11 +2,16 @@
 with SIGTERM. Devices follow their load balancer (their proxy) to a live instance; every message whose /send got
 200 reaches every device it was for, once per connection."""
 import asyncio
+import os
+import sys
 import time
 
 import pytest
 
 from chaos_run import chaos_run, check, report
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "deploy"))
+from loopback_nginx import LoopbackNginx  # noqa: E402
 
 
 def move_devices(proxies, from_port, to_ports):
@@ -46,6 +51,33 @@ def test_a_rolling_restart_with_sigterm_loses_nothing(redis_instances, scale):
 
     verdict = asyncio.run(chaos_run(redis_instances, scale, disruption=restart_each, cut_connections=False))
     report("rolling-restart-redis-3", verdict, scale)
+    check(verdict, redis_instances, connections_cut=False)
+
+
+def test_a_rolling_restart_behind_the_shipped_nginx_loses_nothing(redis_instances, scale, tmp_path):
+    """deploy/nginx.conf (one more server line for the third instance) in front of everything: devices reach it each
+    from a loopback address of its own, so its client-address hash spreads them; each instance gets SIGTERM in turn,
+    comes back on a new port and nginx reloads, as a deploy does."""
+    upstream = {f"herald{instance.number}": instance.port for instance in redis_instances}
+    nginx = LoopbackNginx(str(tmp_path / "nginx"), dict(upstream))
+
+    async def restart_each(instances, proxies):
+        for instance in list(instances):
+            await asyncio.sleep(scale.seconds / (len(instances) + 1))
+            assert await asyncio.to_thread(instance.terminate) == 0, instance.output()[-3000:]
+            await asyncio.to_thread(instance.start)
+            upstream[f"herald{instance.number}"] = instance.port
+            nginx.reload(dict(upstream))
+
+    try:
+        verdict = asyncio.run(chaos_run(redis_instances, scale, disruption=restart_each, cut_connections=False,
+                                        front=nginx))
+    finally:
+        nginx.stop()
+    with open(os.path.join(nginx.workdir, "probe.log")) as log:
+        served_by = {line.split("|")[2].split(",")[0] for line in log if line.count("|") == 3}
+    assert len(served_by) >= 3, f"nginx passed requests to {sorted(served_by)} only"
+    report("rolling-restart-nginx-redis-3", verdict, scale)
     check(verdict, redis_instances, connections_cut=False)
 
 
