@@ -71,8 +71,10 @@ final class DeviceSession: @unchecked Sendable {
     private var registration: (sharedRooms: [String], maxDevices: Int)?
     /// Whether the store could not be reached at connect, so the device is still to be registered.
     private var registrationPending = false
-    /// The tasks registering the device again or resuming it, cancelled when the socket leaves.
-    private var registrations: [Task<Void, Never>] = []
+    /// The tasks registering the device again or resuming it, cancelled when the socket leaves; each removes itself
+    /// when done, so a long-lived socket through many Redis outages keeps none.
+    private var registrations: [Int: Task<Void, Never>] = [:]
+    private var nextRegistration = 0
     private let retry = StoreRetry()
     /// Whether the store counts this socket among the device's connected ones; read by ``stop()`` once every
     /// earlier update is done, so a socket the store never counted is not subtracted.
@@ -142,7 +144,7 @@ final class DeviceSession: @unchecked Sendable {
     @discardableResult
     func stop() -> Task<Void, Never> {
         stopped = true
-        for registration in registrations {
+        for registration in registrations.values {
             registration.cancel()
         }
         let counted = storeCountsSocket
@@ -192,7 +194,10 @@ final class DeviceSession: @unchecked Sendable {
     /// on the socket's event loop.
     private func registerAgain(sharedRooms: [String], maxDevices: Int, resuming: Bool) {
         let retry = StoreRetry(firstPause: .milliseconds(250), longestPause: .seconds(5), window: nil)
+        let id = nextRegistration
+        nextRegistration += 1
         let registration = enqueueUpdate { [self] in
+            defer { onLoop { $0.registrations[id] = nil } }
             var outcome: DeviceRegistration?
             let what = resuming ? "device resume" : "device registration"
             let registered = await retry.run(what, logger: logger, metadata: metadata) { () throws(StoreError) in
@@ -209,7 +214,7 @@ final class DeviceSession: @unchecked Sendable {
             guard !Task.isCancelled else { return }
             onLoop { $0.registeredLate(outcome) }
         }
-        registrations.append(registration)
+        registrations[id] = registration
     }
 
     /// Sends the backlog of a registration that succeeded after the socket connected, minus what went out live and

@@ -56,13 +56,13 @@ enum YAMLDocument {
                 message += " (indent with spaces: YAML does not allow tabs)"
             }
             return ConfigurationError(file: file, line: mark.line, column: mark.column, message: message)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+        case .duplicatedKeysInMapping(_, let context):
+            // Not the key itself: in a `tokens:` table the keys are users' tokens, and errors are logged.
             return ConfigurationError(
                 file: file,
                 line: context.mark.line,
                 column: context.mark.column,
-                message: "invalid YAML: duplicate key \(keys) in the same mapping"
+                message: "invalid YAML: a key here appears twice in the same mapping (keys are not shown: they may be tokens)"
             )
         case .reader(let problem, let offset, _, _):
             let mark = offset.map { position(ofCharacterOffset: $0, in: yaml) }
