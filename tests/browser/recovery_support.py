@@ -17,7 +17,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -29,7 +28,9 @@ for _path in (os.path.join(ROOT, "tests", "interop"), os.path.join(ROOT, "tests"
         sys.path.insert(0, _path)
 
 from chaos_proxy import DeviceProxy, _reset  # noqa: E402
+from stub_hooks import StubHooks as AuthStub  # noqa: E402,F401 (re-exported for the tests)
 from loopback import port_file_path, read_port_file  # noqa: E402
+from processes import stop_process  # noqa: E402
 from redis_server import RedisServer  # noqa: E402,F401 (re-exported for the tests)
 
 BUILD_DIR = os.path.join(ROOT, os.environ.get("HERALD_BUILD_DIR", ".build/debug"))
@@ -165,13 +166,7 @@ class HeraldProcess:
         self.process.wait(timeout=10)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         if not self.log.closed:
             self.log.close()
 
@@ -192,66 +187,6 @@ def send(base_url, site_name, api_key, rooms, event, args):
 
 
 # --- the authUrl stub --------------------------------------------------------------------------------------------
-
-class AuthStub:
-    """Answers Herald's `GET authUrl` with the rooms `grant(token, rooms)` registered for the token (401 for any
-    other token) and counts the calls per token."""
-
-    def __init__(self):
-        self.grants = {}
-        self.calls = {}
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def grant(self, token, rooms):
-        with self.lock:
-            self.grants[token] = list(rooms)
-
-    def revoke(self, token):
-        """Later calls with `token` are answered 401."""
-        with self.lock:
-            self.grants.pop(token, None)
-
-    def calls_for(self, token):
-        with self.lock:
-            return self.calls.get(token, 0)
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-    def _handler_class(self):
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                authorization = self.headers.get("Authorization", "")
-                token = authorization.split(" ", 1)[1] if " " in authorization else ""
-                with stub.lock:
-                    stub.calls[token] = stub.calls.get(token, 0) + 1
-                    rooms = stub.grants.get(token)
-                status, body = (200, json.dumps(rooms)) if rooms is not None else (401, "{}")
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        return Handler
-
-
-# --- the proxy ---------------------------------------------------------------------------------------------------
 
 class _HoldableProxy(DeviceProxy):
     """The chaos suite's DeviceProxy, plus a `held` state: while held, every new connection is reset at once, until

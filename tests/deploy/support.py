@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "interop", "herald"))
 
 from loopback import free_port, port_file_path, read_port_file  # noqa: E402,F401
 from redis_server import RedisServer  # noqa: E402
+from processes import stop_process  # noqa: E402,F401 (re-exported for the suite)
 
 
 def repo_path(*parts):
@@ -37,19 +38,6 @@ def wait_for_port(port, process, describe, seconds=20):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on port {port}: {describe()}")
-
-
-def stop_process(process, grace=15):
-    """SIGTERM, then SIGKILL after `grace` seconds; returns the exit code and how long the stop took."""
-    started = time.monotonic()
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode, time.monotonic() - started
 
 
 def http_get(url, timeout=5):
@@ -92,7 +80,7 @@ class HeraldProcess:
             return f.read()
 
     def stop(self):
-        result = stop_process(self.process)
+        result = stop_process(self.process, grace=15)
         self.log.close()
         return result
 

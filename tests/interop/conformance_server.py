@@ -4,6 +4,7 @@ import subprocess
 import tempfile
 
 from loopback import port_file_path, read_port_file
+from processes import stop_process
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD_DIR = os.path.join(ROOT, os.environ.get("HERALD_BUILD_DIR", ".build/debug"))
@@ -30,11 +31,5 @@ class RunningServer:
         assert self.process.poll() is None, f"server died: {self.process.stdout.read().decode(errors='replace')}"
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.directory.cleanup()

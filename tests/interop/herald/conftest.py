@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from loopback import port_file_path, read_port_file, wait_until  # noqa: F401 (wait_until: for the tests)
+from processes import stop_process
 from redis_server import RedisServer
 from site_client import SiteClient
 from stub_hooks import StubHooks
@@ -83,13 +84,7 @@ class RunningHerald:
         assert self.process.poll() is None, f"herald died: {self.output()}"
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 

@@ -1,6 +1,7 @@
 """A stub of a site's backend: answers Herald's authUrl calls by token and records updateUserUrl PUTs.
 
-Tokens decide the answer:
+Rooms granted with `grant(token, rooms)` (or refused with `revoke(token)`) come first; otherwise tokens decide the
+answer:
   good-<user>   200 ["user_<user>", "news"]      (Herald joins the user room and the shared room "news")
   sport-<user>  200 ["user_<user>", "sports"]
   lobby-only    200 ["lobby"]                    (the site's publicChannel)
@@ -23,6 +24,7 @@ BRIEF_SECONDS = 0.5
 class StubHooks:
     def __init__(self):
         self.calls = []
+        self.grants = {}
         self.condition = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
@@ -42,6 +44,21 @@ class StubHooks:
                 f"no matching hook call within {timeout}s; calls: {self.calls}"
             )
             return [c for c in self.calls if predicate(c)]
+
+    def grant(self, token, rooms):
+        """From now on `token` gets 200 with `rooms`."""
+        with self.condition:
+            self.grants[token] = list(rooms)
+
+    def revoke(self, token):
+        """From now on `token` gets 401."""
+        with self.condition:
+            self.grants[token] = None
+
+    def calls_for(self, token):
+        """How many authUrl calls carried `token`."""
+        with self.condition:
+            return sum(1 for call in self.calls if call["method"] == "GET" and call["authorization"].split(" ", 1)[-1] == token)
 
     def stop(self):
         self.server.shutdown()
@@ -68,6 +85,14 @@ class StubHooks:
                 auth = self.headers.get("Authorization", "")
                 stub.record({"method": "GET", "path": self.path, "authorization": auth, "meta": self.headers.get("X-META")})
                 token = auth.split(" ", 1)[1] if " " in auth else ""
+                with stub.condition:
+                    granted = stub.grants.get(token, ())
+                if granted is None:
+                    self._reply(401, "{}")
+                    return
+                if granted != ():
+                    self._reply(200, json.dumps(granted))
+                    return
                 if token.startswith("slow-"):
                     time.sleep(SLOW_SECONDS)
                     token = "good-" + token[len("slow-"):]
