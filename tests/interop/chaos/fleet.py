@@ -23,6 +23,7 @@ class Device:
         self.sent_at = {}
         self.sentinels = set()
         self.connects = 0
+        self.refusals = []  # CONNECT_ERROR payloads, for a failure that says why
         self.changed = asyncio.Event()
         self.client = socketio.AsyncClient(
             reconnection=True,
@@ -32,6 +33,7 @@ class Device:
             randomization_factor=0.5,
         )
         self.client.on("connect", self._connected, namespace=NAMESPACE)
+        self.client.on("connect_error", self._refused, namespace=NAMESPACE)
         self.client.on("news", self._news, namespace=NAMESPACE)
         self.client.on("_batch", self._batch, namespace=NAMESPACE)
         self.client.on("sentinel", self._sentinel, namespace=NAMESPACE)
@@ -45,7 +47,10 @@ class Device:
         return f"http://127.0.0.1:{self.proxy.port}?token=good-{self.user}&deviceId={self.device_id}"
 
     async def connect(self):
-        await self.client.connect(self.url, namespaces=[NAMESPACE], transports=self.transports, wait_timeout=10)
+        try:
+            await self.client.connect(self.url, namespaces=[NAMESPACE], transports=self.transports, wait_timeout=10)
+        except socketio.exceptions.ConnectionError as error:
+            raise AssertionError(f"{self.key} could not connect: {self.refusals or error}") from error
 
     async def close(self):
         await self.client.disconnect()
@@ -59,6 +64,9 @@ class Device:
 
     async def _connected(self):
         self.connects += 1
+
+    async def _refused(self, data):
+        self.refusals.append(data)
 
     def _record(self, tag, source, sent_at):
         self.copies[tag].append((self._sid(), source, time.time()))

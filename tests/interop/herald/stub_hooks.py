@@ -21,13 +21,20 @@ SLOW_SECONDS = 3.0
 BRIEF_SECONDS = 0.5
 
 
+class _Server(ThreadingHTTPServer):
+    """A listen backlog for connect storms: with the default of 5, a burst of hundreds of authUrl calls (the chaos
+    fleet connecting at once to three instances) overflows it, and a SYN retried after 1 s and 3 s can outlast
+    Herald's hook timeout, which refuses the client."""
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class StubHooks:
     def __init__(self):
         self.calls = []
         self.grants = {}
         self.condition = threading.Condition()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), self._handler_class())
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
