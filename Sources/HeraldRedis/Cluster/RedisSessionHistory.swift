@@ -45,7 +45,7 @@ final class RedisSessionHistory: Sendable {
             RedisRecoveryScripts.record,
             arguments: [
                 prefix, text, Self.json(options.rooms), Self.json(options.except), "\(settings.maxEventsPerRoom)",
-                "\(Self.milliseconds(settings.maxDisconnection + Self.retentionMargin))", channel, message,
+                "\(settings.eventRetention.redisMilliseconds)", channel, message,
             ]
         )
     }
@@ -68,7 +68,7 @@ final class RedisSessionHistory: Sendable {
         }
         let value = session.map { encoded($0, settings: settings, gone: true) } ?? ""
         let arguments = [
-            prefix, pid, value, instanceSessionsKey, site, instanceID, "\(Self.milliseconds(settings.maxDisconnection))",
+            prefix, pid, value, instanceSessionsKey, site, instanceID, "\(settings.maxDisconnection.redisMilliseconds)",
             keep ? "1" : "0",
         ]
         let client = self.client
@@ -146,14 +146,11 @@ final class RedisSessionHistory: Sendable {
             "s": .string(session.sid),
             "r": .array(session.rooms.sorted().map(JSONValue.string)),
             "i": .string(instanceID),
-            "w": .int(Int64(Self.milliseconds(settings.maxDisconnection))),
+            "w": .int(Int64(settings.maxDisconnection.redisMilliseconds)),
         ]
         if gone { value["g"] = .bool(true) }
         return JSONValue.object(value).jsonString
     }
-
-    /// How much longer than the window events are kept (see `RecoveryLog.retentionMargin`).
-    static let retentionMargin: Duration = .seconds(60)
 
     private static func json(_ strings: Set<String>) -> String {
         JSONValue.array(strings.sorted().map(JSONValue.string)).jsonString
@@ -174,10 +171,5 @@ final class RedisSessionHistory: Sendable {
             }
         }
         return result
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }
 }

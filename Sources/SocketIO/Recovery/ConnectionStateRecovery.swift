@@ -10,6 +10,13 @@ public struct ConnectionStateRecovery: Sendable, Hashable {
     /// Most events kept per room; a client that missed more than that is not recovered (it gets a fresh session).
     public var maxEventsPerRoom: Int
 
+    /// How much longer than the window events are kept: a socket whose connection died is noticed up to a ping
+    /// interval plus a ping timeout later, and may have missed what was sent meanwhile.
+    public static let retentionMargin: Duration = .seconds(60)
+
+    /// How long a recorded event is kept: the window plus ``retentionMargin``.
+    public var eventRetention: Duration { maxDisconnection + Self.retentionMargin }
+
     /// Creates the settings; Socket.IO's default window is two minutes.
     public init(maxDisconnection: Duration = .seconds(120), maxEventsPerRoom: Int = 1_000) {
         self.maxDisconnection = maxDisconnection

@@ -8,9 +8,6 @@ final class RecoveryLog: Sendable {
     /// Most sessions kept at once; beyond it a disconnecting socket's session is not kept (its client gets a fresh
     /// one), so a flood of short connections cannot grow memory without bound.
     static let maxSessions = 100_000
-    /// How much longer than the window events are kept: a socket whose connection died is noticed up to a ping
-    /// interval plus a ping timeout later, and may have missed what was sent meanwhile.
-    static let retentionMargin: Duration = .seconds(60)
     private static let sweepInterval: Duration = .seconds(30)
     /// The key of broadcasts to every socket of the namespace.
     private static let everyone = ""
@@ -103,7 +100,7 @@ final class RecoveryLog: Sendable {
     private static func sweepIfDue(_ state: inout State, now: ContinuousClock.Instant) {
         guard now >= state.nextSweep else { return }
         state.nextSweep = now + sweepInterval
-        let cutoff = now - state.settings.maxDisconnection - retentionMargin
+        let cutoff = now - state.settings.eventRetention
         for room in Array(state.rooms.keys) {
             state.rooms[room]?.expire(before: cutoff)
             if state.rooms[room]?.isEmpty == true { state.rooms[room] = nil }
