@@ -123,5 +123,24 @@ extension RedisTests {
                 await survivor.close()
             }
         }
+
+        @Test func aClientComingBackWhileRedisIsDownGetsAFreshSessionAtOnce() async throws {
+            try await withRedis { server, client in
+                let cluster = try makeCluster(server, client: client, id: "a")
+                let adapter = cluster.makeAdapter(namespace: "/site")
+                adapter.setRecovery(Self.settings)
+                let session = RecoverableSession(sid: "s", pid: "p", rooms: ["s", "news"])
+                adapter.track(session)
+                await adapter.broadcastAndWait(event("one"), options: BroadcastOptions(rooms: ["news"]))
+                #expect(await eventually { (try? await client.send(["EXISTS", "herald:{site}:csr:p"]).int) == 1 })
+                server.stop()
+                let started = ContinuousClock.now
+                #expect(await adapter.session(pid: "p") == nil)
+                #expect(await adapter.takeMissedEvents(pid: "p", after: RecoveryOffset(0), rooms: session.rooms) == nil)
+                #expect(await adapter.currentOffset() == RecoveryOffset(0))
+                #expect(ContinuousClock.now - started < .seconds(10), "a dead Redis must not hold a connecting client")
+                await cluster.close()
+            }
+        }
     }
 }
