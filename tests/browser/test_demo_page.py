@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -119,7 +120,14 @@ def test_connection_panel_shows_settings_transport_and_disconnects(herald, open_
     settings = json.loads(page.field("settings").text)
     assert list(settings) == ["device_ttl"]
     assert isinstance(settings["device_ttl"], int) and settings["device_ttl"] > 0
-    page.wait_until(lambda _: page.field("transport").text == "websocket", "the upgrade to WebSocket")
+    try:
+        page.wait_until(lambda _: page.field("transport").text == "websocket", "the upgrade to WebSocket")
+    except TimeoutException:
+        transport = page.field("transport")
+        pytest.fail(
+            f"still on {transport.text!r} (upgrade error: {transport.get_attribute('data-upgrade-error')!r}); "
+            f"console: {page.driver.get_log('browser')}; herald log:\n{herald.output()[-6000:]}"
+        )
     assert page.field("connect-button").text == "Disconnect"
     assert page.severe_console_entries() == []
 

@@ -70,6 +70,14 @@
 
   function setTransport(name) {
     ui.transport.textContent = name || "—";
+    delete ui.transport.dataset.upgradeError;
+  }
+
+  /** The client stays on long-polling when its WebSocket probe fails; say so, with the reason. */
+  function showUpgradeError(error) {
+    ui.transport.textContent = `polling (WebSocket upgrade failed: ${error.message})`;
+    ui.transport.dataset.upgradeError = error.message;
+    console.warn("WebSocket upgrade failed, staying on long-polling:", error);
   }
 
   /** Binary arguments have no JSON form; show their size instead of an empty object. */
@@ -162,6 +170,9 @@
       const engine = current.io.engine;
       engine.on("upgrade", (transport) => {
         if (isCurrent()) setTransport(transport.name);
+      });
+      engine.on("upgradeError", (error) => {
+        if (isCurrent()) showUpgradeError(error);
       });
     });
     current.on("connect", () => {
