@@ -217,6 +217,7 @@ let package = Package(
             dependencies: [
                 "HeraldRedis",
                 "Herald",
+                "SocketIO",
                 "MessageStoreContract",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
