@@ -1,0 +1,103 @@
+"""The event-server drop-in, driven as the original's README describes it, in both port layouts (`herald` is
+parametrized): every answer code of `POST /event` and of a listener's init message, tokens shorter than 16
+characters ignored, events reaching only the listeners of their type."""
+import json
+
+import pytest
+
+from conftest import OTHER_TOKEN, SHORT_TOKEN, TOKEN
+from event_client import Listener, fire, sentinel
+
+OK = {"type": "init", "code": "OK"}
+
+
+@pytest.fixture
+def listeners(herald):
+    opened = []
+
+    def connect(url=None):
+        listener = Listener(herald, url)
+        opened.append(listener)
+        return listener
+
+    yield connect
+    for listener in opened:
+        listener.close()
+
+
+def test_a_fired_event_reaches_a_subscribed_listener_as_the_readme_shows(herald, listeners):
+    listener = listeners().subscribe(TOKEN, ["order", "sentinel"])
+    data = {"id": 7, "items": ["a", "b"], "total": 12.5, "paid": True, "note": None}
+    assert fire(herald, "order", data, token=TOKEN) == (200, {"code": "OK"})
+    assert listener.next() == {"type": "event", "event": "order", "data": data}
+
+
+def test_every_token_of_the_file_is_accepted_and_data_passes_as_it_came(herald, listeners):
+    listener = listeners().subscribe(OTHER_TOKEN, ["order"])
+    for data in ["text", 42, [1, [2, {"x": "y"}]], None]:
+        assert fire(herald, "order", data, token=TOKEN) == (200, {"code": "OK"})
+        assert listener.next() == {"type": "event", "event": "order", "data": data}
+    assert fire(herald, "order", token=OTHER_TOKEN, with_data=False) == (200, {"code": "OK"})
+    assert listener.next() == {"type": "event", "event": "order"}
+
+
+def test_events_go_only_to_the_listeners_of_their_type(herald, listeners):
+    orders = listeners().subscribe(TOKEN, ["order", "sentinel"])
+    refunds = listeners().subscribe(TOKEN, ["refund", "sentinel"])
+    assert fire(herald, "refund", {"n": 1}, token=TOKEN) == (200, {"code": "OK"})
+    assert refunds.next()["data"] == {"n": 1}
+    assert sentinel(herald, orders, TOKEN)["event"] == "sentinel"  # the refund never reached `orders`
+    assert refunds.next()["event"] == "sentinel"
+
+
+def test_post_errors_have_the_originals_codes(herald):
+    assert fire(herald, "order", {}) == (403, {"code": "UNAUTHENTICATED"})
+    assert fire(herald, "order", {}, authorization="Basic not-a-known-token-at-all") == (403, {"code": "UNAUTHENTICATED"})
+    assert fire(herald, "order", {}, authorization="Basic") == (403, {"code": "UNAUTHENTICATED"})
+    assert fire(herald, "order", {}, authorization=f"Bearer {TOKEN}") == (403, {"code": "AUTH_UNRECOGNIZED_SCHEME"})
+    assert fire(herald, "order", {}, authorization=TOKEN) == (403, {"code": "AUTH_UNRECOGNIZED_SCHEME"})
+    assert fire(herald, None, token=TOKEN, body="not json") == (400, {"code": "INVALID_BODY"})
+    assert fire(herald, None, token=TOKEN, body=json.dumps({"data": 1})) == (400, {"code": "INVALID_BODY"})
+    assert fire(herald, None, token=TOKEN, body=json.dumps({"event": 5})) == (400, {"code": "INVALID_BODY"})
+    assert fire(herald, None, token=TOKEN, body=json.dumps(["order"])) == (400, {"code": "INVALID_BODY"})
+
+
+def test_tokens_shorter_than_16_characters_are_ignored(herald, listeners):
+    assert len(SHORT_TOKEN) == 15
+    assert fire(herald, "order", {}, token=SHORT_TOKEN) == (403, {"code": "UNAUTHENTICATED"})
+    listener = listeners()
+    assert listener.init(f"Basic {SHORT_TOKEN}", ["order"]) == {"type": "init", "code": "UNAUTHENTICATED"}
+
+
+def test_init_errors_have_the_originals_codes_and_the_listener_may_try_again(herald, listeners):
+    listener = listeners()
+    listener.ws.send("non_json")
+    assert listener.next() == {"type": "init", "code": "INVALID_SYNTAX"}
+    listener.ws.send(json.dumps({"authentication": f"Basic {TOKEN}"}))
+    assert listener.next() == {"type": "init", "code": "INVALID_EVENTS_MISSING"}
+    listener.ws.send(json.dumps({"authentication": f"Basic {TOKEN}", "events": "order"}))
+    assert listener.next() == {"type": "init", "code": "INVALID_EVENTS_MISSING"}
+    assert listener.init(f"Token {TOKEN}", ["order"]) == {"type": "init", "code": "AUTH_UNRECOGNIZED_SCHEME"}
+    assert listener.init(None, ["order"]) == {"type": "init", "code": "UNAUTHENTICATED"}
+    assert listener.init("Basic wrong-token-0123456789", ["order"]) == {"type": "init", "code": "UNAUTHENTICATED"}
+    # Nothing was subscribed by the refused messages; the next good one subscribes.
+    assert listener.init(f"Basic {TOKEN}", ["order"]) == OK
+    assert fire(herald, "order", 1, token=TOKEN) == (200, {"code": "OK"})
+    assert listener.next() == {"type": "event", "event": "order", "data": 1}
+
+
+def test_a_new_init_message_replaces_the_subscription(herald, listeners):
+    listener = listeners().subscribe(TOKEN, ["order"])
+    listener.subscribe(TOKEN, ["refund", "sentinel"])
+    assert fire(herald, "order", 1, token=TOKEN) == (200, {"code": "OK"})
+    assert sentinel(herald, listener, TOKEN)["event"] == "sentinel"
+
+
+def test_an_unsubscribed_listener_receives_nothing(herald, listeners):
+    idle = listeners()
+    watcher = listeners().subscribe(TOKEN, ["order"])
+    assert idle.init(f"Basic {TOKEN}", []) == OK
+    assert fire(herald, "order", 1, token=TOKEN) == (200, {"code": "OK"})
+    assert watcher.next()["data"] == 1
+    idle.subscribe(TOKEN, ["sentinel"])
+    assert sentinel(herald, idle, TOKEN)["event"] == "sentinel"
