@@ -29,6 +29,7 @@ public enum HeraldRunner {
         let settings = configuration.settings
         // Read before anything starts: an unreadable tokens file stops the start with nothing to clean up.
         let eventTokens = try settings.eventServer.map { try EventTokensFile(path: $0.tokensFile).load() }
+        let eventTLS = try settings.eventServer.flatMap { $0.httpsEnabled ? try EventServerTLS(settings: $0) : nil }
         let instanceID = MessageStoreFactory.instanceID()
         let metrics = ServerMetrics()
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
@@ -102,6 +103,7 @@ public enum HeraldRunner {
                 eventServer,
                 engine: service.engine,
                 host: settings.host,
+                tls: eventTLS,
                 ports: ports,
                 logger: logger
             )
@@ -155,17 +157,19 @@ public enum HeraldRunner {
         return EventServer(settings: settings, tokens: tokens, bus: bus, metricsFactory: metrics.factory)
     }
 
-    /// The services of the event server's own ports (`listenPort`, `broadcastPort`), each reporting its bound port
-    /// to `ports`.
+    /// The services of the event server's own ports (`listenPort`, `broadcastPort`), over `tls` when given, each
+    /// reporting its bound port to `ports`.
     private static func eventServerPorts(
         _ eventServer: EventServer,
         engine: EngineServer,
         host: String,
+        tls: EventServerTLS?,
         ports: ListeningPortsCollector,
         logger: Logger
     ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let settings = eventServer.settings
+        let builder: (HTTPServerBuilder) throws -> HTTPServerBuilder = { base in try tls?.wrap(base) ?? base }
         if let port = settings.listenPort {
             let app = try EventServerPorts.make(
                 .listen,
@@ -173,6 +177,7 @@ public enum HeraldRunner {
                 eventServer: eventServer,
                 engine: engine,
                 host: host,
+                serverBuilder: builder,
                 logger: logger
             ) { await ports.eventListen($0) }
             services.append(.init(service: EventPortService(app: app, eventServer: eventServer)))
@@ -184,6 +189,7 @@ public enum HeraldRunner {
                 eventServer: eventServer,
                 engine: engine,
                 host: host,
+                serverBuilder: builder,
                 logger: logger
             ) { await ports.eventBroadcast($0) }
             services.append(.init(service: EventPortService(app: app, eventServer: eventServer)))
