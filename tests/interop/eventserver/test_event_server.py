@@ -2,10 +2,11 @@
 parametrized): every answer code of `POST /event` and of a listener's init message, tokens shorter than 16
 characters ignored, events reaching only the listeners of their type."""
 import json
+import socket
 
 import pytest
 
-from conftest import OTHER_TOKEN, SHORT_TOKEN, TOKEN
+from event_herald import OTHER_TOKEN, SHORT_TOKEN, TOKEN
 from event_client import Listener, fire, sentinel
 
 OK = {"type": "init", "code": "OK"}
@@ -101,3 +102,52 @@ def test_an_unsubscribed_listener_receives_nothing(herald, listeners):
     assert watcher.next()["data"] == 1
     idle.subscribe(TOKEN, ["sentinel"])
     assert sentinel(herald, idle, TOKEN)["event"] == "sentinel"
+
+
+def _read_head(sock):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        assert chunk, f"closed after {data!r}"
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head.decode(), rest
+
+
+def _read_text_frame(sock, pending):
+    data = pending
+    while len(data) < 2 or len(data) < 2 + (data[1] & 0x7F):
+        chunk = sock.recv(4096)
+        assert chunk, "closed"
+        data += chunk
+    assert data[0] == 0x81 and data[1] < 126, data
+    return json.loads(data[2:2 + data[1]].decode())
+
+
+def test_a_listener_upgrading_on_a_reused_keep_alive_connection_is_routed_alike(herald):
+    """The second request of a keep-alive connection upgrades through the connection guard, not SwiftNIO's typed
+    upgrader; it must reach the same endpoint (and Engine.IO's must still answer its own paths)."""
+    from urllib.parse import urlsplit
+
+    from event_client import raw_frame
+
+    target = urlsplit(herald.ws_url)
+    path = target.path + (f"?{target.query}" if target.query else "")
+    with socket.create_connection((target.hostname, target.port), timeout=5) as sock:
+        sock.sendall(b"GET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, rest = _read_head(sock)
+        # Herald's port answers 200 ok; the broadcast port has no /healthcheck and answers 404.
+        assert head.startswith("HTTP/1.1 200") or head.startswith("HTTP/1.1 404"), head
+        assert "connection: close" not in head.lower(), head
+        length = int(next(line.split(":")[1] for line in head.split("\r\n") if line.lower().startswith("content-length")))
+        while len(rest) < length:
+            rest += sock.recv(4096)
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        head, pending = _read_head(sock)
+        assert head.startswith("HTTP/1.1 101"), head
+        init = json.dumps({"authentication": f"Basic {TOKEN}", "events": ["order"]}).encode()
+        sock.sendall(raw_frame(0x1, init))
+        assert _read_text_frame(sock, pending) == OK

@@ -11,7 +11,7 @@ import pytest
 import requests
 import websocket
 
-from conftest import INIT_TIMEOUT_MS, MAX_BODY, MAX_EVENT_TYPES, MAX_MESSAGE, TOKEN
+from event_herald import INIT_TIMEOUT_MS, MAX_BODY, MAX_EVENT_TYPES, MAX_MESSAGE, TOKEN
 from event_client import Listener, fire, raw_frame, sentinel
 from loopback import wait_until
 

@@ -1,5 +1,5 @@
 """Two instances on one real redis-server: an event fired on one reaches the listeners of the other."""
-from conftest import TOKEN
+from event_herald import TOKEN
 from event_client import Listener, fire, sentinel
 
 

@@ -6,7 +6,7 @@ import ssl
 import pytest
 import requests
 
-from conftest import TOKEN
+from event_herald import TOKEN
 from event_client import Listener, fire
 
 
