@@ -2,12 +2,15 @@
 parametrized): every answer code of `POST /event` and of a listener's init message, tokens shorter than 16
 characters ignored, events reaching only the listeners of their type."""
 import json
+import re
 import socket
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from event_herald import OTHER_TOKEN, SHORT_TOKEN, TOKEN
-from event_client import Listener, fire, sentinel
+from event_client import Listener, fire, raw_frame, sentinel
 
 OK = {"type": "init", "code": "OK"}
 
@@ -127,10 +130,6 @@ def _read_text_frame(sock, pending):
 def test_a_listener_upgrading_on_a_reused_keep_alive_connection_is_routed_alike(herald):
     """The second request of a keep-alive connection upgrades through the connection guard, not SwiftNIO's typed
     upgrader; it must reach the same endpoint (and Engine.IO's must still answer its own paths)."""
-    from urllib.parse import urlsplit
-
-    from event_client import raw_frame
-
     target = urlsplit(herald.ws_url)
     path = target.path + (f"?{target.query}" if target.query else "")
     with socket.create_connection((target.hostname, target.port), timeout=5) as sock:
@@ -151,3 +150,22 @@ def test_a_listener_upgrading_on_a_reused_keep_alive_connection_is_routed_alike(
         init = json.dumps({"authentication": f"Basic {TOKEN}", "events": ["order"]}).encode()
         sock.sendall(raw_frame(0x1, init))
         assert _read_text_frame(sock, pending) == OK
+
+
+def _metric(herald, name):
+    text = requests.get(f"{herald.url}/metrics", timeout=5).text
+    found = re.search(rf"^{name} (\d+(?:\.\d+)?)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_fired_and_delivered_events_and_listeners_are_counted(herald, listeners):
+    first = listeners().subscribe(TOKEN, ["counted"])
+    second = listeners().subscribe(TOKEN, ["counted"])
+    fired = _metric(herald, "herald_event_server_events_fired_total")
+    delivered = _metric(herald, "herald_event_server_events_delivered_total")
+    assert _metric(herald, "herald_event_server_listeners") >= 2
+    assert fire(herald, "counted", 1, token=TOKEN) == (200, {"code": "OK"})
+    assert first.next()["data"] == 1 and second.next()["data"] == 1
+    assert fire(herald, "counted", {}, authorization="Bearer x")[0] == 403  # refused: not fired
+    assert _metric(herald, "herald_event_server_events_fired_total") == fired + 1
+    assert _metric(herald, "herald_event_server_events_delivered_total") == delivered + 2
