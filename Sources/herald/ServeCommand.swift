@@ -15,7 +15,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on; overrides config.yml.")
     var host: String?
 
-    @Option(help: "Once listening, write the port to this file; with --port 0 the system picks a free port.")
+    @Option(
+        help: """
+            Once listening, write the port to this file (then a line per event-server port); with --port 0 the system \
+            picks a free port.
+            """
+    )
     var portFile: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: $LOG_LEVEL or info).")
@@ -51,10 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
             sitesReload: sitesReload,
             logger: logger,
             onShutdown: { JSONLinesOutput.standardOutput.keepLines(forAtMost: HeraldLogging.shutdownLinesSeconds) }
-        ) { port in
+        ) { ports in
             guard let portFile else { return }
             do {
-                try "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+                try ports.portFileText.write(toFile: portFile, atomically: true, encoding: .utf8)
             } catch {
                 logger.error("could not write the port file", metadata: ["path": "\(portFile)", "error": "\(error)"])
             }

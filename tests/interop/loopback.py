@@ -55,7 +55,7 @@ def read_port_file(process, path, name, output, timeout=20):
     while time.monotonic() < deadline:
         if os.path.exists(path):
             with open(path) as f:
-                return int(f.read().strip())
+                return int(f.readline())  # Herald's port; event-server ports may follow on further lines
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited early with {process.returncode}: {output()}")
         time.sleep(POLL_SECONDS)

@@ -7,7 +7,8 @@ public import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
 
-/// A Hummingbird child channel that serves HTTP/1.1 and upgrades Engine.IO WebSocket requests itself.
+/// A Hummingbird child channel that serves HTTP/1.1 and upgrades WebSocket requests itself: Engine.IO's, and those
+/// of any other ``WebSocketEndpoint`` it is given (asked in order; the first that takes the path gets the request).
 ///
 /// Any request of a keep-alive connection may upgrade: the first through SwiftNIO's typed upgrader, later ones
 /// through ``HTTPConnectionGuard``, which also times out connections that never finish a request.
@@ -31,11 +32,20 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
 
     public let responder: HTTPChannelHandler.Responder
     private let server: EngineServer
+    private let endpoints: [any WebSocketEndpoint]
     private let http: HTTP1Channel.Configuration
 
-    /// Creates the channel for `server`; other HTTP requests go to `responder`.
-    public init(server: EngineServer, http: HTTP1Channel.Configuration = .init(), responder: @escaping HTTPChannelHandler.Responder) {
+    /// Creates the channel for `server`; WebSocket requests go to the first of `endpoints` that takes their path
+    /// (by default Engine.IO's alone), other HTTP requests to `responder`. `server` also sets the connection's
+    /// timeouts and counts its closures, whether or not Engine.IO is among the endpoints.
+    public init(
+        server: EngineServer,
+        endpoints: [any WebSocketEndpoint]? = nil,
+        http: HTTP1Channel.Configuration = .init(),
+        responder: @escaping HTTPChannelHandler.Responder
+    ) {
         self.server = server
+        self.endpoints = endpoints ?? [server.webSocketEndpoint]
         self.http = http
         self.responder = responder
     }
@@ -43,6 +53,7 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let server = self.server
+            let endpoints = self.endpoints
             let limit = server.configuration.maxOutboundBufferBytes
             try channel.syncOptions?.setOption(
                 .writeBufferWaterMark,
@@ -56,6 +67,7 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
             )
             let upgrade = EngineWebSocketUpgrade(
                 server: server,
+                endpoints: endpoints,
                 remoteAddress: channel.remoteAddress?.ipAddress,
                 eventLoop: channel.eventLoop
             )
@@ -123,10 +135,14 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 with Engine.IO WebSocket upgrades handled by `server`.
-    public static func engineIO(_ server: EngineServer, http: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
+    /// HTTP/1.1 with WebSocket upgrades handled by `endpoints` (by default Engine.IO's alone, served by `server`).
+    public static func engineIO(
+        _ server: EngineServer,
+        endpoints: [any WebSocketEndpoint]? = nil,
+        http: HTTP1Channel.Configuration = .init()
+    ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            EngineIOChannel(server: server, http: http, responder: responder)
+            EngineIOChannel(server: server, endpoints: endpoints, http: http, responder: responder)
         }
     }
 }

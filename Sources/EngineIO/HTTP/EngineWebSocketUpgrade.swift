@@ -2,39 +2,48 @@ import NIOCore
 import NIOHTTP1
 import NIOWebSocket
 
-/// The Engine.IO WebSocket upgrade of one connection: the decision (which session, or which refusal) and the
-/// handlers an upgraded connection runs.
+/// The WebSocket upgrade of one connection: which ``WebSocketEndpoint`` takes the request, its decision (or which
+/// refusal), and the handlers the upgraded connection runs.
 ///
 /// Used for the first request of a connection (through SwiftNIO's typed upgrader) and for any later request of a
-/// keep-alive connection (through ``HTTPConnectionGuard``), so both paths refuse and upgrade alike.
+/// keep-alive connection (through ``HTTPConnectionGuard``), so both paths route, refuse and upgrade alike.
 struct EngineWebSocketUpgrade: Sendable {
+    /// Timeouts and closure counts of the connection come from the Engine.IO server.
     let server: EngineServer
+    let endpoints: [any WebSocketEndpoint]
     let remoteAddress: String?
     /// Why the last upgrade attempt of this connection was refused.
     let refusal: NIOLoopBoundBox<EngineRefusal?>
 
-    init(server: EngineServer, remoteAddress: String?, eventLoop: any EventLoop) {
+    init(server: EngineServer, endpoints: [any WebSocketEndpoint], remoteAddress: String?, eventLoop: any EventLoop) {
         self.server = server
+        self.endpoints = endpoints
         self.remoteAddress = remoteAddress
         self.refusal = NIOLoopBoundBox(nil, eventLoop: eventLoop)
     }
 
-    /// The largest frame the decoder reads (see ``WebSocketTransportHandler/frameSizeCeiling(maxPayload:)``).
+    /// The largest frame the decoder reads: the largest any endpoint accepts (each bounds its messages itself).
     var maxFrameSize: Int {
-        WebSocketTransportHandler.frameSizeCeiling(maxPayload: server.configuration.maxPayload)
+        endpoints.map(\.maxFrameSize).max() ?? 1 << 16
+    }
+
+    /// The endpoint of `head`'s path, if any takes it.
+    private func endpoint(for head: HTTPRequestHead) -> (any WebSocketEndpoint)? {
+        let path = head.uri.prefix { $0 != "?" }
+        return endpoints.first { $0.handles(path: path) }
     }
 
     /// Headers to add to the 101 answer, or nil (with ``refusal`` set) when the upgrade is refused.
     func shouldUpgrade(channel: any Channel, head: HTTPRequestHead) -> EventLoopFuture<HTTPHeaders?> {
-        do throws(EngineError) {
-            let binding = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
-            if case .newSession = binding, let busy = server.handshakeRefusal() {
-                refusal.value = busy
-                return channel.eventLoop.makeSucceededFuture(nil)
-            }
-            return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-        } catch {
-            refusal.value = EngineRefusal(error)
+        guard let endpoint = endpoint(for: head) else {
+            refusal.value = EngineRefusal(status: .notFound, body: #"{"message":"Not found"}"#)
+            return channel.eventLoop.makeSucceededFuture(nil)
+        }
+        switch endpoint.decide(head: head, remoteAddress: remoteAddress) {
+        case .accept(let headers):
+            return channel.eventLoop.makeSucceededFuture(headers)
+        case .refuse(let refused):
+            refusal.value = refused
             return channel.eventLoop.makeSucceededFuture(nil)
         }
     }
@@ -46,30 +55,13 @@ struct EngineWebSocketUpgrade: Sendable {
         return refused
     }
 
-    /// Adds the Engine.IO WebSocket handlers after the frame decoder: frame checks, reassembly, transport.
+    /// Adds the handlers of the endpoint that accepted `head` after the frame decoder.
     func addTransportHandlers(
         to pipeline: ChannelPipeline.SynchronousOperations,
         head: HTTPRequestHead,
         position: ChannelPipeline.SynchronousOperations.Position
     ) throws {
-        let binding = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
-        let configuration = server.configuration
-        try pipeline.addHandlers(
-            [
-                WebSocketFrameValidator(),
-                NIOWebSocketFrameAggregator(
-                    minNonFinalFragmentSize: 0,
-                    maxAccumulatedFrameCount: 4096,
-                    maxAccumulatedFrameSize: configuration.maxPayload
-                ),
-                WebSocketTransportHandler(
-                    binding: binding,
-                    maxPayload: configuration.maxPayload,
-                    coalescer: server.flushCoalescers.coalescer(for: pipeline.eventLoop),
-                    closures: server.connectionClosures
-                ),
-            ],
-            position: position
-        )
+        guard let endpoint = endpoint(for: head) else { throw EngineError.badRequest }
+        try endpoint.addHandlers(to: pipeline, head: head, remoteAddress: remoteAddress, position: position)
     }
 }

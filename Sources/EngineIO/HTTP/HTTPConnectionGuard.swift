@@ -11,7 +11,7 @@ import NIOWebSocket
 ///   body stalls that long, or that sits idle between requests for `idleConnectionTimeout` (a request that has been
 ///   read and waits for its answer, such as a long-polling GET, is never cut: sessions have their own heartbeats);
 /// - answers requests the HTTP parser refuses (431 for oversized headers, 400 otherwise) and closes;
-/// - upgrades an Engine.IO WebSocket request that arrives on a reused keep-alive connection (the first request of a
+/// - upgrades a WebSocket request (for Engine.IO or another ``WebSocketEndpoint``) that arrives on a reused keep-alive connection (the first request of a
 ///   connection is upgraded by SwiftNIO's typed upgrader before this handler sees it), or answers the refusal and
 ///   closes: SwiftNIO's HTTP parser stops at any upgrade request, so the connection could not go on anyway;
 /// - closes after the answer to any other upgrade request, for the same reason;

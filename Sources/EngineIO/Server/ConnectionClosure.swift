@@ -20,6 +20,9 @@ public enum ConnectionClosure: String, Sendable, CaseIterable {
     case webSocketMessageTooLarge = "websocket_message_too_large"
     /// A WebSocket whose client does not read: more than `maxOutboundBufferBytes` queued (data, pongs alike).
     case slowConsumer = "slow_consumer"
+    /// A WebSocket that did not introduce itself in time (an event-server listener without a successful init
+    /// message within `initTimeout`; close 1008).
+    case webSocketInitTimeout = "websocket_init_timeout"
 }
 
 /// Counts of ``ConnectionClosure``s since the server started; read when metrics are scraped.
@@ -30,7 +33,8 @@ public final class ConnectionClosureCounts: Sendable {
 
     init() {}
 
-    func record(_ closure: ConnectionClosure) {
+    /// Counts one closure (other WebSocket endpoints of the process count theirs here too).
+    package func record(_ closure: ConnectionClosure) {
         let index = ConnectionClosure.allCases.firstIndex(of: closure)!
         counts.withLockedValue { $0[index] += 1 }
     }

@@ -25,7 +25,9 @@ public struct EngineRefusal: Error, Sendable, Hashable {
         )
     }
 
-    private init(status: HTTPResponse.Status, body: String, retryAfterSeconds: Int?) {
+    /// A refusal with `status` and the JSON `body` (`Retry-After` when `retryAfterSeconds` is set), for other
+    /// endpoints served beside Engine.IO (``WebSocketEndpoint``).
+    public init(status: HTTPResponse.Status, body: String, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.body = body
         self.retryAfterSeconds = retryAfterSeconds

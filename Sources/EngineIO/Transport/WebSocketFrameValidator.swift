@@ -1,19 +1,23 @@
-import NIOCore
-import NIOWebSocket
+public import NIOCore
+public import NIOWebSocket
 
 /// Refuses client frames that RFC 6455 says a server must fail the connection for, before they are reassembled:
 /// unmasked frames (section 5.1), RSV bits without a negotiated extension (5.2; Herald negotiates none) and
 /// reserved opcodes (5.2).
 ///
 /// SwiftNIO's frame decoder accepts all three. The first bad frame is reported as a ``WebSocketFrameViolation`` to
-/// the transport, which closes with 1002; nothing after it is passed on.
-final class WebSocketFrameValidator: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias InboundOut = WebSocketFrame
+/// the transport, which closes with 1002; nothing after it is passed on. Any ``WebSocketEndpoint`` puts it right
+/// after the frame decoder.
+public final class WebSocketFrameValidator: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = WebSocketFrame
+    public typealias InboundOut = WebSocketFrame
 
     private var failed = false
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    /// Creates the validator of one connection.
+    public init() {}
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         let frame = unwrapInboundIn(data)
         if let violation = WebSocketFrameViolation(frame) {
@@ -26,13 +30,13 @@ final class WebSocketFrameValidator: ChannelInboundHandler, RemovableChannelHand
 }
 
 /// A client frame breaking RFC 6455.
-enum WebSocketFrameViolation: Error, Equatable {
+public enum WebSocketFrameViolation: Error, Equatable {
     case unmasked
     case reservedBits
     case reservedOpcode
 
     /// The violation in `frame`, or nil when the frame may be read.
-    init?(_ frame: WebSocketFrame) {
+    public init?(_ frame: WebSocketFrame) {
         if frame.maskKey == nil {
             self = .unmasked
         } else if frame.rsv1 || frame.rsv2 || frame.rsv3 {

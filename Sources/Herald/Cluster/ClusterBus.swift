@@ -15,6 +15,13 @@ public protocol ClusterBus: Sendable {
     /// Sets what runs when deliveries from other instances may have been missed: the bus was cut off and is
     /// receiving again (the device sessions here then ask the store what their devices are owed).
     func onDeliveriesMissed(_ handler: @escaping @Sendable () -> Void)
+    /// Starts receiving events fired on other instances (the event server is configured).
+    func attachEvents() async
+    /// Hands an event-server event to the other instances (this one delivers its own listeners itself), returning
+    /// once it is on its way to each of them.
+    func publish(_ event: FiredEvent) async
+    /// Sets the receiver of event-server events fired on other instances.
+    func onFiredEvent(_ receiver: @escaping @Sendable (FiredEvent) -> Void)
 }
 
 /// A reliable message on its way to device sessions, wherever they are connected.
@@ -50,4 +57,7 @@ public struct LocalClusterBus: ClusterBus {
     public func publish(_ delivery: DeviceDelivery) async {}
     public func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void) {}
     public func onDeliveriesMissed(_ handler: @escaping @Sendable () -> Void) {}
+    public func attachEvents() async {}
+    public func publish(_ event: FiredEvent) async {}
+    public func onFiredEvent(_ receiver: @escaping @Sendable (FiredEvent) -> Void) {}
 }

@@ -30,4 +30,10 @@ public enum MetricNames {
     public static let connectionsClosed = "herald_connections_closed_total"
     /// Histogram: how late a task scheduled on an event loop ran.
     public static let eventLoopLag = "herald_event_loop_lag_seconds"
+    /// Counter: events fired with `POST /event` on this instance.
+    public static let eventsFired = "herald_event_server_events_fired_total"
+    /// Counter: event messages handed to this instance's listeners (one per listener, counted once per event).
+    public static let eventsDelivered = "herald_event_server_events_delivered_total"
+    /// Gauge: event-server listener WebSockets open on this instance.
+    public static let eventListeners = "herald_event_server_listeners"
 }

@@ -17,10 +17,12 @@ enum ClusterMessage: Sendable {
     )
     /// A reliable message for device sessions.
     case delivery(origin: String, DeviceDelivery)
+    /// An event-server event for listeners (`"ev"`, with `"d"` when it has data).
+    case event(origin: String, FiredEvent)
 
     var origin: String {
         switch self {
-        case .broadcast(let origin, _, _, _, _, _), .delivery(let origin, _): origin
+        case .broadcast(let origin, _, _, _, _, _), .delivery(let origin, _), .event(let origin, _): origin
         }
     }
 
@@ -49,11 +51,18 @@ enum ClusterMessage: Sendable {
                 "rs": .bool(delivery.resync),
             ]
             return value.jsonString
+        case .event(let origin, let event):
+            var fields: [String: JSONValue] = ["o": .string(origin), "ev": .string(event.event)]
+            if let data = event.data { fields["d"] = data }
+            return JSONValue.object(fields).jsonString
         }
     }
 
     static func decode(_ text: String) -> ClusterMessage? {
         guard let value = try? JSONValue(parsing: text), let origin = value["o"]?.stringValue else { return nil }
+        if let event = value["ev"]?.stringValue {
+            return .event(origin: origin, FiredEvent(event: event, data: value["d"]))
+        }
         if let namespace = value["n"]?.stringValue, let packetText = value["t"]?.stringValue {
             let attachments = (value["b"]?.arrayValue ?? []).compactMap { element -> ByteBuffer? in
                 guard let encoded = element.stringValue, let bytes = Base64.decode(encoded.utf8) else { return nil }

@@ -16,6 +16,7 @@ public final class RedisCluster: ClusterBus {
     private let adapters = NIOLockedValueBox<[String: RedisAdapter]>([:])
     private let receiver = NIOLockedValueBox<Callback<DeviceDelivery>?>(nil)
     private let missed = NIOLockedValueBox<Callback<Void>?>(nil)
+    private let firedEvents = NIOLockedValueBox<Callback<FiredEvent>?>(nil)
     private let attached = NIOLockedValueBox<[String: Int]>([:])
     private let lingering = NIOLockedValueBox(Lingering())
     private let publisher: RedisPublisher
@@ -137,6 +138,26 @@ public final class RedisCluster: ClusterBus {
         missed.withLockedValue { $0 = Callback { _ in handler() } }
     }
 
+    /// Subscribes to `herald:ev`, the channel of event-server events; at start, so it waits up to 5 s for the
+    /// subscriber's connection (an instance that reports itself listening then hears events fired elsewhere).
+    public func attachEvents() async {
+        do {
+            try? await subscriber.waitUntilConnected(timeout: .seconds(5))
+            try await subscriber.subscribe([Self.eventChannel])
+        } catch {
+            logger.warning("subscribing to the event-server channel failed: \(error); retried on reconnect")
+        }
+    }
+
+    /// Returns once Redis acknowledged the `PUBLISH` of `event` (or dropped it, counted).
+    public func publish(_ event: FiredEvent) async {
+        await publisher.publishAndWait(ClusterMessage.event(origin: instanceID, event).encoded(), on: Self.eventChannel)
+    }
+
+    public func onFiredEvent(_ receiver: @escaping @Sendable (FiredEvent) -> Void) {
+        firedEvents.withLockedValue { $0 = Callback(call: receiver) }
+    }
+
     /// Publishes a namespace broadcast for the other instances, without waiting (dropped when the buffer is full).
     func publishBroadcast(_ encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions, namespace: String) {
         publisher.publish(broadcastMessage(encoded, options: options, namespace: namespace), on: Self.broadcastChannel(namespace))
@@ -222,12 +243,17 @@ public final class RedisCluster: ClusterBus {
             adapters.withLockedValue { $0[namespace] }?.deliverRemote((text, attachments), options: options)
         case .delivery(_, let delivery):
             receiver.withLockedValue { $0 }?.call(delivery)
+        case .event(_, let event):
+            firedEvents.withLockedValue { $0 }?.call(event)
         }
     }
 
     static func broadcastChannel(_ namespace: String) -> String {
         "herald:bc:" + (namespace.hasPrefix("/") ? String(namespace.dropFirst()) : namespace)
     }
+
+    /// The channel of event-server events (one for all instances: every instance with the event server hears it).
+    static let eventChannel = "herald:ev"
 
     static func deliveryChannel(_ site: String) -> String {
         "herald:dv:" + site

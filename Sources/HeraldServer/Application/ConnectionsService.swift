@@ -3,16 +3,34 @@ import Hummingbird
 import ServiceLifecycle
 
 /// Runs the HTTP application; on graceful shutdown it stops accepting (Hummingbird) and closes every client
-/// connection at once, so parked long-polls and WebSockets end instead of holding the shutdown up.
+/// connection at once, so parked long-polls and WebSockets (event-server listeners too) end instead of holding the
+/// shutdown up.
 struct ConnectionsService<App: ApplicationProtocol>: Service {
     let app: App
     let service: HeraldService
+    let eventServer: EventServer?
 
     func run() async throws {
         try await withGracefulShutdownHandler {
             try await app.run()
         } onGracefulShutdown: {
             service.engine.closeAllSessions()
+            eventServer?.closeAll()
+        }
+    }
+}
+
+/// Runs one of the event server's own ports; on graceful shutdown it stops accepting and closes its listeners with
+/// 1001 (``ConnectionsService`` does the same for Herald's port).
+struct EventPortService<App: ApplicationProtocol>: Service {
+    let app: App
+    let eventServer: EventServer
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await app.run()
+        } onGracefulShutdown: {
+            eventServer.closeAll()
         }
     }
 }

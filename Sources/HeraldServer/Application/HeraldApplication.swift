@@ -4,7 +4,8 @@ public import Hummingbird
 public import Logging
 
 /// Builds Herald's HTTP application: Engine.IO at `/socket.io/`, `POST /send`, `GET /healthcheck`, `GET /metrics`,
-/// the demo page, and the admin API and page when `admin.key` is set.
+/// the demo page, the admin API and page when `admin.key` is set, and the event server (`POST /event`, WebSocket
+/// `GET /events`) when `eventServer` is given.
 public enum HeraldApplication {
     /// The application serving `service` on the address of its settings (`port` 0 picks a free port; see
     /// `onServerRunning`); `/metrics` prints `metrics`, which `service` should have been created with
@@ -13,6 +14,7 @@ public enum HeraldApplication {
         service: HeraldService,
         assets: StaticAssets = .bundled,
         metrics: ServerMetrics = ServerMetrics(),
+        eventServer: EventServer? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -26,9 +28,15 @@ public enum HeraldApplication {
         if let adminKey = settings.adminKey {
             AdminController(key: adminKey, service: service, assets: assets).register(on: router)
         }
+        var endpoints: [any WebSocketEndpoint] = []
+        if let eventServer {
+            EventController(server: eventServer, logger: logger).register(on: router)
+            endpoints.append(EventWebSocketEndpoint(server: eventServer, path: "/events", closures: service.engine.connectionClosures))
+        }
+        endpoints.append(service.engine.webSocketEndpoint)
         return Application(
             router: router,
-            server: .engineIO(service.engine),
+            server: .engineIO(service.engine, endpoints: endpoints),
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.host, port: settings.port),
                 serverName: "herald"

@@ -1,6 +1,8 @@
+import EngineIO
 public import Herald
 import HookClient
 import Hummingbird
+import HummingbirdCore
 public import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -15,16 +17,19 @@ public enum HeraldRunner {
 
     /// Serves `configuration`, logging to `logger`; with `sitesReload`, each SIGHUP reads the sites again and applies
     /// them (an invalid file is logged and the running sites kept). `onShutdown` runs when a graceful shutdown
-    /// starts. `onListening` gets the bound port once the server accepts connections (the one the system chose when
-    /// the configured port is 0).
+    /// starts. `onListening` gets the bound ports once every server accepts connections (the ones the system chose
+    /// when a configured port is 0).
     public static func run(
         _ configuration: HeraldConfiguration,
         sitesReload: SitesReload? = nil,
         logger: Logger,
         onShutdown: @escaping @Sendable () -> Void = {},
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        onListening: @escaping @Sendable (ListeningPorts) async -> Void = { _ in }
     ) async throws {
         let settings = configuration.settings
+        // Read before anything starts: an unreadable tokens file stops the start with nothing to clean up.
+        let eventTokens = try settings.eventServer.map { try EventTokensFile(path: $0.tokensFile).load() }
+        let eventTLS = try settings.eventServer.flatMap { $0.httpsEnabled ? try EventServerTLS(settings: $0) : nil }
         let instanceID = MessageStoreFactory.instanceID()
         let metrics = ServerMetrics()
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
@@ -45,12 +50,20 @@ public enum HeraldRunner {
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             metrics: metrics.herald
         )
+        let eventServer = makeEventServer(settings.eventServer, tokens: eventTokens, bus: backend.bus, metrics: metrics, logger: logger)
+        await eventServer?.start()
+        let ports = ListeningPortsCollector(
+            expectsListen: settings.eventServer?.listenPort != nil,
+            expectsBroadcast: settings.eventServer?.broadcastPort != nil,
+            report: onListening
+        )
         let sites = service.sites.all.map(\.name)
         let assets = StaticAssets.bundled
         if assets.isEmpty {
             logger.warning("demo page files not found beside the binary (herald_HeraldServer.resources); / answers 404")
         }
-        let app = HeraldApplication.make(service: service, assets: assets, metrics: metrics, logger: logger) { port in
+        let app = HeraldApplication.make(service: service, assets: assets, metrics: metrics, eventServer: eventServer, logger: logger) {
+            port in
             logger.info(
                 "Herald listening on \(settings.host):\(port)",
                 metadata: [
@@ -60,7 +73,7 @@ public enum HeraldRunner {
                     "instance": "\(instanceID)",
                 ]
             )
-            await onListening(port)
+            await ports.main(port)
         }
         let published = service.publishedMessages
         let background = Task {
@@ -82,14 +95,33 @@ public enum HeraldRunner {
             .init(
                 service: DrainService(service: service, timeout: .seconds(7), leave: leave, onShutdown: onShutdown, logger: logger)
             ),
-            .init(service: ConnectionsService(app: app, service: service)),
+            .init(service: ConnectionsService(app: app, service: service, eventServer: eventServer)),
             .init(service: EventLoopLagProbe(group: MultiThreadedEventLoopGroup.singleton, metrics: metrics)),
         ]
-        if let sitesReload {
-            let reloader = SitesReloader(reload: sitesReload, service: service, logger: logger)
+        if let eventServer {
+            services += try eventServerPorts(
+                eventServer,
+                engine: service.engine,
+                host: settings.host,
+                tls: eventTLS,
+                ports: ports,
+                logger: logger
+            )
+        }
+        if sitesReload != nil || eventServer != nil {
+            let reloader = sitesReload.map { SitesReloader(reload: $0, service: service, logger: logger) }
+            let tokens = eventServer.map { (EventTokensFile(path: $0.settings.tokensFile), $0) }
             let hangups = await UnixSignalsSequence(trapping: .sighup)
             services.append(
-                .init(service: ReloadOnHangupService(hangups: hangups, reloader: reloader), successTerminationBehavior: .ignore)
+                .init(
+                    service: ReloadOnHangupService(hangups: hangups) {
+                        reloader?.reloadSites()
+                        if let (file, server) = tokens {
+                            file.reload(into: server, logger: logger)
+                        }
+                    },
+                    successTerminationBehavior: .ignore
+                )
             )
         }
         var groupConfiguration = ServiceGroupConfiguration(
@@ -110,5 +142,58 @@ public enum HeraldRunner {
         await hooks.shutdown()
         await backend.shutdown()
         logger.info("Herald stopped")
+    }
+
+    /// The event server of `settings` accepting `tokens`, or nil when it is off.
+    private static func makeEventServer(
+        _ settings: EventServerSettings?,
+        tokens: EventTokens?,
+        bus: any ClusterBus,
+        metrics: ServerMetrics,
+        logger: Logger
+    ) -> EventServer? {
+        guard let settings, let tokens else { return nil }
+        logger.info("event server on", metadata: ["tokens": "\(tokens.count)", "https": "\(settings.httpsEnabled)"])
+        return EventServer(settings: settings, tokens: tokens, bus: bus, metricsFactory: metrics.factory)
+    }
+
+    /// The services of the event server's own ports (`listenPort`, `broadcastPort`), over `tls` when given, each
+    /// reporting its bound port to `ports`.
+    private static func eventServerPorts(
+        _ eventServer: EventServer,
+        engine: EngineServer,
+        host: String,
+        tls: EventServerTLS?,
+        ports: ListeningPortsCollector,
+        logger: Logger
+    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let settings = eventServer.settings
+        let builder: (HTTPServerBuilder) throws -> HTTPServerBuilder = { base in try tls?.wrap(base) ?? base }
+        if let port = settings.listenPort {
+            let app = try EventServerPorts.make(
+                .listen,
+                port: port,
+                eventServer: eventServer,
+                engine: engine,
+                host: host,
+                serverBuilder: builder,
+                logger: logger
+            ) { await ports.eventListen($0) }
+            services.append(.init(service: EventPortService(app: app, eventServer: eventServer)))
+        }
+        if let port = settings.broadcastPort {
+            let app = try EventServerPorts.make(
+                .broadcast,
+                port: port,
+                eventServer: eventServer,
+                engine: engine,
+                host: host,
+                serverBuilder: builder,
+                logger: logger
+            ) { await ports.eventBroadcast($0) }
+            services.append(.init(service: EventPortService(app: app, eventServer: eventServer)))
+        }
+        return services
     }
 }

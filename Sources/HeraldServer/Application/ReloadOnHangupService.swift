@@ -1,15 +1,16 @@
 import ServiceLifecycle
 import UnixSignals
 
-/// Reloads the sites on each SIGHUP (what `herald reload --pid` sends) until graceful shutdown.
+/// Reloads on each SIGHUP (what `herald reload --pid` sends) until graceful shutdown: the sites, and the event
+/// server's tokens file when the event server is on.
 struct ReloadOnHangupService: Service {
     /// SIGHUP, trapped before the server starts so an early signal reloads instead of killing the process.
     let hangups: UnixSignalsSequence
-    let reloader: SitesReloader
+    let reload: @Sendable () -> Void
 
     func run() async throws {
         for await _ in hangups.cancelOnGracefulShutdown() {
-            reloader.reloadSites()
+            reload()
         }
     }
 }

@@ -3,7 +3,8 @@ import Herald
 /// `PORT`, `REDIS_URL` and `DEVICE_TTL`, which beat `config.yml` as they did in the Node service, so a container
 /// can be configured without editing files; Herald adds `HERALD_HOST` and `FLAKE_DATACENTER` / `FLAKE_WORKER`, so
 /// instances started from one image get distinct flake IDs, and `HERALD_ADMIN_KEY`, so the admin key can come from a
-/// secret rather than a file.
+/// secret rather than a file; `HTTPS_ENABLE=true` serves the event server's own ports over TLS, as the original
+/// event-server did.
 enum EnvironmentOverrides {
     static func apply(_ environment: EnvironmentVariables, to settings: inout HeraldSettings) throws(ConfigurationError) {
         if let port = try environment.integer("PORT", in: 1...65_535, "an integer between 1 and 65535") {
@@ -36,6 +37,9 @@ enum EnvironmentOverrides {
             "an integer number of seconds, 0 or more (0 keeps messages forever)"
         ) {
             settings.deviceTTL = deviceTTL
+        }
+        if environment["HTTPS_ENABLE"] == "true" {
+            settings.eventServer?.httpsEnabled = true
         }
     }
 }
