@@ -6,6 +6,8 @@ struct PreparedSocketPacket: Sendable {
     let parts: [PreparedEngineMessage]
     /// The offset of a recorded event (see ``ConnectionStateRecovery``).
     let offset: RecoveryOffset?
+    /// The event decoded and rendered for recipients on other wires, shared by all of them.
+    let renderings: BroadcastRenderings
 
     init(_ packet: SocketPacket, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         self.init(encoded: SocketPacketEncoder.encode(packet), offset: nil, allocator: allocator)
@@ -22,6 +24,7 @@ struct PreparedSocketPacket: Sendable {
         }
         self.parts = parts
         self.offset = offset
+        self.renderings = BroadcastRenderings(text: encoded.text, hasOffset: offset != nil)
     }
 
     /// A recorded event: its text with the offset appended.

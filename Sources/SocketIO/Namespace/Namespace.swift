@@ -95,7 +95,7 @@ public final class Namespace: Sendable {
     /// adapter's kept session, if it is within its window.
     func sessionToRecover(pid: String) async -> RecoverableSession? {
         if let holder = socketsByPID.withLockedValue({ $0[pid] }) {
-            try? await holder.eventLoop.submit { holder.client.session.close(reason: .transportClose) }.get()
+            try? await holder.eventLoop.submit { holder.client?.session.close(reason: .transportClose) }.get()
         }
         return await adapter.session(pid: pid)
     }

@@ -12,7 +12,7 @@ final class Client: EngineSessionDelegate, @unchecked Sendable {
     private var sockets: [String: Socket] = [:]
     private var connecting: Set<String> = []
     private var connectTimer: Scheduled<Void>?
-    private var isClosed = false
+    private(set) var isClosed = false
 
     init(server: SocketIOServer, session: EngineSession) {
         self.server = server
@@ -117,7 +117,7 @@ final class Client: EngineSessionDelegate, @unchecked Sendable {
             pid: pid,
             session: session,
             namespace: namespace,
-            client: self,
+            wire: self,
             handshake: handshake
         )
         namespace.admit(socket) { [self] result in

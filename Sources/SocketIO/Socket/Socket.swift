@@ -17,11 +17,11 @@ public final class Socket: @unchecked Sendable {
     /// What the client presented when it connected.
     public let handshake: SocketHandshake
     /// The event loop that owns this socket.
-    public var eventLoop: any EventLoop { client.session.eventLoop }
-    /// Transport in use (`polling` or `websocket`); read on `eventLoop`.
-    public var transport: String { client.session.transportName }
-    /// Socket.IO protocol revision the client speaks.
-    public var protocolVersion: SocketIOProtocolVersion { client.protocolVersion }
+    public var eventLoop: any EventLoop { wire.eventLoop }
+    /// Transport in use (`polling`, `websocket`, or another wire's name such as `sse`); read on `eventLoop`.
+    public var transport: String { wire.transportName }
+    /// Socket.IO protocol revision the client speaks (v5 for clients of other wires).
+    public var protocolVersion: SocketIOProtocolVersion { client?.protocolVersion ?? .v5 }
 
     /// The private session ID a client presents to recover this socket (`auth.pid`), when the namespace has
     /// connection state recovery; read on `eventLoop`.
@@ -32,7 +32,10 @@ public final class Socket: @unchecked Sendable {
     /// use its rooms. The client has it back only if ``recovered`` ends up true.
     public let recoveredSession: RecoverableSession?
 
-    let client: Client
+    /// The connection the socket speaks through.
+    let wire: any SocketWire
+    /// The wire when it is Socket.IO over Engine.IO, kept apart so broadcasts take the direct path.
+    let client: Client?
     private let userData = NIOLockedValueBox<(any Sendable)?>(nil)
     private var state = State.connecting
     private var joinedRooms: Set<String> = []
@@ -52,12 +55,13 @@ public final class Socket: @unchecked Sendable {
         case disconnected
     }
 
-    init(id: String, pid: String?, session: RecoverableSession?, namespace: Namespace, client: Client, handshake: SocketHandshake) {
+    init(id: String, pid: String?, session: RecoverableSession?, namespace: Namespace, wire: any SocketWire, handshake: SocketHandshake) {
         self.id = id
         self.pid = pid
         self.recoveredSession = session
         self.namespace = namespace
-        self.client = client
+        self.wire = wire
+        self.client = wire as? Client
         self.handshake = handshake
         if let session {
             joinedRooms = session.rooms
@@ -145,7 +149,7 @@ public final class Socket: @unchecked Sendable {
             if let offset = socket.offsetForClient() {
                 arguments.append(.string(offset.description))
             }
-            socket.client.send(.event(namespace: socket.namespace.name, ackID: nil, name: event, arguments: arguments))
+            socket.wire.send(.event(namespace: socket.namespace.name, ackID: nil, name: event, arguments: arguments), of: socket)
         }
     }
 
@@ -169,7 +173,7 @@ public final class Socket: @unchecked Sendable {
                 }
             }
             socket.pendingAcks[id] = PendingAck(handler: handler, timeout: timer)
-            socket.client.send(.event(namespace: socket.namespace.name, ackID: id, name: event, arguments: arguments))
+            socket.wire.send(.event(namespace: socket.namespace.name, ackID: id, name: event, arguments: arguments), of: socket)
         }
     }
 
@@ -187,7 +191,13 @@ public final class Socket: @unchecked Sendable {
         onLoop { socket in
             guard socket.state == .connected, let sent = socket.clientOffset, let offset = socket.offsetForClient(), sent < offset
             else { return }
-            socket.client.send(.event(namespace: socket.namespace.name, ackID: nil, name: event, arguments: [.string(offset.description)]))
+            let marker = SocketPacket.event(
+                namespace: socket.namespace.name,
+                ackID: nil,
+                name: event,
+                arguments: [.string(offset.description)]
+            )
+            socket.wire.send(marker, of: socket)
         }
     }
 
@@ -211,10 +221,10 @@ public final class Socket: @unchecked Sendable {
         onLoop { socket in
             guard socket.state != .disconnected else { return }
             if closeConnection {
-                socket.client.session.close()
+                socket.wire.close()
             } else {
-                socket.client.send(.disconnect(namespace: socket.namespace.name))
-                socket.client.remove(socket)
+                socket.wire.send(.disconnect(namespace: socket.namespace.name), of: socket)
+                socket.wire.socketLeft(socket)
                 socket.didDisconnect(.serverNamespaceDisconnect)
             }
         }
@@ -242,7 +252,7 @@ public final class Socket: @unchecked Sendable {
         if let missed {
             recovered = true
             for event in missed.events {
-                client.send(text: event.textWithOffset)
+                client?.send(text: event.textWithOffset)
             }
             clientOffset = missed.through
         } else {
@@ -312,7 +322,7 @@ public final class Socket: @unchecked Sendable {
     func sendAck(id: Int, arguments: [JSONValue]) {
         onLoop { socket in
             guard socket.state == .connected else { return }
-            socket.client.send(.ack(namespace: socket.namespace.name, ackID: id, arguments: arguments))
+            socket.wire.send(.ack(namespace: socket.namespace.name, ackID: id, arguments: arguments), of: socket)
         }
     }
 
@@ -321,7 +331,7 @@ public final class Socket: @unchecked Sendable {
         if heldBack != nil {
             heldBack?.append(packet)
             if let count = heldBack?.count, count > Self.maxHeldBack {
-                client.session.close(reason: .transportError("too many broadcasts held back during recovery"))
+                client?.session.close(reason: .transportError("too many broadcasts held back during recovery"))
             }
             return
         }
@@ -329,6 +339,10 @@ public final class Socket: @unchecked Sendable {
         if let offset = packet.offset {
             if let clientOffset, offset <= clientOffset { return }
             clientOffset = offset
+        }
+        guard let client else {
+            wire.deliver(PreparedBroadcast(packet), to: self)
+            return
         }
         for part in packet.parts {
             client.session.send(prepared: part)

@@ -16,6 +16,16 @@ public struct SocketHandshake: Sendable {
     /// Path and query of the Engine.IO handshake request.
     public let url: String
 
+    /// A handshake of a client on another wire (see ``SocketWire``), from its HTTP request.
+    public init(query: [String: String], headers: HTTPFields, address: String?, url: String, issued: Int64) {
+        self.query = query
+        self.headers = headers
+        self.auth = [:]
+        self.address = address
+        self.issued = issued
+        self.url = url
+    }
+
     init(engine: EngineHandshake, namespaceQuery: [String: String], auth: [String: JSONValue]) {
         self.query = engine.query.merging(namespaceQuery) { _, namespace in namespace }
         self.headers = engine.headers

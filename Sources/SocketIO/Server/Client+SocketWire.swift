@@ -1,0 +1,28 @@
+import EngineIO
+import NIOCore
+
+extension Client: SocketWire {
+    var eventLoop: any EventLoop { session.eventLoop }
+
+    var isOpen: Bool { !isClosed }
+
+    var transportName: String { session.transportName }
+
+    func send(_ packet: SocketPacket, of socket: Socket) {
+        send(packet)
+    }
+
+    func deliver(_ broadcast: PreparedBroadcast, to socket: Socket) {
+        for part in broadcast.packet.parts {
+            session.send(prepared: part)
+        }
+    }
+
+    func socketLeft(_ socket: Socket) {
+        remove(socket)
+    }
+
+    func close() {
+        session.close()
+    }
+}
