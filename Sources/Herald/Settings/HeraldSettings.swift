@@ -32,6 +32,8 @@ public struct HeraldSettings: Sendable, Hashable {
     /// instances not yet acknowledged by Redis, and `herald:send` messages waiting to be sent. Beyond it messages are
     /// dropped and counted (`herald_redis_dropped_messages_total`).
     public var clusterMaxBufferBytes: Int = 32 << 20
+    /// Native TLS on the main port (`tls:`); nil serves plain HTTP (TLS ends at a proxy, or nowhere).
+    public var tls: TLSSettings?
 
     /// Creates settings; the defaults are the Node service's (port 1337, offline devices kept 3600 s).
     public init(

@@ -9,6 +9,7 @@ enum SettingsParser {
     /// Keys of an environment's section that Herald reads.
     static let knownKeys: Set<String> = [
         "port", "host", "device_ttl", "device_queue_limit", "redis", "flakeid", "io", "hooks", "send", "cluster", "admin",
+        "tls",
     ]
 
     /// The settings of `section`; nil (an environment written with nothing under it) gives the defaults.
@@ -82,6 +83,9 @@ enum SettingsParser {
         }
         if let admin = keys["admin"] {
             settings.adminKey = try adminKey(in: admin, warnings: &warnings)
+        }
+        if let tls = keys["tls"] {
+            settings.tls = try TLSSettingsParser.parse(tls, warnings: &warnings)
         }
         return settings
     }
