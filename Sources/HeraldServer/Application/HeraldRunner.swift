@@ -25,6 +25,10 @@ public enum HeraldRunner {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let settings = configuration.settings
+        let tls = try settings.tls.map { tlsSettings throws(TLSIdentityError) in try TLSContextStore(settings: tlsSettings) }
+        if let tls {
+            logger.info("TLS enabled", metadata: tls.current.summary.mapValues { Logger.MetadataValue.string($0) })
+        }
         let instanceID = MessageStoreFactory.instanceID()
         let metrics = ServerMetrics()
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
@@ -50,11 +54,12 @@ public enum HeraldRunner {
         if assets.isEmpty {
             logger.warning("demo page files not found beside the binary (herald_HeraldServer.resources); / answers 404")
         }
-        let app = HeraldApplication.make(service: service, assets: assets, metrics: metrics, logger: logger) { port in
+        let app = HeraldApplication.make(service: service, assets: assets, metrics: metrics, tls: tls, logger: logger) { port in
             logger.info(
                 "Herald listening on \(settings.host):\(port)",
                 metadata: [
                     "port": "\(port)",
+                    "scheme": "\(tls == nil ? "http" : "https")",
                     "sites": .array(sites.map { "\($0)" }),
                     "store": "\(settings.redisURL == nil ? "memory" : "redis")",
                     "instance": "\(instanceID)",
@@ -85,12 +90,14 @@ public enum HeraldRunner {
             .init(service: ConnectionsService(app: app, service: service)),
             .init(service: EventLoopLagProbe(group: MultiThreadedEventLoopGroup.singleton, metrics: metrics)),
         ]
-        if let sitesReload {
-            let reloader = SitesReloader(reload: sitesReload, service: service, logger: logger)
+        if sitesReload != nil || tls != nil {
             let hangups = await UnixSignalsSequence(trapping: .sighup)
-            services.append(
-                .init(service: ReloadOnHangupService(hangups: hangups, reloader: reloader), successTerminationBehavior: .ignore)
+            let reloads = ReloadOnHangupService(
+                hangups: hangups,
+                sites: sitesReload.map { SitesReloader(reload: $0, service: service, logger: logger) },
+                certificate: tls.map { CertificateReloader(store: $0, logger: logger) }
             )
+            services.append(.init(service: reloads, successTerminationBehavior: .ignore))
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,

@@ -1,15 +1,18 @@
 import ServiceLifecycle
 import UnixSignals
 
-/// Reloads the sites on each SIGHUP (what `herald reload --pid` sends) until graceful shutdown.
+/// On each SIGHUP (what `herald reload --pid` sends) until graceful shutdown, reloads the sites and, with native
+/// TLS, the certificate; each is refused on its own when invalid.
 struct ReloadOnHangupService: Service {
     /// SIGHUP, trapped before the server starts so an early signal reloads instead of killing the process.
     let hangups: UnixSignalsSequence
-    let reloader: SitesReloader
+    let sites: SitesReloader?
+    let certificate: CertificateReloader?
 
     func run() async throws {
         for await _ in hangups.cancelOnGracefulShutdown() {
-            reloader.reloadSites()
+            sites?.reloadSites()
+            certificate?.reloadCertificate()
         }
     }
 }
