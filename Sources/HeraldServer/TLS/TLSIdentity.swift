@@ -13,6 +13,10 @@ public struct TLSIdentity: Sendable {
     /// wrong file (or a device such as `/dev/zero`), refused without being read into memory.
     static let maxFileBytes = 1 << 20
 
+    /// TLS 1.2 suites offered: forward secret and AEAD only, as Mozilla's "intermediate" profile (swift-nio-ssl's
+    /// default also has static-RSA and CBC suites). TLS 1.3 suites are BoringSSL's fixed, all-AEAD set.
+    static let tls12CipherSuites = "ECDHE+AESGCM:ECDHE+CHACHA20"
+
     /// What the server hands to each new connection's `NIOSSLServerHandler`.
     let context: NIOSSLContext
     /// The server's own certificate (the first of the chain file).
@@ -34,6 +38,7 @@ public struct TLSIdentity: Sendable {
             privateKey: .privateKey(key)
         )
         configuration.minimumTLSVersion = settings.minimumVersion == .tls13 ? .tlsv13 : .tlsv12
+        configuration.cipherSuites = tls12CipherSuites
         configuration.applicationProtocols = ["http/1.1"]
         let context: NIOSSLContext
         do {

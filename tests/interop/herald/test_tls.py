@@ -185,6 +185,23 @@ def test_tls_1_1_is_refused_by_the_server(tls_herald):
     assert refused.value.reason in ("TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL"), refused.value
 
 
+def test_tls_1_2_offers_only_forward_secret_aead_suites(tls_herald):
+    def handshake(ciphers):
+        context = ssl.create_default_context(cafile=tls_herald.ca.path)
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+        context.set_ciphers(ciphers)
+        with socket.create_connection(("127.0.0.1", tls_herald.port), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                return tls.cipher()[0]
+
+    assert handshake("ECDHE-ECDSA-AES128-GCM-SHA256") == "ECDHE-ECDSA-AES128-GCM-SHA256"
+    assert handshake("ECDHE-ECDSA-CHACHA20-POLY1305") == "ECDHE-ECDSA-CHACHA20-POLY1305"
+    # CBC with SHA-1 MACs: in swift-nio-ssl's default list, not in Herald's.
+    with pytest.raises(ssl.SSLError) as refused:
+        handshake("ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA")
+    assert refused.value.reason == "SSLV3_ALERT_HANDSHAKE_FAILURE", refused.value
+
+
 def test_minimum_version_1_3_refuses_tls_1_2(hooks):
     with tempfile.TemporaryDirectory() as workdir:
         running = TLSHerald(hooks, workdir, tls_section=TLS_SECTION + "    minimumVersion: \"1.3\"\n")
