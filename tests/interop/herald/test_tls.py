@@ -290,6 +290,32 @@ def test_sighup_with_a_broken_key_keeps_serving_the_old_certificate(tls_herald):
     tls_herald.server.assert_alive()
 
 
+def test_herald_reload_checks_the_new_files_before_signalling(tls_herald):
+    def reload():
+        env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "SITE_NAME", "NODE_ENV")}
+        env["HERALD_ENV"] = "test"
+        return subprocess.run(
+            [HERALD, "reload", "--pid", str(tls_herald.server.process.pid), "--config", tls_herald.server.config_path,
+             "--sites", tls_herald.server.sites_path],
+            capture_output=True, text=True, timeout=30, env=env,
+        )
+
+    with open(tls_herald.key_path, "w") as key:
+        key.write("garbage\n")
+    refused = reload()
+    assert refused.returncode == 78
+    assert f"production.tls.privateKey" not in refused.stderr  # the environment is "test"
+    assert f"test.tls.privateKey: {tls_herald.key_path}: is not a PEM private key" in refused.stderr
+    tls_herald.ca.issue("herald-2", tls_herald.certificate_path, tls_herald.key_path)
+    before = len(tls_herald.log_entries("TLS certificate reloaded"))
+    accepted = reload()
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout.strip().endswith("(plain, shop) and the TLS certificate"), accepted.stdout
+    wait_until(lambda: len(tls_herald.log_entries("TLS certificate reloaded")) > before, lambda: tls_herald.server.output())
+    assert served_certificate(tls_herald.port, tls_herald.ca.path)[0] == "herald-2"
+    assert not tls_herald.log_entries("TLS certificate reload refused")
+
+
 def check_config(config):
     env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL", "SITE_NAME", "NODE_ENV")}
     env["HERALD_ENV"] = "production"
