@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HeraldServer
 
 /// `herald check-config`: validates the configuration without starting, for CI and deploy scripts.
@@ -16,6 +17,12 @@ struct CheckConfigCommand: ParsableCommand {
         let sites = loaded.configuration.sites.keys.sorted()
         print("configuration OK (environment \(loaded.environmentName); read \(loaded.filesRead.joined(separator: ", ")))")
         print("port \(settings.port), store \(settings.redisURL == nil ? "in memory" : "redis"), device_ttl \(settings.deviceTTL) s")
+        if let tls = settings.tls, let identity = try? TLSIdentity.load(tls) {
+            print(
+                "tls on (TLS \(tls.minimumVersion.rawValue)+): \(identity.subject), serial \(identity.serialNumber), "
+                    + "expires \(identity.notAfter.formatted(.iso8601)), \(identity.chainLength) certificate(s) in \(tls.certificatePath)"
+            )
+        }
         print("\(sites.count) site\(sites.count == 1 ? "" : "s"): \(sites.joined(separator: ", "))")
     }
 }

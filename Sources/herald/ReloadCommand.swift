@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import HeraldServer
 
-/// `herald reload --pid PID`: validates the sites, then asks the running Herald to reload them (SIGHUP).
+/// `herald reload --pid PID`: validates the configuration (the `tls:` files included), then asks the running Herald to
+/// reload its sites and certificate (SIGHUP).
 struct ReloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reload",
-        abstract: "Validate the configuration, then send SIGHUP to a running Herald so it re-reads its sites.",
+        abstract: "Validate the configuration, then send SIGHUP to a running Herald so it re-reads its sites (and its TLS certificate).",
         discussion: "Pass the same --config/--sites (or environment) as the server: an invalid file is reported here "
             + "and no signal is sent. The server applies the sites it reads itself and logs what changed."
     )
@@ -29,6 +30,10 @@ struct ReloadCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let sites = loaded.configuration.sites.keys.sorted()
-        print("sent SIGHUP to \(pid): reloading \(sites.count) site\(sites.count == 1 ? "" : "s") (\(sites.joined(separator: ", ")))")
+        let certificate = loaded.configuration.settings.tls == nil ? "" : " and the TLS certificate"
+        print(
+            "sent SIGHUP to \(pid): reloading \(sites.count) site\(sites.count == 1 ? "" : "s") (\(sites.joined(separator: ", ")))"
+                + certificate
+        )
     }
 }

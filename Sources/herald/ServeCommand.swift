@@ -3,7 +3,7 @@ import Foundation
 import HeraldServer
 import Logging
 
-/// `herald serve`: runs the service until SIGINT or SIGTERM; SIGHUP reloads the sites.
+/// `herald serve`: runs the service until SIGINT or SIGTERM; SIGHUP reloads the sites and, with `tls:`, the certificate.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the push service.")
 

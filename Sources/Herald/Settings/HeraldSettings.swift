@@ -34,6 +34,8 @@ public struct HeraldSettings: Sendable, Hashable {
     public var clusterMaxBufferBytes: Int = 32 << 20
     /// The event-server drop-in (`eventServer:`); nil leaves it off (`POST /event` and `/events` answer 404).
     public var eventServer: EventServerSettings?
+    /// Native TLS on the main port (`tls:`); nil serves plain HTTP (TLS ends at a proxy, or nowhere).
+    public var tls: TLSSettings?
 
     /// Creates settings; the defaults are the Node service's (port 1337, offline devices kept 3600 s).
     public init(

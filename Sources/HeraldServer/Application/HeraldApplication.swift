@@ -1,6 +1,7 @@
 import EngineIO
 public import Herald
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 
 /// Builds Herald's HTTP application: Engine.IO at `/socket.io/`, `POST /send`, `GET /healthcheck`, `GET /metrics`,
@@ -9,12 +10,14 @@ public import Logging
 public enum HeraldApplication {
     /// The application serving `service` on the address of its settings (`port` 0 picks a free port; see
     /// `onServerRunning`); `/metrics` prints `metrics`, which `service` should have been created with
-    /// (`metrics.herald`).
+    /// (`metrics.herald`). With `tls`, every connection is TLS with the certificate the store holds when it is
+    /// accepted; without it, plain HTTP.
     public static func make(
         service: HeraldService,
         assets: StaticAssets = .bundled,
         metrics: ServerMetrics = ServerMetrics(),
         eventServer: EventServer? = nil,
+        tls: TLSContextStore? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -36,7 +39,8 @@ public enum HeraldApplication {
         endpoints.append(service.engine.webSocketEndpoint)
         return Application(
             router: router,
-            server: .engineIO(service.engine, endpoints: endpoints),
+            server: tls.map { HTTPServerBuilder.engineIO(service.engine, endpoints: endpoints, tls: $0) }
+                ?? .engineIO(service.engine, endpoints: endpoints),
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.host, port: settings.port),
                 serverName: "herald"

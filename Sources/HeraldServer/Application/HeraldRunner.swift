@@ -10,7 +10,7 @@ import UnixSignals
 
 /// Runs Herald until SIGINT or SIGTERM, then shuts down gracefully within ``shutdownBound``: stop accepting, close
 /// client connections (clients reconnect, elsewhere behind a load balancer), record their disconnects, leave the
-/// cluster, exit. SIGHUP reloads the sites.
+/// cluster, exit. SIGHUP reloads the sites, the TLS certificate and the event server's tokens.
 public enum HeraldRunner {
     /// Longest graceful shutdown before remaining work is cancelled.
     public static let shutdownBound: Duration = .seconds(10)
@@ -30,6 +30,10 @@ public enum HeraldRunner {
         // Read before anything starts: an unreadable tokens file stops the start with nothing to clean up.
         let eventTokens = try settings.eventServer.map { try EventTokensFile(path: $0.tokensFile).load() }
         let eventTLS = try settings.eventServer.flatMap { $0.httpsEnabled ? try EventServerTLS(settings: $0) : nil }
+        let tls = try settings.tls.map { tlsSettings throws(TLSIdentityError) in try TLSContextStore(settings: tlsSettings) }
+        if let tls {
+            logger.info("TLS enabled", metadata: tls.current.summary.mapValues { Logger.MetadataValue.string($0) })
+        }
         let instanceID = MessageStoreFactory.instanceID()
         let metrics = ServerMetrics()
         let hooks = HookClient(configuration: HookClient.Configuration(defaultTimeout: settings.hookTimeout), logger: logger)
@@ -62,12 +66,19 @@ public enum HeraldRunner {
         if assets.isEmpty {
             logger.warning("demo page files not found beside the binary (herald_HeraldServer.resources); / answers 404")
         }
-        let app = HeraldApplication.make(service: service, assets: assets, metrics: metrics, eventServer: eventServer, logger: logger) {
-            port in
+        let app = HeraldApplication.make(
+            service: service,
+            assets: assets,
+            metrics: metrics,
+            eventServer: eventServer,
+            tls: tls,
+            logger: logger
+        ) { port in
             logger.info(
                 "Herald listening on \(settings.host):\(port)",
                 metadata: [
                     "port": "\(port)",
+                    "scheme": "\(tls == nil ? "http" : "https")",
                     "sites": .array(sites.map { "\($0)" }),
                     "store": "\(settings.redisURL == nil ? "memory" : "redis")",
                     "instance": "\(instanceID)",
@@ -108,21 +119,19 @@ public enum HeraldRunner {
                 logger: logger
             )
         }
-        if sitesReload != nil || eventServer != nil {
+        if sitesReload != nil || eventServer != nil || tls != nil {
             let reloader = sitesReload.map { SitesReloader(reload: $0, service: service, logger: logger) }
+            let certificate = tls.map { CertificateReloader(store: $0, logger: logger) }
             let tokens = eventServer.map { (EventTokensFile(path: $0.settings.tokensFile), $0) }
             let hangups = await UnixSignalsSequence(trapping: .sighup)
-            services.append(
-                .init(
-                    service: ReloadOnHangupService(hangups: hangups) {
-                        reloader?.reloadSites()
-                        if let (file, server) = tokens {
-                            file.reload(into: server, logger: logger)
-                        }
-                    },
-                    successTerminationBehavior: .ignore
-                )
-            )
+            let reloads = ReloadOnHangupService(hangups: hangups) {
+                reloader?.reloadSites()
+                certificate?.reloadCertificate()
+                if let (file, server) = tokens {
+                    file.reload(into: server, logger: logger)
+                }
+            }
+            services.append(.init(service: reloads, successTerminationBehavior: .ignore))
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,

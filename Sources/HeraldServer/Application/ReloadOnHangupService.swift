@@ -1,8 +1,9 @@
 import ServiceLifecycle
 import UnixSignals
 
-/// Reloads on each SIGHUP (what `herald reload --pid` sends) until graceful shutdown: the sites, and the event
-/// server's tokens file when the event server is on.
+/// On each SIGHUP (what `herald reload --pid` sends) until graceful shutdown, reloads what can be reloaded: the
+/// sites, the certificate with native TLS, the event server's tokens file when the event server is on. Each is
+/// refused on its own when invalid.
 struct ReloadOnHangupService: Service {
     /// SIGHUP, trapped before the server starts so an early signal reloads instead of killing the process.
     let hangups: UnixSignalsSequence

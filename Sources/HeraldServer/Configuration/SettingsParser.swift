@@ -10,6 +10,7 @@ enum SettingsParser {
     static let knownKeys: Set<String> = [
         "port", "host", "device_ttl", "device_queue_limit", "redis", "flakeid", "io", "hooks", "send", "cluster", "admin",
         "eventServer",
+        "tls",
     ]
 
     /// The settings of `section`; nil (an environment written with nothing under it) gives the defaults.
@@ -86,6 +87,9 @@ enum SettingsParser {
         }
         if let eventServer = keys["eventServer"] {
             settings.eventServer = try EventServerSettingsParser.parse(eventServer, warnings: &warnings)
+        }
+        if let tls = keys["tls"] {
+            settings.tls = try TLSSettingsParser.parse(tls, warnings: &warnings)
         }
         return settings
     }

@@ -28,7 +28,7 @@ class RunningHerald:
 
     def __init__(
         self, hooks, workdir, device_ttl=DEVICE_TTL, queue_limit=1000, extra_env=None, sites=None, io_extra="",
-        admin_key=None, max_body=MAX_BODY, ping_interval=2000, ping_timeout=2000,
+        admin_key=None, max_body=MAX_BODY, ping_interval=2000, ping_timeout=2000, config_extra="", scheme="http",
     ):
         config = self.config_path = os.path.join(workdir, "config.yml")
         sites_text, sites = sites, os.path.join(workdir, "sites.yml")
@@ -45,6 +45,7 @@ class RunningHerald:
             )
             if admin_key:
                 f.write(f"  admin:\n    key: {admin_key}\n")
+            f.write(config_extra)
         with open(sites, "w") as f:
             f.write(sites_text or
                 "shop:\n"
@@ -73,7 +74,7 @@ class RunningHerald:
             cwd=workdir,
         )
         self.port = read_port_file(self.process, port_file, "herald", self.output)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
 
     def output(self):
         self.log.flush()

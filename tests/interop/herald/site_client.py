@@ -11,14 +11,15 @@ EVENTS = ("_settings", "_batch", "_resync", "message", "news", "alert", "update"
 
 
 class SiteClient:
-    def __init__(self, herald, site, token, device="device-1", transports=("websocket",), meta=None):
+    def __init__(self, herald, site, token, device="device-1", transports=("websocket",), meta=None, http_session=None):
         self.namespace = f"/{site}"
         self.events = []
         self.errors = []
         self.connected = threading.Event()
         self.failed = threading.Event()
         self.condition = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
+        # `http_session`: a `requests.Session` whose `verify` names the CA file of a TLS Herald.
+        self.client = socketio.Client(reconnection=False, **({"http_session": http_session} if http_session else {}))
         self._stop_handling = _handle_messages_in_order(self.client)
         for name in EVENTS:
             self.client.on(name, self._recorder(name), namespace=self.namespace)
