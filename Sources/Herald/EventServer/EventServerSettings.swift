@@ -15,6 +15,11 @@ public struct EventServerSettings: Sendable, Hashable {
     public var certificateKeyFile: String = "/certs/cert.key"
     /// The TLS certificate chain (PEM) for ``httpsEnabled``.
     public var certificateFile: String = "/certs/cert.crt"
+
+    /// The files of ``httpsEnabled`` as TLS settings, served like Herald's own `tls:` (TLS 1.2 or later).
+    public var tlsSettings: TLSSettings {
+        TLSSettings(certificatePath: certificateFile, privateKeyPath: certificateKeyFile)
+    }
     /// Largest `POST /event` body; bigger ones are answered 413.
     public var maxBodyBytes: Int = 1 << 20
     /// Largest message a listener may send (its init message); bigger ones close it with 1009.

@@ -4,6 +4,8 @@ import Logging
 /// logged, and the running certificate keeps being served (never plain text, never a crash).
 struct CertificateReloader: Sendable {
     let store: TLSContextStore
+    /// What the log lines call the certificate.
+    let name: String
     let logger: Logger
 
     /// Reloads the certificate; returns whether the new one is served.
@@ -11,11 +13,11 @@ struct CertificateReloader: Sendable {
     func reloadCertificate() -> Bool {
         do {
             let identity = try store.reload()
-            logger.info("TLS certificate reloaded", metadata: identity.summary.mapValues { Logger.MetadataValue.string($0) })
+            logger.info("\(name) reloaded", metadata: identity.summary.mapValues { Logger.MetadataValue.string($0) })
             return true
         } catch {
             logger.error(
-                "TLS certificate reload refused, the running certificate is kept: \(error)",
+                "\(name) reload refused, the running certificate is kept: \(error)",
                 metadata: store.current.summary.mapValues { Logger.MetadataValue.string($0) }
             )
             return false

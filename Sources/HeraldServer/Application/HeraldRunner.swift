@@ -29,10 +29,15 @@ public enum HeraldRunner {
         let settings = configuration.settings
         // Read before anything starts: an unreadable tokens file stops the start with nothing to clean up.
         let eventTokens = try settings.eventServer.map { try EventTokensFile(path: $0.tokensFile).load() }
-        let eventTLS = try settings.eventServer.flatMap { $0.httpsEnabled ? try EventServerTLS(settings: $0) : nil }
+        let eventTLS = try settings.eventServer.flatMap { eventServer throws(TLSIdentityError) in
+            eventServer.httpsEnabled ? try TLSContextStore(settings: eventServer.tlsSettings) : nil
+        }
         let tls = try settings.tls.map { tlsSettings throws(TLSIdentityError) in try TLSContextStore(settings: tlsSettings) }
         if let tls {
             logger.info("TLS enabled", metadata: tls.current.summary.mapValues { Logger.MetadataValue.string($0) })
+        }
+        if let eventTLS {
+            logger.info("event-server TLS enabled", metadata: eventTLS.current.summary.mapValues { Logger.MetadataValue.string($0) })
         }
         let instanceID = MessageStoreFactory.instanceID()
         let metrics = ServerMetrics()
@@ -110,7 +115,7 @@ public enum HeraldRunner {
             .init(service: EventLoopLagProbe(group: MultiThreadedEventLoopGroup.singleton, metrics: metrics)),
         ]
         if let eventServer {
-            services += try eventServerPorts(
+            services += eventServerPorts(
                 eventServer,
                 engine: service.engine,
                 host: settings.host,
@@ -120,13 +125,15 @@ public enum HeraldRunner {
             )
         }
         if sitesReload != nil || eventServer != nil || tls != nil {
+            let eventCertificate = eventTLS.map { CertificateReloader(store: $0, name: "event-server TLS certificate", logger: logger) }
             let reloader = sitesReload.map { SitesReloader(reload: $0, service: service, logger: logger) }
-            let certificate = tls.map { CertificateReloader(store: $0, logger: logger) }
+            let certificate = tls.map { CertificateReloader(store: $0, name: "TLS certificate", logger: logger) }
             let tokens = eventServer.map { (EventTokensFile(path: $0.settings.tokensFile), $0) }
             let hangups = await UnixSignalsSequence(trapping: .sighup)
             let reloads = ReloadOnHangupService(hangups: hangups) {
                 reloader?.reloadSites()
                 certificate?.reloadCertificate()
+                eventCertificate?.reloadCertificate()
                 if let (file, server) = tokens {
                     file.reload(into: server, logger: logger)
                 }
@@ -172,33 +179,32 @@ public enum HeraldRunner {
         _ eventServer: EventServer,
         engine: EngineServer,
         host: String,
-        tls: EventServerTLS?,
+        tls: TLSContextStore?,
         ports: ListeningPortsCollector,
         logger: Logger
-    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let settings = eventServer.settings
-        let builder: (HTTPServerBuilder) throws -> HTTPServerBuilder = { base in try tls?.wrap(base) ?? base }
         if let port = settings.listenPort {
-            let app = try EventServerPorts.make(
+            let app = EventServerPorts.make(
                 .listen,
                 port: port,
                 eventServer: eventServer,
                 engine: engine,
                 host: host,
-                serverBuilder: builder,
+                tls: tls,
                 logger: logger
             ) { await ports.eventListen($0) }
             services.append(.init(service: EventPortService(app: app, eventServer: eventServer)))
         }
         if let port = settings.broadcastPort {
-            let app = try EventServerPorts.make(
+            let app = EventServerPorts.make(
                 .broadcast,
                 port: port,
                 eventServer: eventServer,
                 engine: engine,
                 host: host,
-                serverBuilder: builder,
+                tls: tls,
                 logger: logger
             ) { await ports.eventBroadcast($0) }
             services.append(.init(service: EventPortService(app: app, eventServer: eventServer)))

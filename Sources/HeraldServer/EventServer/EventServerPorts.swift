@@ -6,7 +6,8 @@ import Logging
 
 /// The original event-server's own ports, when `eventServer.listenPort` / `broadcastPort` are set: `POST /event` on
 /// the listen port, listener WebSockets on any path of the broadcast port. Each is an extra HTTP server in this
-/// process with the same connection guard (timeouts, parser refusals, graceful stop) as Herald's port.
+/// process with the same connection guard (timeouts, parser refusals, graceful stop) as Herald's port, and with
+/// `eventServer.https` the same TLS as Herald's port (the certificate re-read on SIGHUP).
 enum EventServerPorts {
     /// Which of the original's two servers a port is.
     enum Role: String, Sendable {
@@ -21,10 +22,10 @@ enum EventServerPorts {
         eventServer: EventServer,
         engine: EngineServer,
         host: String,
-        serverBuilder: (HTTPServerBuilder) throws -> HTTPServerBuilder = { $0 },
+        tls: TLSContextStore? = nil,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void
-    ) rethrows -> some ApplicationProtocol {
+    ) -> some ApplicationProtocol {
         let router = Router()
         let endpoints: [any WebSocketEndpoint]
         switch role {
@@ -36,7 +37,7 @@ enum EventServerPorts {
         }
         return Application(
             router: router,
-            server: try serverBuilder(.engineIO(engine, endpoints: endpoints)),
+            server: tls.map { .engineIO(engine, endpoints: endpoints, tls: $0) } ?? .engineIO(engine, endpoints: endpoints),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "herald"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
