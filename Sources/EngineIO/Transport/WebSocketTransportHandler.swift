@@ -173,10 +173,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         guard let context, !isClosing else { return }
         isClosing = true
         closures.record(.slowConsumer)
-        var data = context.channel.allocator.buffer(capacity: 2)
-        data.write(webSocketErrorCode: .policyViolation)
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
-        context.close(promise: nil)
+        WebSocketClosing.abandon(context)
     }
 
     private func notifySessionOfClose() {
@@ -226,12 +223,6 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     func close(code: WebSocketErrorCode) {
         guard let context, !isClosing else { return }
         isClosing = true
-        var data = context.channel.allocator.buffer(capacity: 2)
-        data.write(webSocketErrorCode: code)
-        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in
-            channel.close(promise: nil)
-        }
+        WebSocketClosing.close(context, code: code)
     }
 }

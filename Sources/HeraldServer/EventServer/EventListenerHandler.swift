@@ -146,22 +146,14 @@ final class EventListenerHandler: ChannelInboundHandler, RemovableChannelHandler
         guard let context, !isClosing else { return }
         isClosing = true
         closures.record(.slowConsumer)
-        var data = context.channel.allocator.buffer(capacity: 2)
-        data.write(webSocketErrorCode: .policyViolation)
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
-        context.close(promise: nil)
+        WebSocketClosing.abandon(context)
     }
 
     /// Sends a close frame with `code`, then closes the channel.
     func close(code: WebSocketErrorCode) {
         guard let context, !isClosing else { return }
         isClosing = true
-        var data = context.channel.allocator.buffer(capacity: 2)
-        data.write(webSocketErrorCode: code)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))).whenComplete { _ in
-            channel.close(promise: nil)
-        }
+        WebSocketClosing.close(context, code: code)
     }
 }
 
