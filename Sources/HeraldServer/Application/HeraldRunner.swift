@@ -183,32 +183,26 @@ public enum HeraldRunner {
         ports: ListeningPortsCollector,
         logger: Logger
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let settings = eventServer.settings
-        if let port = settings.listenPort {
-            let app = EventServerPorts.make(
-                .listen,
-                port: port,
-                eventServer: eventServer,
-                engine: engine,
-                host: host,
-                tls: tls,
-                logger: logger
-            ) { await ports.eventListen($0) }
-            services.append(.init(service: EventPortService(app: app, eventServer: eventServer)))
+        let roles: [(EventServerPorts.Role, Int?)] = [(.listen, settings.listenPort), (.broadcast, settings.broadcastPort)]
+        return roles.compactMap { role, port in
+            port.map { port in
+                let app = EventServerPorts.make(
+                    role,
+                    port: port,
+                    eventServer: eventServer,
+                    engine: engine,
+                    host: host,
+                    tls: tls,
+                    logger: logger
+                ) { bound in
+                    switch role {
+                    case .listen: await ports.eventListen(bound)
+                    case .broadcast: await ports.eventBroadcast(bound)
+                    }
+                }
+                return .init(service: EventPortService(app: app, eventServer: eventServer))
+            }
         }
-        if let port = settings.broadcastPort {
-            let app = EventServerPorts.make(
-                .broadcast,
-                port: port,
-                eventServer: eventServer,
-                engine: engine,
-                host: host,
-                tls: tls,
-                logger: logger
-            ) { await ports.eventBroadcast($0) }
-            services.append(.init(service: EventPortService(app: app, eventServer: eventServer)))
-        }
-        return services
     }
 }
