@@ -25,12 +25,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case respReply = "resp-reply"
     /// `config.yml` and `sites.yml` text through the configuration loader.
     case configuration
+    /// Event-server listener init messages and `POST /event` bodies.
+    case eventServer = "event-server"
 
     /// Longest input worth trying: `make fuzz` passes it as `-max_len`, and longer inputs are ignored.
     public var maxLength: Int {
         switch self {
         case .configuration: 4_096
-        case .formBody, .sendBody, .queryString: 16_384
+        case .formBody, .sendBody, .queryString, .eventServer: 16_384
         case .enginePayloadV3, .enginePayloadV4, .enginePacket, .socketPacket, .json, .respReply: 8_192
         }
     }
@@ -49,6 +51,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .sendBody: SendFuzzing.body(input)
         case .respReply: RedisFuzzing.replies(input)
         case .configuration: ConfigurationFuzzing.load(input)
+        case .eventServer: EventServerFuzzing.messages(input)
         }
     }
 
