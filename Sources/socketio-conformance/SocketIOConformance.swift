@@ -62,6 +62,7 @@ struct SocketIOConformance: AsyncParsableCommand {
         logger.logLevel = .warning
         let router = Router()
         router.add(middleware: EngineIOMiddleware(server: engine))
+        WaitingPollRoute.add(to: router, engine: engine)
         let app = Application(
             router: router,
             server: .engineIO(engine),

@@ -15,7 +15,6 @@ GENERATION = os.environ.get("SIO_GENERATION", "5")
 collect_ignore_glob = ["protocol/*", "eventserver/*"] if GENERATION != "5" else []
 
 
-
 @pytest.fixture(scope="module")
 def server():
     running = RunningServer()
@@ -27,6 +26,16 @@ def server():
 @pytest.fixture(scope="module")
 def engine_server():
     running = RunningServer("--engine-only")
+    yield running
+    running.assert_alive()
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def unhurried_engine_server():
+    """The echo server with a heartbeat too slow to strike during a test: a test that parks a GET and then sends
+    something must see that GET answered by what it sent, never by a ping that happened to come first."""
+    running = RunningServer("--engine-only", "--ping-interval", "60000", "--ping-timeout", "60000")
     yield running
     running.assert_alive()
     running.stop()

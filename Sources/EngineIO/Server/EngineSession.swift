@@ -95,6 +95,17 @@ public final class EngineSession: @unchecked Sendable {
         }
     }
 
+    /// Whether a long-polling GET is waiting for packets: what a test or a diagnostic needs to know before it sends
+    /// something that must find the GET parked.
+    public func hasWaitingPoll() -> EventLoopFuture<Bool> {
+        eventLoop.submit { [self] in
+            switch phase {
+            case .polling(let polling), .upgrading(let polling, _), .closing(let polling): polling.hasPendingGet
+            case .websocket, .closed: false
+            }
+        }
+    }
+
     // MARK: Sending
 
     /// Sends a message to the client.

@@ -94,10 +94,9 @@ def test_preflight_allows_get_and_post_and_the_requested_headers(server):
     assert response.headers["Access-Control-Allow-Origin"] == "https://shop.example"
 
 
-def test_second_concurrent_get_closes_the_session(engine_server):
-    session = PollingSession(engine_server, path="/engine.io/")
+def test_second_concurrent_get_closes_the_session(unhurried_engine_server):
+    session = PollingSession(unhurried_engine_server, path="/engine.io/")
     thread, first = session.poll_in_background()
-    time.sleep(0.1)
     second = session.get()
     thread.join(TIMEOUT)
     assert second.status_code == 400
@@ -140,11 +139,10 @@ def test_v3_session_closes_without_client_pings(engine_server):
     assert closing.status_code == 400 or session.decode(closing.text)[-1] == "1", closing.text
 
 
-def test_upgrade_from_polling_to_websocket(engine_server):
-    session = PollingSession(engine_server, path="/engine.io/")
-    ws = open_websocket(engine_server, "/engine.io/", sid=session.sid)
+def test_upgrade_from_polling_to_websocket(unhurried_engine_server):
+    session = PollingSession(unhurried_engine_server, path="/engine.io/")
+    ws = open_websocket(unhurried_engine_server, "/engine.io/", sid=session.sid)
     thread, parked = session.poll_in_background()
-    time.sleep(0.05)
     ws.send("2probe")
     assert recv_skipping_pings(ws) == "3probe"
     thread.join(TIMEOUT)

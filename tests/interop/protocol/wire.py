@@ -1,6 +1,7 @@
 """Raw Engine.IO over HTTP and WebSocket, for tests that must see exactly what goes over the wire."""
 import json
 import threading
+import time
 
 import requests
 import websocket
@@ -80,7 +81,11 @@ class PollingSession:
         return requests.post(self.url, data=self.encode(packets).encode("utf-8"), timeout=TIMEOUT)
 
     def poll_in_background(self):
-        """Starts a GET on its own thread; returns (thread, result dict)."""
+        """Starts a GET on its own thread and returns (thread, result dict) once the server holds that GET parked.
+
+        The conformance server says so at /_conformance/waiting-poll; asking it (rather than sleeping) is what
+        makes a test that then sends a close packet, a second GET or an upgrade probe judge a GET that really waits.
+        """
         result = {}
 
         def run():
@@ -89,7 +94,19 @@ class PollingSession:
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
+        self.wait_until_get_waits(thread, result)
         return thread, result
+
+    def wait_until_get_waits(self, thread, result):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            answer = requests.get(f"{self.server.url}/_conformance/waiting-poll?sid={self.sid}", timeout=TIMEOUT)
+            if answer.text == "true":
+                return
+            if not thread.is_alive():
+                raise AssertionError(f"the GET was answered before anything was sent: {result}")
+            time.sleep(0.005)
+        raise AssertionError(f"the server never held the GET within {TIMEOUT} s")
 
 
 def open_websocket(server, path="/socket.io/", **query):
