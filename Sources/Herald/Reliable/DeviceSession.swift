@@ -4,7 +4,8 @@ import NIOCore
 import SocketIO
 
 /// Reliable delivery for one device on one connected socket: live messages with acks, the `_batch` of what the
-/// device missed, and `_resync` when the client must reload.
+/// device missed, and `_resync` when the client must reload — in Socket.IO's form or in the form of the socket's wire
+/// (``ReliableDelivery``).
 ///
 /// The session is listed in ``DeviceSessions`` before the store reads the device's backlog, so no message stored
 /// after that read is missed. Every live copy of a message carries its ``FlakeID``; the session sends each ID at
@@ -32,9 +33,6 @@ import SocketIO
 final class DeviceSession: @unchecked Sendable {
     /// How long a live message waits for its ack; an unacknowledged message stays queued for the next `_batch`.
     static let ackTimeout: TimeAmount = .minutes(10)
-    /// The event that carries the offset of a socket on a site with connection state recovery after emits with an ack,
-    /// which a Socket.IO client does not take offsets from (see docs/delivery-guarantees.md).
-    static let offsetMarkerEvent = "_offset"
 
     /// How registering the device with the store ended.
     enum Registration: Sendable {
@@ -55,6 +53,8 @@ final class DeviceSession: @unchecked Sendable {
 
     let device: DeviceKey
     let socket: Socket
+    /// How messages reach the client: Socket.IO emits, or the socket's wire's own protocol.
+    private let delivery: any ReliableDelivery
     private let store: any MessageStore
     private let logger: Logger
     private let metrics: SiteMetrics
@@ -96,6 +96,7 @@ final class DeviceSession: @unchecked Sendable {
         self.metrics = metrics
         self.device = device
         self.socket = socket
+        self.delivery = socket.reliableDelivery
         self.store = store
         self.acks = acks
         self.logger = logger
@@ -248,7 +249,7 @@ final class DeviceSession: @unchecked Sendable {
     private func emitLive(_ message: StoredMessage, stored: Bool, resync: Bool) {
         guard batched.remove(message.id) == nil else { return }
         guard stored else {
-            socket.emit(message.event, message.arguments)
+            delivery.sendUnstored(message)
             return
         }
         guard acks.reserve() else {
@@ -256,15 +257,14 @@ final class DeviceSession: @unchecked Sendable {
             return
         }
         unrecorded.insert(message.id)
-        socket.emit(message.event, message.arguments, timeout: Self.ackTimeout) { [self] result in
+        delivery.send(message, timeout: Self.ackTimeout) { [self] acknowledged in
             acks.release()
-            guard case .success = result else {
+            guard acknowledged else {
                 unrecorded.remove(message.id)
                 return
             }
             acknowledge(message.id, resync: resync)
         }
-        socket.emitOffsetMarker(Self.offsetMarkerEvent)
     }
 
     private func acknowledge(_ id: FlakeID, resync: Bool) {
@@ -277,14 +277,14 @@ final class DeviceSession: @unchecked Sendable {
             guard let outcome else { return }
             metrics.acknowledged(1)
             if case .resync(let event) = outcome {
-                socket.emit("_resync", [.string(event)])
+                onLoop { $0.delivery.sendResync(event: event) }
             }
         }
     }
 
     private func deliverBacklog(_ backlog: DeviceBacklog) {
         if backlog.overflowed {
-            socket.emit("_resync", [])
+            delivery.sendResync(event: nil)
             return
         }
         guard !backlog.messages.isEmpty else { return }
@@ -292,8 +292,8 @@ final class DeviceSession: @unchecked Sendable {
         batched.formUnion(ids)
         unrecorded.formUnion(ids)
         metrics.replayed(ids.count)
-        socket.emit("_batch", [.array(backlog.messages.map(\.batchEntry))], timeout: Self.ackTimeout) { [self] result in
-            guard case .success = result else {
+        delivery.sendBatch(backlog.messages, timeout: Self.ackTimeout) { [self] acknowledged in
+            guard acknowledged else {
                 unrecorded.subtract(ids)
                 return
             }
@@ -307,7 +307,6 @@ final class DeviceSession: @unchecked Sendable {
                 }
             }
         }
-        socket.emitOffsetMarker(Self.offsetMarkerEvent)
     }
 
     private var metadata: Logger.Metadata {

@@ -32,8 +32,8 @@ public final class Socket: @unchecked Sendable {
     /// use its rooms. The client has it back only if ``recovered`` ends up true.
     public let recoveredSession: RecoverableSession?
 
-    /// The connection the socket speaks through.
-    let wire: any SocketWire
+    /// The connection the socket speaks through: Socket.IO over Engine.IO, or another client protocol's wire.
+    public let wire: any SocketWire
     /// The wire when it is Socket.IO over Engine.IO, kept apart so broadcasts take the direct path.
     let client: Client?
     private let userData = NIOLockedValueBox<(any Sendable)?>(nil)
