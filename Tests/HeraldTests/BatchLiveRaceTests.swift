@@ -113,4 +113,12 @@ private final class GatedStore: MessageStore {
     func acknowledgeBatch(_ device: DeviceKey, ids: [FlakeID]) async throws(StoreError) {
         try await inner.acknowledgeBatch(device, ids: ids)
     }
+
+    func acknowledgeThrough(_ device: DeviceKey, id: FlakeID) async throws(StoreError) -> Int {
+        try await inner.acknowledgeThrough(device, id: id)
+    }
+
+    func queued(_ device: DeviceKey, after id: FlakeID?) async throws(StoreError) -> DeviceBacklog {
+        try await inner.queued(device, after: id)
+    }
 }

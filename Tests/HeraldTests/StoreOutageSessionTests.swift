@@ -201,4 +201,14 @@ private final class FlakyStore: MessageStore {
         try checkReachable()
         try await inner.acknowledgeBatch(device, ids: ids)
     }
+
+    func acknowledgeThrough(_ device: DeviceKey, id: FlakeID) async throws(StoreError) -> Int {
+        try checkReachable()
+        return try await inner.acknowledgeThrough(device, id: id)
+    }
+
+    func queued(_ device: DeviceKey, after id: FlakeID?) async throws(StoreError) -> DeviceBacklog {
+        try checkReachable()
+        return try await inner.queued(device, after: id)
+    }
 }

@@ -24,6 +24,10 @@ public enum MessageStoreContract: String, CaseIterable, Sendable, CustomTestStri
     case expiredDevicesDoNotCountTowardsTheCap
     case resumingAConnectedDeviceCountsNoSecondSocketAndReturnsItsBacklog
     case resumingADeviceTheStoreForgotRegistersItAgain
+    case queuedFollowsStorageOrderNotIDOrder
+    case acknowledgeThroughRemovesTheStoredPrefixOnly
+    case queuedAfterAnIDNoLongerQueuedIsTheWholeQueue
+    case queuedAfterAnOverflowClearsTheQueueAndAsksForResync
 
     public var testDescription: String { rawValue }
 
@@ -72,6 +76,54 @@ private struct Scenario {
 
     func run(_ rule: MessageStoreContract) async throws {
         switch rule {
+        case .queuedFollowsStorageOrderNotIDOrder:
+            let phone = device("alice", "phone")
+            _ = try await store.connect(phone, sharedRooms: [])
+            let older = message("a")
+            let newer = message("b")
+            let last = message("c")
+            for item in [newer, older, last] { _ = try await store.enqueue(item, site: "shop", userRooms: ["user_alice"]) }
+            #expect(try await store.queued(phone, after: nil) == DeviceBacklog(messages: [newer, older, last], overflowed: false))
+            #expect(try await store.queued(phone, after: newer.id).messages == [older, last])
+            #expect(try await store.queued(phone, after: last.id).messages.isEmpty)
+            #expect(try await backlogIDs(phone) == [older.id, newer.id, last.id])
+
+        case .acknowledgeThroughRemovesTheStoredPrefixOnly:
+            let phone = device("alice", "phone")
+            _ = try await store.connect(phone, sharedRooms: [])
+            let older = message("a")
+            let newer = message("b")
+            let last = message("a")
+            for item in [newer, older, last] { _ = try await store.enqueue(item, site: "shop", userRooms: ["user_alice"]) }
+            #expect(try await store.acknowledgeThrough(phone, id: older.id) == 2)
+            #expect(try await store.acknowledgeThrough(phone, id: older.id) == 0)
+            #expect(try await store.acknowledgeThrough(phone, id: FlakeID(rawValue: 12345)) == 0)
+            #expect(try await store.acknowledgeThrough(device("alice", "tablet"), id: last.id) == 0)
+            #expect(try await store.queued(phone, after: nil).messages == [last])
+            #expect(try await store.acknowledge(phone, id: last.id, resync: true) == .removed)
+            #expect(try await backlogIDs(phone).isEmpty)
+
+        case .queuedAfterAnIDNoLongerQueuedIsTheWholeQueue:
+            let phone = device("alice", "phone")
+            _ = try await store.connect(phone, sharedRooms: [])
+            let first = message()
+            let second = message()
+            for item in [first, second] { _ = try await store.enqueue(item, site: "shop", userRooms: ["user_alice"]) }
+            #expect(try await store.acknowledge(phone, id: first.id, resync: false) == .removed)
+            #expect(try await store.queued(phone, after: first.id).messages == [second])
+            #expect(try await store.queued(device("bob", "phone"), after: nil) == DeviceBacklog(messages: [], overflowed: false))
+
+        case .queuedAfterAnOverflowClearsTheQueueAndAsksForResync:
+            let phone = device("alice", "phone")
+            _ = try await store.connect(phone, sharedRooms: [])
+            for _ in 0..<4 { _ = try await store.enqueue(message(), site: "shop", userRooms: ["user_alice"]) }
+            #expect(try await store.queued(phone, after: nil) == DeviceBacklog(messages: [], overflowed: true))
+            #expect(try await store.queued(phone, after: nil) == DeviceBacklog(messages: [], overflowed: false))
+            let later = message()
+            _ = try await store.enqueue(later, site: "shop", userRooms: ["user_alice"])
+            #expect(try await store.queued(phone, after: nil).messages == [later])
+            #expect(try await backlogIDs(phone) == [later.id])
+
         case .resumingAConnectedDeviceCountsNoSecondSocketAndReturnsItsBacklog:
             let phone = device("alice", "phone")
             _ = try await store.connect(phone, sharedRooms: ["news"])

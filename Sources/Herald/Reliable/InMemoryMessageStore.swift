@@ -178,6 +178,31 @@ public final class InMemoryMessageStore: MessageStore, QueueDepthSampling {
         }
     }
 
+    public func acknowledgeThrough(_ device: DeviceKey, id: FlakeID) async throws(StoreError) -> Int {
+        state.withLockedValue { state in
+            let userKey = UserKey(site: device.site, userRoom: device.userRoom)
+            guard var record = state.users[userKey]?.devices[device.deviceID] else { return 0 }
+            let removed = record.queue.removeThrough(id)
+            state.users[userKey]?.devices[device.deviceID] = record
+            return removed
+        }
+    }
+
+    public func queued(_ device: DeviceKey, after id: FlakeID?) async throws(StoreError) -> DeviceBacklog {
+        state.withLockedValue { state in
+            let userKey = UserKey(site: device.site, userRoom: device.userRoom)
+            guard var record = state.users[userKey]?.devices[device.deviceID] else {
+                return DeviceBacklog(messages: [], overflowed: false)
+            }
+            guard record.queue.overflowed else {
+                return DeviceBacklog(messages: record.queue.stored(after: id), overflowed: false)
+            }
+            record.queue.removeAll()
+            state.users[userKey]?.devices[device.deviceID] = record
+            return DeviceBacklog(messages: [], overflowed: true)
+        }
+    }
+
     public func queuedMessagesBySite() -> [String: Int] {
         state.withLockedValue { state in
             var counts: [String: Int] = [:]

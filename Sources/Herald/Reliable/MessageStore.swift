@@ -37,6 +37,22 @@ public protocol MessageStore: Sendable {
 
     /// The device acknowledged a `_batch`: exactly the messages `ids` are removed, nothing queued after them.
     func acknowledgeBatch(_ device: DeviceKey, ids: [FlakeID]) async throws(StoreError)
+
+    /// A client that acknowledges by position (Server-Sent Events' `Last-Event-ID`) received every message of the
+    /// device's queue up to `id`: `id` and every message stored for the device before it are removed, in the order
+    /// they were stored for the device — the order ``queued(_:after:)`` hands them out, which is not always ID order
+    /// (concurrent sends and other instances' clocks store IDs out of order). An `id` that is not queued removes
+    /// nothing: it was removed already (an earlier reconnect with the same ID), the queue was cleared, or it is not
+    /// one Herald gave; removing nothing means a message may come again, never that one is lost. Returns how many
+    /// messages were removed.
+    func acknowledgeThrough(_ device: DeviceKey, id: FlakeID) async throws(StoreError) -> Int
+
+    /// The device's queued messages stored after `id`, in the order they were stored for the device; the whole queue
+    /// when `id` is nil or no longer queued. When the queue overflowed since the device last connected, the queue is
+    /// cleared and the backlog says `overflowed` (the client must reload), as ``connect(_:sharedRooms:maxDevices:)``
+    /// does. Nothing is removed otherwise: a reader without acks removes messages with
+    /// ``acknowledgeThrough(_:id:)``.
+    func queued(_ device: DeviceKey, after id: FlakeID?) async throws(StoreError) -> DeviceBacklog
 }
 
 extension MessageStore {

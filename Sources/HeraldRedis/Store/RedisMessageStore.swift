@@ -72,15 +72,7 @@ public final class RedisMessageStore: MessageStore {
         case 1: return .registered(DeviceBacklog(messages: [], overflowed: true), evicted: evicted)
         default: break
         }
-        var messages: [StoredMessage] = []
-        messages.reserveCapacity(ids.count)
-        for (id, entry) in zip(ids, entries) {
-            guard let id = id.string.flatMap(FlakeID.init), let bytes = entry.bytes,
-                let message = StoredEntry.decode(bytes, id: id)
-            else { continue }
-            messages.append(message)
-        }
-        return .registered(DeviceBacklog(messages: messages, overflowed: false), evicted: evicted)
+        return .registered(DeviceBacklog(messages: Self.messages(ids: ids, entries: entries), overflowed: false), evicted: evicted)
     }
 
     public func disconnect(_ device: DeviceKey) async throws(StoreError) {
@@ -133,6 +125,39 @@ public final class RedisMessageStore: MessageStore {
             RedisStoreScripts.acknowledgeBatch,
             [prefix(device.site), device.userRoom, device.deviceID] + ids.map(\.sortKey)
         )
+    }
+
+    public func acknowledgeThrough(_ device: DeviceKey, id: FlakeID) async throws(StoreError) -> Int {
+        let reply = try await run(
+            RedisStoreScripts.acknowledgeThrough,
+            [prefix(device.site), device.userRoom, device.deviceID, id.sortKey]
+        )
+        return reply.int ?? 0
+    }
+
+    public func queued(_ device: DeviceKey, after id: FlakeID?) async throws(StoreError) -> DeviceBacklog {
+        let reply = try await run(
+            RedisStoreScripts.queued,
+            [prefix(device.site), device.userRoom, device.deviceID, id?.sortKey ?? ""]
+        )
+        guard let parts = reply.array, parts.count == 3, let status = parts[0].int, let ids = parts[1].array,
+            let entries = parts[2].array, ids.count == entries.count
+        else { throw StoreError("unexpected reply to queued: \(reply)") }
+        guard status == 0 else { return DeviceBacklog(messages: [], overflowed: true) }
+        return DeviceBacklog(messages: Self.messages(ids: ids, entries: entries), overflowed: false)
+    }
+
+    /// The messages of a script's parallel ID and entry lists; an entry gone meanwhile is skipped.
+    private static func messages(ids: [RedisValue], entries: [RedisValue]) -> [StoredMessage] {
+        var messages: [StoredMessage] = []
+        messages.reserveCapacity(ids.count)
+        for (id, entry) in zip(ids, entries) {
+            guard let id = id.string.flatMap(FlakeID.init), let bytes = entry.bytes,
+                let message = StoredEntry.decode(bytes, id: id)
+            else { continue }
+            messages.append(message)
+        }
+        return messages
     }
 
     /// How the instance hash names a device: `["site","user room","device"]`.

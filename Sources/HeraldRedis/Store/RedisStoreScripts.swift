@@ -11,6 +11,7 @@
 /// | `herald:{site}:u:<user room>:rooms` | set | the user's shared rooms, lower-cased |
 /// | `herald:{site}:r:<shared room>` | set | user rooms whose users belong to the shared room |
 /// | `herald:{site}:q:<user room>:<device>` | sorted set | queued message IDs (20-digit, all score 0: lexical = ID order) |
+/// | `herald:{site}:qs:<user room>:<device>` | sorted set | the same IDs scored by their place in storage order (for readers that acknowledge by position) |
 /// | `herald:{site}:m:<user room>:<device>` | hash | message ID → `<event byte length>:<event><args JSON>` |
 /// | `herald:{site}:ev:<user room>:<device>` | set | events with queued messages |
 /// | `herald:{site}:qe:<user room>:<device>:<event>` | sorted set | queued IDs of one event (for resync checks) |
@@ -38,7 +39,7 @@ enum RedisStoreScripts {
           return string.sub(entry, colon + 1, colon + length)
         end
         local function deviceKeys(u, d)
-          local keys = {dkey(u, d, 'q'), dkey(u, d, 'm'), dkey(u, d, 'ev'), dkey(u, d, 'o')}
+          local keys = {dkey(u, d, 'q'), dkey(u, d, 'qs'), dkey(u, d, 'm'), dkey(u, d, 'ev'), dkey(u, d, 'o')}
           for _, e in ipairs(redis.call('SMEMBERS', dkey(u, d, 'ev'))) do table.insert(keys, ekey(u, d, e)) end
           return keys
         end
@@ -47,6 +48,7 @@ enum RedisStoreScripts {
           redis.call('DEL', unpack(keys))
         end
         local function removeMessage(u, d, id)
+          redis.call('ZREM', dkey(u, d, 'qs'), id)
           local entry = redis.call('HGET', dkey(u, d, 'm'), id)
           if not entry then return nil end
           local e = eventOf(entry)
@@ -221,6 +223,11 @@ enum RedisStoreScripts {
                 else
                   local q = dkey(u, d, 'q')
                   redis.call('ZADD', q, 0, id)
+                  local qs = dkey(u, d, 'qs')
+                  if not redis.call('ZSCORE', qs, id) then
+                    local top = redis.call('ZRANGE', qs, -1, -1, 'WITHSCORES')
+                    redis.call('ZADD', qs, top[2] and tonumber(top[2]) + 1 or 1, id)
+                  end
                   redis.call('HSET', dkey(u, d, 'm'), id, entry)
                   redis.call('SADD', dkey(u, d, 'ev'), event)
                   redis.call('ZADD', ekey(u, d, event), 0, id)
@@ -261,6 +268,7 @@ enum RedisStoreScripts {
               if oldest[1] ~= id then
                 local ids = redis.call('ZRANGE', ekey(u, d, e), 0, -1)
                 chunked('ZREM', dkey(u, d, 'q'), ids)
+                chunked('ZREM', dkey(u, d, 'qs'), ids)
                 chunked('HDEL', dkey(u, d, 'm'), ids)
                 redis.call('DEL', ekey(u, d, e))
                 redis.call('SREM', dkey(u, d, 'ev'), e)
@@ -278,6 +286,46 @@ enum RedisStoreScripts {
             local u, d = ARGV[2], ARGV[3]
             for i = 4, #ARGV do removeMessage(u, d, ARGV[i]) end
             return 0
+            """
+    )
+
+    /// ARGV: prefix, user room, device, message ID. Removes the message and every message stored for the device
+    /// before it (storage order, `qs`); an ID not queued removes nothing. Returns how many went.
+    static let acknowledgeThrough = RedisScript(
+        prelude + """
+            local u, d = ARGV[2], ARGV[3]
+            local qs = dkey(u, d, 'qs')
+            local place = redis.call('ZSCORE', qs, ARGV[4])
+            if not place then return 0 end
+            local ids = redis.call('ZRANGEBYSCORE', qs, '-inf', place)
+            for _, id in ipairs(ids) do removeMessage(u, d, id) end
+            return #ids
+            """
+    )
+
+    /// ARGV: prefix, user room, device, message ID or empty. Returns `{status, ids, entries}`: status 0 with the
+    /// messages stored after that ID (all of them when it is empty or not queued) in storage order, or 1 with none
+    /// when the queue overflowed since the device last connected (the queue is then cleared, as on connect).
+    static let queued = RedisScript(
+        prelude + """
+            local u, d = ARGV[2], ARGV[3]
+            if redis.call('EXISTS', dkey(u, d, 'o')) == 1 then
+              clearDevice(u, d)
+              return {1, {}, {}}
+            end
+            local qs = dkey(u, d, 'qs')
+            local start = '-inf'
+            if ARGV[4] ~= '' then
+              local place = redis.call('ZSCORE', qs, ARGV[4])
+              if place then start = '(' .. place end
+            end
+            local ids = redis.call('ZRANGEBYSCORE', qs, start, '+inf')
+            local entries = {}
+            for i = 1, #ids, 1000 do
+              local part = redis.call('HMGET', dkey(u, d, 'm'), unpack(ids, i, math.min(i + 999, #ids)))
+              for _, entry in ipairs(part) do table.insert(entries, entry) end
+            end
+            return {0, ids, entries}
             """
     )
 

@@ -225,4 +225,12 @@ final class FailingStore: MessageStore {
     func acknowledgeBatch(_ device: DeviceKey, ids: [FlakeID]) async throws(StoreError) {
         try await inner.acknowledgeBatch(device, ids: ids)
     }
+
+    func acknowledgeThrough(_ device: DeviceKey, id: FlakeID) async throws(StoreError) -> Int {
+        try await inner.acknowledgeThrough(device, id: id)
+    }
+
+    func queued(_ device: DeviceKey, after id: FlakeID?) async throws(StoreError) -> DeviceBacklog {
+        try await inner.queued(device, after: id)
+    }
 }
