@@ -1,21 +1,22 @@
 import NIOConcurrencyHelpers
 
-/// The device sessions on this process, by site and user room, so a message for a user reaches their sockets here.
+/// The device sessions on this process (each a ``ReliableSession``: per-message acks or acknowledgement by position),
+/// by site and user room, so a message for a user reaches their sockets here.
 final class DeviceSessions: Sendable {
     private struct UserKey: Hashable {
         let site: String
         let userRoom: String
     }
 
-    private let table = NIOLockedValueBox<[UserKey: [ObjectIdentifier: DeviceSession]]>([:])
+    private let table = NIOLockedValueBox<[UserKey: [ObjectIdentifier: any ReliableSession]]>([:])
     private let pendingStops = NIOLockedValueBox<Int>(0)
 
-    func add(_ session: DeviceSession) {
+    func add(_ session: any ReliableSession) {
         let key = UserKey(site: session.device.site, userRoom: session.device.userRoom)
         table.withLockedValue { $0[key, default: [:]][ObjectIdentifier(session)] = session }
     }
 
-    func remove(_ session: DeviceSession) {
+    func remove(_ session: any ReliableSession) {
         let key = UserKey(site: session.device.site, userRoom: session.device.userRoom)
         table.withLockedValue { table in
             table[key]?[ObjectIdentifier(session)] = nil
@@ -24,7 +25,7 @@ final class DeviceSessions: Sendable {
     }
 
     /// Stops `session` (its disconnect reaches the store) and keeps count until that is recorded.
-    func stop(_ session: DeviceSession) {
+    func stop(_ session: any ReliableSession) {
         remove(session)
         pendingStops.withLockedValue { $0 += 1 }
         let stopping = session.stop()
@@ -58,7 +59,7 @@ final class DeviceSessions: Sendable {
         return all.count
     }
 
-    func sessions(site: String, userRoom: String) -> [DeviceSession] {
+    func sessions(site: String, userRoom: String) -> [any ReliableSession] {
         table.withLockedValue { table in
             table[UserKey(site: site, userRoom: userRoom)].map { Array($0.values) } ?? []
         }

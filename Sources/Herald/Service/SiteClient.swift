@@ -11,7 +11,7 @@ struct SiteClient: Sendable {
     /// The granted rooms that are shared rooms.
     let sharedRooms: [String]
     /// Reliable delivery to the client's device, one session per user room (none without a `deviceId`).
-    var deviceSessions: [DeviceSession] = []
+    var deviceSessions: [any ReliableSession] = []
     /// When the client was admitted, in milliseconds since 1970.
     let connectedSince = SystemWallClock().milliseconds
 

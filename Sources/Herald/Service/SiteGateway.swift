@@ -13,8 +13,8 @@ struct SiteGateway: Sendable {
     private let io: SocketIOServer
     private let sites: SiteRegistry
     private let authenticator: Authenticator
-    private let store: any MessageStore
     private let sessions: DeviceSessions
+    private let makeSession: ReliableSessionFactory
     private let bus: any ClusterBus
     private let connections: SiteConnectionCounter
     private let presence: UserPresenceReporter
@@ -27,8 +27,8 @@ struct SiteGateway: Sendable {
         io: SocketIOServer,
         sites: SiteRegistry,
         authenticator: Authenticator,
-        store: any MessageStore,
         sessions: DeviceSessions,
+        makeSession: ReliableSessionFactory,
         bus: any ClusterBus,
         connections: SiteConnectionCounter,
         presence: UserPresenceReporter,
@@ -39,8 +39,8 @@ struct SiteGateway: Sendable {
         self.io = io
         self.sites = sites
         self.authenticator = authenticator
-        self.store = store
         self.sessions = sessions
+        self.makeSession = makeSession
         self.bus = bus
         self.connections = connections
         self.presence = presence
@@ -140,19 +140,17 @@ struct SiteGateway: Sendable {
     /// listed before the store reads their backlogs, so they catch every message stored after that. Returns nil
     /// when a device is refused (every device registered so far is disconnected again); a client that names no
     /// device gets plain broadcasts only and no sessions.
-    private func registerDevices(of socket: Socket, client: SiteClient, site: Site) async -> [DeviceSession]? {
+    private func registerDevices(of socket: Socket, client: SiteClient, site: Site) async -> [any ReliableSession]? {
         guard let deviceID = client.credentials.deviceID, !client.userRooms.isEmpty else { return [] }
         socket.join(ReliableRoom.name)
         let acks = PendingAckBudget(limit: site.limits.pendingAcksPerSocket)
         let siteMetrics = metrics.site(client.site)
-        var registered: [DeviceSession] = []
+        var registered: [any ReliableSession] = []
         for userRoom in client.userRooms {
-            let session = DeviceSession(
-                device: DeviceKey(site: client.site, userRoom: userRoom, deviceID: deviceID),
-                socket: socket,
-                store: store,
+            let session = makeSession.session(
+                for: DeviceKey(site: client.site, userRoom: userRoom, deviceID: deviceID),
+                on: socket,
                 acks: acks,
-                logger: logger,
                 metrics: siteMetrics
             )
             sessions.add(session)
