@@ -243,6 +243,7 @@ let package = Package(
             dependencies: [
                 "HeraldServer",
                 "Herald",
+                "SocketIO",
                 "HookClient",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

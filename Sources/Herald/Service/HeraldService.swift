@@ -29,6 +29,8 @@ public final class HeraldService: Sendable {
     public let sendLimiter: SiteSendLimiter
     /// Counters and timings of handshakes, sends and acks.
     public let metrics: HeraldMetrics
+    /// Connections of clients on other wires than Engine.IO's, closed by ``drain(timeout:)``.
+    public let wires = ClientWires()
     private let sessions: DeviceSessions
     private let connections: SiteConnectionCounter
     private let gateway: SiteGateway
@@ -132,6 +134,7 @@ public final class HeraldService: Sendable {
     /// Returns whether everything was recorded in time.
     public func drain(timeout: Duration) async -> Bool {
         engine.closeAllSessions()
+        wires.closeAll()
         return await sessions.settle(timeout: timeout)
     }
 }

@@ -3,8 +3,8 @@ import Hummingbird
 import ServiceLifecycle
 
 /// Runs the HTTP application; on graceful shutdown it stops accepting (Hummingbird) and closes every client
-/// connection at once, so parked long-polls and WebSockets (event-server listeners too) end instead of holding the
-/// shutdown up.
+/// connection at once, so parked long-polls, WebSockets (event-server listeners too) and Server-Sent Events streams
+/// end instead of holding the shutdown up.
 struct ConnectionsService<App: ApplicationProtocol>: Service {
     let app: App
     let service: HeraldService
@@ -15,6 +15,7 @@ struct ConnectionsService<App: ApplicationProtocol>: Service {
             try await app.run()
         } onGracefulShutdown: {
             service.engine.closeAllSessions()
+            service.wires.closeAll()
             eventServer?.closeAll()
         }
     }

@@ -4,7 +4,8 @@ public import Hummingbird
 import HummingbirdCore
 public import Logging
 
-/// Builds Herald's HTTP application: Engine.IO at `/socket.io/`, `POST /send`, `GET /healthcheck`, `GET /metrics`,
+/// Builds Herald's HTTP application: Engine.IO at `/socket.io/`, Server-Sent Events at `GET /sse/<site>`,
+/// `POST /send`, `GET /healthcheck`, `GET /metrics`,
 /// the demo page, the admin API and page when `admin.key` is set, and the event server (`POST /event`, WebSocket
 /// `GET /events`) when `eventServer` is given.
 public enum HeraldApplication {
@@ -22,10 +23,11 @@ public enum HeraldApplication {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let settings = service.configuration.settings
-        let router = Router()
+        let router = Router(context: HeraldRequestContext.self)
         router.add(middleware: EngineIOMiddleware(server: service.engine))
         HealthController().register(on: router)
         SendController(service: service, maxBodyBytes: settings.maxSendBodyBytes, logger: logger).register(on: router)
+        SSEController(service: service, logger: logger).register(on: router)
         assets.register(on: router)
         MetricsController(metrics: metrics, service: service).register(on: router)
         if let adminKey = settings.adminKey {
