@@ -11,8 +11,8 @@ from conformance_server import RunningServer
 
 GENERATION = os.environ.get("SIO_GENERATION", "5")
 
-# The event-server suite uses no Socket.IO client: one generation runs it.
-collect_ignore_glob = ["protocol/*", "eventserver/*"] if GENERATION != "5" else []
+# The event-server and Server-Sent Events suites test no Socket.IO client: one generation runs them.
+collect_ignore_glob = ["protocol/*", "eventserver/*", "sse/*"] if GENERATION != "5" else []
 
 
 @pytest.fixture(scope="module")
