@@ -2,8 +2,10 @@
 every Engine.IO session on one instance (long-polling and the WebSocket upgrade), while spreading clients over both.
 """
 import collections
+import http.client
 import json
 import os
+import socket
 import tempfile
 
 import pytest
@@ -143,3 +145,41 @@ def test_without_client_stickiness_sessions_break(workdir, instances, balancing)
     failures = [outcome.failure for outcome in outcomes if outcome.failure]
     assert failures, "every session survived without stickiness; the sticky test would prove nothing"
     assert any("Session ID unknown" in failure for failure in failures), failures
+
+
+def read_until(sock, received, marker):
+    """Reads from `sock` onto `received` until `marker` is in it (the socket's timeout bounds each read)."""
+    while marker not in received:
+        data = sock.recv(65536)
+        assert data, f"the stream ended before {marker!r}: {received!r}"
+        received += data
+    return received
+
+
+def test_server_sent_events_pass_through_nginx_as_they_are_written(nginx):
+    # Unbuffered: the settings event and a message sent afterwards each reach the client while the stream stays open;
+    # a buffering proxy would hold them until its buffer filled.
+    sock = socket.create_connection(("127.0.0.1", nginx.port), timeout=10)
+    try:
+        sock.sendall(
+            b"GET /sse/demo?token=demo-token-alice-0001&deviceId=nginx-sse HTTP/1.1\r\n"
+            b"Host: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        received = read_until(sock, b"", b"event: settings")
+        head = received.split(b"\r\n\r\n", 1)[0].decode().lower()
+        assert head.startswith("http/1.1 200") and "content-type: text/event-stream" in head
+        send = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=10)
+        try:
+            send.request(
+                "POST", "/send?site=demo&apiKey=demo-api-key-not-secret",
+                body=json.dumps({"rooms": ["user_alice"], "event": "news", "args": [{"via": "nginx"}]}),
+                headers={"Content-Type": "application/json"},
+            )
+            answer = send.getresponse()
+            assert (answer.status, answer.read()) == (200, b"OK")
+        finally:
+            send.close()
+        received = read_until(sock, received, b'data: [{"via":"nginx"}]')
+        assert b"event: news" in received
+    finally:
+        sock.close()
