@@ -231,6 +231,7 @@ let package = Package(
             name: "HeraldTests",
             dependencies: [
                 "Herald", "SocketIO", "EngineIO", "HookClient", "MessageStoreContract",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
