@@ -153,6 +153,8 @@ final class SSEWire: DeviceQueueWire {
         case .event(_, _, let name, let arguments):
             write(SSEFrame.event(id: nil, name: Self.eventName(name), arguments: arguments))
         case .disconnect:
+            // EventSource reconnects after any end of stream; this tells the application the server meant it.
+            write(SSEFrame.event(id: nil, name: "disconnect", arguments: []))
             end(nil)
         case .connect, .ack, .connectError:
             break

@@ -12,7 +12,7 @@ import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from sse_servers import HEARTBEAT_MS, IDLE_TIMEOUT_MS, PLAIN_KEY, QUEUE_LIMIT, send  # noqa: E402
+from sse_servers import ADMIN_KEY, HEARTBEAT_MS, IDLE_TIMEOUT_MS, PLAIN_KEY, QUEUE_LIMIT, send  # noqa: E402
 from site_client import SiteClient  # noqa: E402
 from sse_client import SSEStream  # noqa: E402
 
@@ -302,6 +302,21 @@ def test_hostile_inputs_get_clear_answers_and_hurt_nobody(herald):
     finally:
         stream.close()
         phone.close()
+
+
+def test_a_server_disconnect_says_so_before_the_stream_ends(herald):
+    name = user()
+    stream = connect(herald, name)
+    try:
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        sockets = requests.get(f"{herald.url}/admin/api/sites/shop/rooms/user_{name}/sockets", headers=admin, timeout=5)
+        assert [(s["deviceId"], s["transport"]) for s in sockets.json()["sockets"]] == [("browser", "sse")]
+        response = requests.delete(f"{herald.url}/admin/api/sites/shop/users/{name}", headers=admin, timeout=5)
+        assert (response.status_code, response.json()) == (200, {"disconnected": 1})
+        stream.wait_ended()
+        assert stream.events[-1]["event"] == "disconnect"
+    finally:
+        stream.close()
 
 
 def test_metrics_count_sse_sockets_by_transport(herald):
