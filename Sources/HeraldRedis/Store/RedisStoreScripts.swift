@@ -306,6 +306,8 @@ enum RedisStoreScripts {
     /// ARGV: prefix, user room, device, message ID or empty. Returns `{status, ids, entries}`: status 0 with the
     /// messages stored after that ID (all of them when it is empty or not queued) in storage order, or 1 with none
     /// when the queue overflowed since the device last connected (the queue is then cleared, as on connect).
+    /// Messages queued without a place (by an instance older than `qs`, during a rolling upgrade) are given places
+    /// after the others, in ID order, the first time they are read; one `ZCARD` each otherwise.
     static let queued = RedisScript(
         prelude + """
             local u, d = ARGV[2], ARGV[3]
@@ -313,7 +315,17 @@ enum RedisStoreScripts {
               clearDevice(u, d)
               return {1, {}, {}}
             end
-            local qs = dkey(u, d, 'qs')
+            local q, qs = dkey(u, d, 'q'), dkey(u, d, 'qs')
+            if redis.call('ZCARD', q) > redis.call('ZCARD', qs) then
+              local top = redis.call('ZRANGE', qs, -1, -1, 'WITHSCORES')
+              local place = top[2] and tonumber(top[2]) or 0
+              for _, id in ipairs(redis.call('ZRANGE', q, 0, -1)) do
+                if not redis.call('ZSCORE', qs, id) then
+                  place = place + 1
+                  redis.call('ZADD', qs, place, id)
+                end
+              end
+            end
             local start = '-inf'
             if ARGV[4] ~= '' then
               local place = redis.call('ZSCORE', qs, ARGV[4])

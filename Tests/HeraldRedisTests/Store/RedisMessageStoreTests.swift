@@ -36,6 +36,29 @@ struct RedisMessageStoreTests {
         await client.close()
     }
 
+    /// An instance older than the storage-order set (`qs`) queues messages without a place, during a rolling
+    /// upgrade; a reader by position still gets them, after the others, and can acknowledge them.
+    @Test func messagesQueuedWithoutAPlaceAreReadAfterTheOthers() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        let client = try RedisClient(configuration: try RedisConfiguration(url: server.url))
+        try await client.waitUntilConnected(timeout: .seconds(5))
+        let store = RedisMessageStore(client: client, settings: MessageStoreSettings(deviceTTL: 60))
+        let phone = DeviceKey(site: "s", userRoom: "user_1", deviceID: "p")
+        _ = try await store.connect(phone, sharedRooms: [])
+        let unplaced = StoredMessage(id: FlakeID(rawValue: 1 << 22), event: "e", arguments: [1])
+        let alsoUnplaced = StoredMessage(id: FlakeID(rawValue: 2 << 22), event: "e", arguments: [2])
+        let placed = StoredMessage(id: FlakeID(rawValue: 3 << 22), event: "e", arguments: [3])
+        for message in [unplaced, alsoUnplaced] { _ = try await store.enqueue(message, site: "s", userRooms: ["user_1"]) }
+        _ = try await client.send(["DEL", "herald:{s}:qs:user_1:p"])
+        _ = try await store.enqueue(placed, site: "s", userRooms: ["user_1"])
+        #expect(try await store.queued(phone, after: nil).messages == [placed, unplaced, alsoUnplaced])
+        #expect(try await store.queued(phone, after: placed.id).messages == [unplaced, alsoUnplaced])
+        #expect(try await store.acknowledgeThrough(phone, id: unplaced.id) == 2)
+        #expect(try await store.queued(phone, after: nil).messages == [alsoUnplaced])
+        await client.close()
+    }
+
     @Test func storeCallsFailCleanlyWhileRedisIsDownAndWorkAgainAfter() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
