@@ -1,6 +1,6 @@
-public import Herald
-public import NIOCore
-public import SocketIO
+package import Herald
+package import NIOCore
+package import SocketIO
 
 /// The bytes of a Server-Sent Events stream (the WHATWG `text/event-stream` format): events with an optional `id:`,
 /// an `event:` name and `data:` lines, comments, and the reconnection delay.
@@ -8,9 +8,9 @@ public import SocketIO
 /// Nothing a sender controls can break the framing: a line break (CR, LF) or NUL in an event name is written as
 /// `%0D`, `%0A` or `%00` (an event type cannot hold one), and the JSON data, which has no raw line breaks, is split
 /// into several `data:` lines if it ever had one (the client joins them back with LF).
-public enum SSEFrame {
+package enum SSEFrame {
     /// An event: `id:` when given, `event:` the name, `data:` the arguments as one JSON array.
-    public static func event(id: FlakeID?, name: String, arguments: [JSONValue]) -> ByteBuffer {
+    package static func event(id: FlakeID?, name: String, arguments: [JSONValue]) -> ByteBuffer {
         let data = JSONValue.array(arguments).jsonString
         var buffer = ByteBuffer()
         buffer.reserveCapacity(data.utf8.count + name.utf8.count + 40)
@@ -26,7 +26,7 @@ public enum SSEFrame {
     }
 
     /// A comment line: ignored by clients, it keeps proxies and idle timers from taking the stream for dead.
-    public static func comment(_ text: String) -> ByteBuffer {
+    package static func comment(_ text: String) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeString(":")
         for scalar in text.unicodeScalars where scalar != "\r" && scalar != "\n" {
@@ -37,7 +37,7 @@ public enum SSEFrame {
     }
 
     /// How long the client waits before it reconnects after the stream ends.
-    public static func retry(milliseconds: Int) -> ByteBuffer {
+    package static func retry(milliseconds: Int) -> ByteBuffer {
         ByteBuffer(string: "retry: \(milliseconds)\n\n")
     }
 
