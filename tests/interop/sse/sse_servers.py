@@ -66,13 +66,13 @@ def sites(hooks):
 ADMIN_KEY = "admin-key-for-tests-0123456789"
 
 
-def start_herald(hooks, workdir, store, queue_limit=1000):
+def start_herald(hooks, workdir, store, queue_limit=1000, io_extra=""):
     """Herald on `store` (`memory` or `redis`) with a heartbeat (the Engine.IO ping interval) short enough to watch."""
     redis = RedisServer() if store == "redis" else None
     try:
         running = RunningHerald(
             hooks, workdir, queue_limit=queue_limit, sites=sites(hooks), max_body=MAX_BODY,
-            ping_interval=HEARTBEAT_MS, ping_timeout=5000, admin_key=ADMIN_KEY, io_extra=f"    idleConnectionTimeout: {IDLE_TIMEOUT_MS}\n",
+            ping_interval=HEARTBEAT_MS, ping_timeout=5000, admin_key=ADMIN_KEY, io_extra=f"    idleConnectionTimeout: {IDLE_TIMEOUT_MS}\n" + io_extra,
             extra_env={"REDIS_URL": redis.url} if redis else {},
         )
     except BaseException:

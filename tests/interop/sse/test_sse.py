@@ -6,13 +6,16 @@ Nothing here waits a fixed time: that something did *not* arrive is shown by a s
 import json
 import os
 import sys
+import tempfile
 import uuid
 
 import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from sse_servers import ADMIN_KEY, HEARTBEAT_MS, IDLE_TIMEOUT_MS, PLAIN_KEY, QUEUE_LIMIT, send  # noqa: E402
+from sse_servers import (  # noqa: E402
+    ADMIN_KEY, HEARTBEAT_MS, IDLE_TIMEOUT_MS, PLAIN_KEY, QUEUE_LIMIT, send, start_herald, stop_herald,
+)
 from site_client import SiteClient  # noqa: E402
 from sse_client import SSEStream  # noqa: E402
 
@@ -125,6 +128,24 @@ def test_site_limits_refuse_with_their_status(herald):
         assert (laptop.status, laptop.error["code"]) == (429, "TOO_MANY_DEVICES")
     finally:
         phone.close()
+
+
+def test_the_handshake_rate_limit_refuses_with_retry_after(hooks):
+    with tempfile.TemporaryDirectory() as workdir:
+        # A burst of one, refilled once a second: a second stream right after the first is over the rate.
+        herald = start_herald(hooks, workdir, "memory",
+                              io_extra="    maxConnectionsPerSecond: 1\n    connectionBurst: 1\n")
+        try:
+            first = SSEStream(herald.url, "plain", token=f"good-{user()}", device=None)
+            second = SSEStream(herald.url, "plain", token=f"good-{user()}", device=None)
+            try:
+                assert first.status == 200
+                assert (second.status, second.error["code"]) == (503, "TOO_MANY_CONNECTIONS")
+                assert int(second.headers["retry-after"]) >= 1
+            finally:
+                first.close()
+        finally:
+            stop_herald(herald)
 
 
 def test_cors_preflight_allows_get_with_last_event_id(herald):
