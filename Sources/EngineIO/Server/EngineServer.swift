@@ -48,8 +48,9 @@ public final class EngineServer: Sendable {
         handshakeGate.withLockedValue { $0 = HandshakeGate(admit: gate) }
     }
 
-    /// The refusal for a new handshake now, or nil when it may open a session.
-    func handshakeRefusal() -> EngineRefusal? {
+    /// The refusal for a new handshake now, or nil when it may open a session; other client protocols served beside
+    /// Engine.IO ask it too, so the instance's connection rate covers every kind of client.
+    public func handshakeRefusal() -> EngineRefusal? {
         guard let gate = handshakeGate.withLockedValue({ $0 }) else { return nil }
         switch gate.admit() {
         case .admit: return nil

@@ -127,11 +127,12 @@ public final class HeraldService: Sendable {
         connections.count(siteName: siteName)
     }
 
-    /// Closes every client connection (clients see a transport close and reconnect, to another instance behind a
+    /// Closes every client connection, of every protocol (clients see a transport close and reconnect, to another instance behind a
     /// load balancer), then waits up to `timeout` until every device's disconnect is recorded in the store.
     /// Returns whether everything was recorded in time.
     public func drain(timeout: Duration) async -> Bool {
         engine.closeAllSessions()
+        io.closeOtherWires()
         return await sessions.settle(timeout: timeout)
     }
 }
