@@ -51,7 +51,13 @@ public final class HeraldService: Sendable {
         let settings = configuration.settings
         self.configuration = configuration
         engine = EngineServer(configuration: settings.io.engineConfiguration, eventLoopGroup: eventLoopGroup)
-        io = SocketIOServer(engine: engine, configuration: SocketIOConfiguration(makeAdapter: makeAdapter))
+        io = SocketIOServer(
+            engine: engine,
+            configuration: SocketIOConfiguration(
+                connectTimeout: .milliseconds(Int64(settings.io.connectTimeout)),
+                makeAdapter: makeAdapter
+            )
+        )
         sites = SiteRegistry(configuration.sites)
         self.store = store
         self.metrics = metrics

@@ -9,8 +9,6 @@ import SocketIO
 /// Every call arrives on the connection's event loop (a socket calls its wire only there) and goes to the
 /// connection's handler.
 final class PlainWebSocketWire: ReliableDeliveryWire {
-    /// The name operators see in metrics and the admin API.
-    static let transportName = "websocket-json"
     /// The key of the rendering broadcasts share among plain WebSocket clients.
     static let broadcastFormat = "plain-websocket-json"
 
@@ -26,7 +24,7 @@ final class PlainWebSocketWire: ReliableDeliveryWire {
 
     var isOpen: Bool { handler.value.isOpen }
 
-    var transportName: String { Self.transportName }
+    var transportName: String { ClientTransport.websocketJSON.rawValue }
 
     func send(_ packet: SocketPacket, of socket: Socket) {
         handler.value.send(packet)
