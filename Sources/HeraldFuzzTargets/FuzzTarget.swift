@@ -27,12 +27,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case configuration
     /// Event-server listener init messages and `POST /event` bodies.
     case eventServer = "event-server"
+    /// Plain WebSocket JSON client messages, and event messages rendered from any text.
+    case plainWebSocket = "plain-websocket"
 
     /// Longest input worth trying: `make fuzz` passes it as `-max_len`, and longer inputs are ignored.
     public var maxLength: Int {
         switch self {
         case .configuration: 4_096
-        case .formBody, .sendBody, .queryString, .eventServer: 16_384
+        case .formBody, .sendBody, .queryString, .eventServer, .plainWebSocket: 16_384
         case .enginePayloadV3, .enginePayloadV4, .enginePacket, .socketPacket, .json, .respReply: 8_192
         }
     }
@@ -52,6 +54,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .respReply: RedisFuzzing.replies(input)
         case .configuration: ConfigurationFuzzing.load(input)
         case .eventServer: EventServerFuzzing.messages(input)
+        case .plainWebSocket: PlainWebSocketFuzzing.messages(input)
         }
     }
 
