@@ -284,7 +284,8 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
         scheduleBeat()
         guard heardSinceLastPing else {
             closures.record(.idleTimeout)
-            close(code: .goingAway)
+            ended()
+            WebSocketClosing.abandon(context, code: .goingAway)
             return
         }
         heardSinceLastPing = false

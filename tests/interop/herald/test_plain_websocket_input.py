@@ -1,11 +1,15 @@
 """Hostile and broken plain WebSocket clients: each gets a clear error and a 4xxx close, and nothing else is hurt —
 other clients keep receiving, and the device's stored messages wait for its next connection."""
+import socket
 import tempfile
 
 import pytest
+import requests
 import websocket
 
-from conftest import RunningHerald, send_to_rooms
+from conftest import MAX_BODY, PLAIN_KEY, RunningHerald, send_to_rooms
+from metrics_scrape import scrape, value
+from server_state import wait_for_connected_sockets
 from plain_client import PlainClient, wait_connected
 
 CONNECT_TIMEOUT_MS = 400
@@ -19,6 +23,10 @@ def quick_herald(hooks):
         yield running
         running.assert_alive()
         running.stop()
+
+
+def closures(herald, reason):
+    return value(scrape(herald), "herald_connections_closed_total", reason=reason)
 
 
 def refused(client):
@@ -90,3 +98,39 @@ def test_the_upgrade_needs_a_site_in_the_path(quick_herald):
     with pytest.raises(websocket.WebSocketBadStatusException) as refusal:
         websocket.create_connection(quick_herald.url.replace("http", "ws") + "/ws/", timeout=5)
     assert refusal.value.status_code == 400
+
+
+def test_a_client_that_stops_reading_is_closed_and_others_keep_receiving(quick_herald):
+    """A client that reads nothing is closed — as a slow consumer once its outbound buffer is full, or as silent at
+    the next ping (it never answers pings either), whichever comes first — and its socket is gone."""
+    before = closures(quick_herald, "slow_consumer") + closures(quick_herald, "idle_timeout")
+    bystander = wait_connected(PlainClient(quick_herald.url, "plain", "good-gus", device=None))
+    stalled = websocket.create_connection(
+        quick_herald.url.replace("http", "ws") + "/ws/plain?token=good-hana",
+        timeout=5, sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),),
+    )
+    body = {"rooms": ["news"], "event": "flood", "args": ["x" * (MAX_BODY - 200)]}
+    try:
+        with requests.Session() as session:
+            for sent in range(1, 8001):  # ~30 MB at most; the outbound bound is 1 MiB plus the kernel's buffers
+                response = session.post(
+                    f"{quick_herald.url}/send", params={"site": "plain", "apiKey": PLAIN_KEY}, json=body, timeout=5
+                )
+                assert response.status_code == 200
+                if sent % 50 == 0 and closures(quick_herald, "slow_consumer") + closures(quick_herald, "idle_timeout") > before:
+                    break
+            else:
+                pytest.fail("the stalled client was never closed")
+        wait_for_connected_sockets(quick_herald, 1, site="plain")
+        count = len(bystander.events("sentinel")) + 1
+        response = requests.post(
+            f"{quick_herald.url}/send", params={"site": "plain", "apiKey": PLAIN_KEY},
+            json={"rooms": ["news"], "event": "sentinel", "args": [count]}, timeout=5,
+        )
+        assert response.status_code == 200
+        bystander.wait_for_event("sentinel", count)
+        assert not bystander.closed.is_set()
+    finally:
+        stalled.close()
+        bystander.close()
+
