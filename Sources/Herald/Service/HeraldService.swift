@@ -35,7 +35,8 @@ public final class HeraldService: Sendable {
 
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
     /// state in `store`, `Idempotency-Key` answers in `idempotency`, and metrics go to `metrics`; `sendLimiter`
-    /// enforces `maxSendsPerSecond` (tests give it a clock of their own).
+    /// enforces `maxSendsPerSecond` (tests give it a clock of their own), and `connectionClock` is the time
+    /// `io.maxConnectionsPerSecond` is measured with (tests stop it).
     public init(
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
@@ -46,7 +47,8 @@ public final class HeraldService: Sendable {
         logger: Logger,
         eventLoopGroup: any EventLoopGroup,
         metrics: HeraldMetrics = HeraldMetrics(),
-        sendLimiter: SiteSendLimiter = SiteSendLimiter()
+        sendLimiter: SiteSendLimiter = SiteSendLimiter(),
+        connectionClock: @escaping MonotonicTime = continuousTime()
     ) {
         let settings = configuration.settings
         self.configuration = configuration
@@ -63,7 +65,11 @@ public final class HeraldService: Sendable {
         self.metrics = metrics
         self.sendLimiter = sendLimiter
         if let perSecond = settings.io.maxConnectionsPerSecond {
-            let limiter = ConnectionRateLimiter(perSecond: perSecond, burst: settings.io.connectionBurst ?? perSecond)
+            let limiter = ConnectionRateLimiter(
+                perSecond: perSecond,
+                burst: settings.io.connectionBurst ?? perSecond,
+                now: connectionClock
+            )
             engine.gateHandshakes { limiter.admitHandshake() }
         }
         let connections = SiteConnectionCounter()

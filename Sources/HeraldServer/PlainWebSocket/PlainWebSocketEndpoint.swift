@@ -42,16 +42,10 @@ struct PlainWebSocketEndpoint: WebSocketEndpoint {
     ) throws {
         let (path, query) = QueryString.split(target: head.uri)
         let siteName = QueryString.percentDecode(path.dropFirst(Self.pathPrefix.count))
-        var headers = HTTPFields()
-        for (name, value) in head.headers {
-            if let fieldName = HTTPField.Name(name) {
-                headers.append(HTTPField(name: fieldName, value: value))
-            }
-        }
         let request = PlainWebSocketHandler.Request(
             siteName: siteName,
             query: query,
-            headers: headers,
+            headers: HTTPFields(head.headers),
             remoteAddress: remoteAddress,
             url: head.uri
         )

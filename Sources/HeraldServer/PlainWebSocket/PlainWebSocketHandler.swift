@@ -215,14 +215,14 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Frame errors from the decoder, ``WebSocketFrameValidator`` and the aggregator close with the code RFC 6455
     /// names; anything else (a read error) just closes.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch error {
-        case NIOWebSocketError.invalidFrameLength, NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+        switch WebSocketInputError(error) {
+        case .messageTooLarge:
             closures.record(.webSocketMessageTooLarge)
             fail(.messageTooLarge, message: "A message is at most \(limits.maxMessageBytes) bytes")
-        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error, is WebSocketFrameViolation:
+        case .protocolViolation:
             closures.record(.webSocketProtocolError)
             close(code: .protocolError)
-        default:
+        case .other:
             context.close(promise: nil)
         }
     }
