@@ -45,7 +45,7 @@ def reliability_section(results_dir):
         HEADING,
         "",
         "`make chaos` (tests/interop/chaos, [docs/delivery-guarantees.md](docs/delivery-guarantees.md)): user devices "
-        "(stock python-socketio clients, half on WebSocket, half on long-polling, two per user) each behind a TCP proxy "
+        "(a third each: stock python-socketio clients on WebSocket, on long-polling, and plain WebSocket JSON clients that reconnect and ack as docs/protocols.md describes; two per user) each behind a TCP proxy "
         "the test controls, a backend sending one message at a time to user rooms and to a shared room with an "
         "`Idempotency-Key` and retries on 503 from a thread of its own (5 messages/s in `make chaos`, 20/s in the short "
         "form; *sends* is what it reached), and one disruption per case. `make chaos` runs 200 devices for 60 s per "

@@ -27,6 +27,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case configuration
     /// Event-server listener init messages and `POST /event` bodies.
     case eventServer = "event-server"
+    /// Plain WebSocket JSON client messages, and event messages rendered from any text.
+    case plainWebSocket = "plain-websocket"
     /// Server-Sent Events: `Last-Event-ID` values, and frames built from any event name and argument.
     case sse
 
@@ -34,7 +36,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     public var maxLength: Int {
         switch self {
         case .configuration: 4_096
-        case .formBody, .sendBody, .queryString, .eventServer, .sse: 16_384
+        case .formBody, .sendBody, .queryString, .eventServer, .plainWebSocket, .sse: 16_384
         case .enginePayloadV3, .enginePayloadV4, .enginePacket, .socketPacket, .json, .respReply: 8_192
         }
     }
@@ -54,6 +56,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .respReply: RedisFuzzing.replies(input)
         case .configuration: ConfigurationFuzzing.load(input)
         case .eventServer: EventServerFuzzing.messages(input)
+        case .plainWebSocket: PlainWebSocketFuzzing.messages(input)
         case .sse: SSEFuzzing.run(input)
         }
     }

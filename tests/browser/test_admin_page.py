@@ -9,6 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import HeraldServer
+from test_demo_clients import page_with
 from test_demo_page import DemoPage
 
 ADMIN_KEY = "admin-key-for-the-browser-0123"
@@ -111,3 +112,17 @@ def test_page_shows_connections_and_messages_per_second(admin_herald, open_brows
     admin.wait_until(lambda _: admin.number("demo", "connections") == 1, "the page to show bob's disconnect")
     assert [entry for entry in admin.driver.get_log("browser") if entry["level"] == "SEVERE"] == []
     assert admin.driver.find_element(By.ID, "chart-connections").is_displayed()
+
+
+def test_page_counts_plain_websocket_clients_in_their_own_column(admin_herald, open_browser):
+    plain = page_with("websocket-json", admin_herald, open_browser)
+    plain.connect_as("alice")
+    plain.wait_connected()
+
+    admin = AdminPage(open_browser(), admin_herald.url)
+    admin.log_in(ADMIN_KEY)
+    admin.wait_until(lambda _: admin.number("demo", "websocket-json") == 1, "the plain WebSocket column to show 1")
+    assert admin.number("demo", "sse") == 0
+
+    plain.field("connect-button").click()
+    admin.wait_until(lambda _: admin.number("demo", "websocket-json") == 0, "the column to fall back to 0")

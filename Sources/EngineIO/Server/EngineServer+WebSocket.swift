@@ -18,13 +18,7 @@ extension EngineServer {
             guard session.version == version else { throw .badRequest }
             return .existing(session)
         }
-        var headers = HTTPFields()
-        for (name, value) in head.headers {
-            if let fieldName = HTTPField.Name(name) {
-                headers.append(HTTPField(name: fieldName, value: value))
-            }
-        }
-        let handshake = EngineHandshake(query: query, headers: headers, remoteAddress: remoteAddress, url: head.uri)
+        let handshake = EngineHandshake(query: query, headers: HTTPFields(head.headers), remoteAddress: remoteAddress, url: head.uri)
         return .newSession(self, handshake, version)
     }
 }

@@ -48,8 +48,8 @@ public final class EngineServer: Sendable {
         handshakeGate.withLockedValue { $0 = HandshakeGate(admit: gate) }
     }
 
-    /// The refusal for a new handshake now, or nil when it may open a session; clients of other wires (Server-Sent
-    /// Events) pass the same gate.
+    /// The refusal for a new handshake now, or nil when it may open a session; other client protocols served beside
+    /// Engine.IO ask it too, so the instance's connection rate covers every kind of client.
     public func handshakeRefusal() -> EngineRefusal? {
         guard let gate = handshakeGate.withLockedValue({ $0 }) else { return nil }
         switch gate.admit() {

@@ -11,10 +11,11 @@ public enum WebSocketClosing {
         }
     }
 
-    /// Ends the connection of a client that does not read: the close frame (1008) is sent if it fits, and the channel
-    /// is closed at once instead of waiting behind the unread bytes, which are freed with it.
-    public static func abandon(_ context: ChannelHandlerContext) {
-        context.writeAndFlush(NIOAny(closeFrame(.policyViolation, allocator: context.channel.allocator)), promise: nil)
+    /// Ends the connection of a client that does not read, or has gone silent: the close frame (1008 unless told
+    /// otherwise) is sent if it fits, and the channel is closed at once instead of waiting behind unread bytes
+    /// (freed with it) or for a peer that may be gone.
+    public static func abandon(_ context: ChannelHandlerContext, code: WebSocketErrorCode = .policyViolation) {
+        context.writeAndFlush(NIOAny(closeFrame(code, allocator: context.channel.allocator)), promise: nil)
         context.close(promise: nil)
     }
 

@@ -150,13 +150,10 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     /// Frame errors from the decoder, ``WebSocketFrameValidator`` and the fragment aggregator close with the code
     /// RFC 6455 names; anything else (a read error) just closes.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch error {
-        case NIOWebSocketError.invalidFrameLength, NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
-            fail(.webSocketMessageTooLarge, code: .messageTooLarge)
-        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error, is WebSocketFrameViolation:
-            fail(.webSocketProtocolError, code: .protocolError)
-        default:
-            context.close(promise: nil)
+        switch WebSocketInputError(error) {
+        case .messageTooLarge: fail(.webSocketMessageTooLarge, code: .messageTooLarge)
+        case .protocolViolation: fail(.webSocketProtocolError, code: .protocolError)
+        case .other: context.close(promise: nil)
         }
     }
 

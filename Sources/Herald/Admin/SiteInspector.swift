@@ -20,7 +20,7 @@ public struct SiteInspector: Sendable {
         var summaries: [SiteSummary] = []
         for site in service.sites.all {
             let transports = await inspect(site) { socket in socket.transport }
-            var byTransport = ["polling": 0, "websocket": 0]
+            var byTransport = Dictionary(uniqueKeysWithValues: ClientTransport.allCases.map { ($0.rawValue, 0) })
             for transport in transports {
                 byTransport[transport, default: 0] += 1
             }

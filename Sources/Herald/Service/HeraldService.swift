@@ -37,7 +37,8 @@ public final class HeraldService: Sendable {
 
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
     /// state in `store`, `Idempotency-Key` answers in `idempotency`, and metrics go to `metrics`; `sendLimiter`
-    /// enforces `maxSendsPerSecond` (tests give it a clock of their own).
+    /// enforces `maxSendsPerSecond` (tests give it a clock of their own), and `connectionClock` is the time
+    /// `io.maxConnectionsPerSecond` is measured with (tests stop it).
     public init(
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
@@ -48,18 +49,29 @@ public final class HeraldService: Sendable {
         logger: Logger,
         eventLoopGroup: any EventLoopGroup,
         metrics: HeraldMetrics = HeraldMetrics(),
-        sendLimiter: SiteSendLimiter = SiteSendLimiter()
+        sendLimiter: SiteSendLimiter = SiteSendLimiter(),
+        connectionClock: @escaping MonotonicTime = continuousTime()
     ) {
         let settings = configuration.settings
         self.configuration = configuration
         engine = EngineServer(configuration: settings.io.engineConfiguration, eventLoopGroup: eventLoopGroup)
-        io = SocketIOServer(engine: engine, configuration: SocketIOConfiguration(makeAdapter: makeAdapter))
+        io = SocketIOServer(
+            engine: engine,
+            configuration: SocketIOConfiguration(
+                connectTimeout: .milliseconds(Int64(settings.io.connectTimeout)),
+                makeAdapter: makeAdapter
+            )
+        )
         sites = SiteRegistry(configuration.sites)
         self.store = store
         self.metrics = metrics
         self.sendLimiter = sendLimiter
         if let perSecond = settings.io.maxConnectionsPerSecond {
-            let limiter = ConnectionRateLimiter(perSecond: perSecond, burst: settings.io.connectionBurst ?? perSecond)
+            let limiter = ConnectionRateLimiter(
+                perSecond: perSecond,
+                burst: settings.io.connectionBurst ?? perSecond,
+                now: connectionClock
+            )
             engine.gateHandshakes { limiter.admitHandshake() }
         }
         let connections = SiteConnectionCounter()
@@ -129,11 +141,12 @@ public final class HeraldService: Sendable {
         connections.count(siteName: siteName)
     }
 
-    /// Closes every client connection (clients see a transport close and reconnect, to another instance behind a
+    /// Closes every client connection, of every protocol (clients see a transport close and reconnect, to another instance behind a
     /// load balancer), then waits up to `timeout` until every device's disconnect is recorded in the store.
     /// Returns whether everything was recorded in time.
     public func drain(timeout: Duration) async -> Bool {
         engine.closeAllSessions()
+        io.closeOtherWires()
         wires.closeAll()
         return await sessions.settle(timeout: timeout)
     }

@@ -59,7 +59,7 @@ struct SiteGateway: Sendable {
     }
 
     private func admit(_ socket: Socket, siteName: String) async throws(ConnectError) {
-        guard let site = sites.site(named: siteName) else { throw ConnectError("Invalid namespace") }
+        guard let site = sites.site(named: siteName) else { throw ConnectError("Invalid namespace", code: .unknownSite) }
         var credentials = ClientCredentials(query: socket.handshake.query)
         if credentials.token.isEmpty, let token = socket.handshake.auth["token"]?.stringValue {
             credentials.token = token
@@ -70,7 +70,7 @@ struct SiteGateway: Sendable {
         guard connections.reserve(for: site) else {
             siteMetrics.handshake(.limited)
             logger.notice("client refused: \(Self.connectionLimitReached)", metadata: metadata)
-            throw ConnectError(Self.connectionLimitReached)
+            throw ConnectError(Self.connectionLimitReached, code: .connectionLimit)
         }
         var client: SiteClient
         do {
@@ -94,7 +94,7 @@ struct SiteGateway: Sendable {
             connections.release(siteName: site.name)
             siteMetrics.handshake(HandshakeOutcome(error))
             logger.info("client refused: \(error.message)", metadata: metadata)
-            throw ConnectError(error.message)
+            throw ConnectError(error.message, code: RefusalCode(error))
         }
         guard let deviceSessions = await registerDevices(of: socket, client: client, site: site) else {
             bus.detach(site: site.name)
@@ -102,7 +102,7 @@ struct SiteGateway: Sendable {
             siteMetrics.handshake(.limited)
             siteMetrics.refusedDevice()
             logger.notice("client refused: \(Self.tooManyDevices)", metadata: metadata)
-            throw ConnectError(Self.tooManyDevices)
+            throw ConnectError(Self.tooManyDevices, code: .tooManyDevices)
         }
         client.deviceSessions = deviceSessions
         socket.data = client

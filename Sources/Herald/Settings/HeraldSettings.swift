@@ -89,6 +89,9 @@ public struct IOSettings: Sendable, Hashable {
     public var requestHeaderTimeout: Int
     /// Milliseconds a keep-alive connection may sit without a request (`idleConnectionTimeout`).
     public var idleConnectionTimeout: Int
+    /// Milliseconds a client has, once connected, to join its site (`connectTimeout`): a Socket.IO client its
+    /// namespace, a plain WebSocket client without a `token` parameter to send its credentials.
+    public var connectTimeout: Int
 
     /// Creates the section with socket.io's defaults.
     public init(
@@ -99,7 +102,8 @@ public struct IOSettings: Sendable, Hashable {
         maxConnectionsPerSecond: Int? = nil,
         connectionBurst: Int? = nil,
         requestHeaderTimeout: Int = 10_000,
-        idleConnectionTimeout: Int = 60_000
+        idleConnectionTimeout: Int = 60_000,
+        connectTimeout: Int = 45_000
     ) {
         self.pingInterval = pingInterval
         self.pingTimeout = pingTimeout
@@ -109,5 +113,6 @@ public struct IOSettings: Sendable, Hashable {
         self.connectionBurst = connectionBurst
         self.requestHeaderTimeout = requestHeaderTimeout
         self.idleConnectionTimeout = idleConnectionTimeout
+        self.connectTimeout = connectTimeout
     }
 }

@@ -38,6 +38,16 @@ public enum HeraldApplication {
             EventController(server: eventServer, logger: logger).register(on: router)
             endpoints.append(EventWebSocketEndpoint(server: eventServer, path: "/events", closures: service.engine.connectionClosures))
         }
+        endpoints.append(
+            PlainWebSocketEndpoint(
+                service: service,
+                limits: PlainWebSocketLimits(
+                    credentialsTimeout: service.io.configuration.connectTimeout,
+                    pingInterval: service.engine.configuration.pingInterval
+                ),
+                closures: service.engine.connectionClosures
+            )
+        )
         endpoints.append(service.engine.webSocketEndpoint)
         return Application(
             router: router,

@@ -8,7 +8,7 @@ enum IOSettingsParser {
         keys.warnAboutUnknownKeys(
             known: [
                 "pingInterval", "pingTimeout", "maxPayload", "cors", "maxConnectionsPerSecond", "connectionBurst",
-                "requestHeaderTimeout", "idleConnectionTimeout",
+                "requestHeaderTimeout", "idleConnectionTimeout", "connectTimeout",
             ],
             into: &warnings
         )
@@ -19,6 +19,8 @@ enum IOSettingsParser {
             try keys.positiveInteger("requestHeaderTimeout", "a positive number of milliseconds") ?? settings.requestHeaderTimeout
         settings.idleConnectionTimeout =
             try keys.positiveInteger("idleConnectionTimeout", "a positive number of milliseconds") ?? settings.idleConnectionTimeout
+        settings.connectTimeout =
+            try keys.positiveInteger("connectTimeout", "a positive number of milliseconds") ?? settings.connectTimeout
         if let cors = keys["cors"] {
             settings.corsOrigins = try corsOrigins(cors)
         }

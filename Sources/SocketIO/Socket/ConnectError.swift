@@ -4,11 +4,15 @@ public struct ConnectError: Error, Sendable, Hashable {
     public var message: String
     /// Optional details, sent as the error's `data`.
     public var data: JSONValue?
+    /// A stable, machine-readable cause for clients of other wires (``SocketWire``), which show it beside `message`;
+    /// a Socket.IO client's CONNECT_ERROR does not carry it.
+    public var code: String?
 
     /// Creates a refusal.
-    public init(_ message: String, data: JSONValue? = nil) {
+    public init(_ message: String, data: JSONValue? = nil, code: String? = nil) {
         self.message = message
         self.data = data
+        self.code = code
     }
 
     /// The CONNECT_ERROR payload: `{"message": …, "data": …}`; for protocol v4 clients a bare string when there is no data.

@@ -63,7 +63,7 @@ import Testing
             #expect(sites?.first?["name"] as? String == "shop")
             #expect(sites?.first?["connections"] as? Int == 0)
             #expect(sites?.first?["messagesEmitted"] as? Int == 2)
-            #expect(sites?.first?["transports"] as? [String: Int] == ["polling": 0, "websocket": 0])
+            #expect(sites?.first?["transports"] as? [String: Int] == ["polling": 0, "websocket": 0, "websocket-json": 0, "sse": 0])
         }
     }
 

@@ -21,7 +21,8 @@ import Testing
             hooks: UnusedHooks(),
             store: InMemoryMessageStore(settings: MessageStoreSettings(deviceTTL: 60)),
             logger: logger,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            connectionClock: { .zero }  // stopped: however slow the machine, no token comes back during the test
         )
         let app = HeraldApplication.make(
             service: service,

@@ -15,6 +15,11 @@ from fleet import fleet, wait_until
 from ledger import Promise, judge
 
 
+# Devices take turns: Socket.IO over a WebSocket, Socket.IO over long-polling, and plain WebSocket JSON, so a user's
+# two devices are sometimes of different protocols.
+TRANSPORT_MIX = (["websocket"], ["polling"], ["websocket-json"])
+
+
 class Sender:
     """A backend sending at a steady rate, alternating a random user's room and the shared room `news`; a send
     refused with 503 (or cut) is retried until it gets 200, as the Node service's backends are told to."""
@@ -85,7 +90,7 @@ async def chaos_run(instances, scale, disruption=None, cut_connections=True, jud
     else:
         ports = [instance.port for instance in instances]
         proxies = [await DeviceProxy.start(ports[index % len(ports)]) for index in range(2 * scale.users)]
-    devices = fleet(scale.users, lambda i: proxies[i], lambda i: ["websocket"] if i % 2 == 0 else ["polling"])
+    devices = fleet(scale.users, lambda i: proxies[i], lambda i: TRANSPORT_MIX[i % len(TRANSPORT_MIX)])
     try:
         await asyncio.gather(*(device.connect() for device in devices))
         sender = Sender([front] if front else instances, devices)

@@ -8,6 +8,8 @@ from collections import defaultdict
 
 import socketio
 
+from plain_device import PlainDevice
+
 NAMESPACE = "/shop"
 
 
@@ -91,12 +93,17 @@ class Device:
 
 
 def fleet(users, proxies_for, transports_for):
-    """Two devices per user (`d0`, `d1`), each behind the proxy `proxies_for(index)` with `transports_for(index)`."""
+    """Two devices per user (`d0`, `d1`), each behind the proxy `proxies_for(index)` with `transports_for(index)`:
+    a list of Socket.IO transports, or `["websocket-json"]` for a plain WebSocket device."""
     devices = []
     for number in range(users):
         for device_number in range(2):
             index = len(devices)
-            devices.append(Device(f"u{number}", f"d{device_number}", proxies_for(index), transports_for(index)))
+            user, device_id, proxy, transports = f"u{number}", f"d{device_number}", proxies_for(index), transports_for(index)
+            if transports == PlainDevice.transports:
+                devices.append(PlainDevice(user, device_id, proxy))
+            else:
+                devices.append(Device(user, device_id, proxy, transports))
     return devices
 
 

@@ -88,7 +88,7 @@ def test_lists_show_this_instances_sockets_and_disconnects_reach_clients(admin_h
 
     shop = shop_summary(admin_herald)
     assert shop["connections"] == 3
-    assert shop["transports"] == {"polling": 1, "websocket": 2}
+    assert shop["transports"] == {"polling": 1, "websocket": 2, "websocket-json": 0, "sse": 0}
 
     rooms = get(admin_herald, "/admin/api/sites/shop/rooms").json()
     members = {room["name"]: room["members"] for room in rooms["rooms"]}

@@ -173,3 +173,24 @@ def wait_until(predicate, timeout=5):
             return True
         time.sleep(0.05)
     return predicate()
+
+
+def test_a_removed_site_disconnects_its_plain_websocket_clients_with_a_reason(herald, hooks):
+    from plain_client import PlainClient, wait_connected
+
+    leaving = wait_connected(PlainClient(herald.url, "beta", "good-lou", device=None))
+    staying = wait_connected(PlainClient(herald.url, "alpha", "good-mia", device=None))
+    try:
+        reload_by_signal(herald, site(hooks, "alpha"))
+        assert leaving.wait_closed() == 4410
+        assert [(m["code"], m["message"]) for m in leaving.of_type("error")] == [("DISCONNECTED", "Disconnected by the server")]
+        requests.post(
+            f"{herald.url}/send", params={"site": "alpha", "apiKey": KEYS["alpha"]},
+            json={"rooms": ["news"], "event": "news", "args": ["still here"]}, timeout=5,
+        ).raise_for_status()
+        assert [m["args"] for m in staying.wait_for_event("news")] == [["still here"]]
+        refused = PlainClient(herald.url, "beta", "good-lou", device=None)
+        assert refused.wait_closed() == 4404
+    finally:
+        leaving.close()
+        staying.close()

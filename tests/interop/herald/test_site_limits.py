@@ -12,6 +12,8 @@ import websocket
 
 from conftest import MAX_BODY, RunningHerald, sentinel
 from metrics_scrape import scrape, value
+from plain_client import PlainClient
+from server_state import wait_for_connected_sockets
 from site_client import SiteClient
 
 KEYS = {name: f"{name}-api-key-0123456789" for name in ("full", "throttled", "small", "narrow", "free")}
@@ -75,6 +77,19 @@ def test_client_over_max_connections_is_refused_while_another_site_accepts(heral
     first.close()
     assert wait_until(lambda: len(log_entries(herald, "client disconnected", "full")) > disconnects)
     clients("full", "good-4")  # the freed slot
+
+
+def test_a_plain_websocket_client_over_max_connections_is_told_the_limit(herald, clients):
+    wait_for_connected_sockets(herald, 0, site="full")
+    holders = [clients("full", "good-p1"), clients("full", "good-p2")]
+    refused = PlainClient(herald.url, "full", "good-p3", device=None)
+    assert refused.wait_closed() == 4429
+    assert [(m["code"], m["message"]) for m in refused.of_type("error")] == [
+        ("LIMIT_REACHED", "Site connection limit reached")
+    ]
+    for holder in holders:
+        holder.close()
+    wait_for_connected_sockets(herald, 0, site="full")  # the next test starts with the site empty, as it expects
 
 
 def test_refused_authentication_does_not_use_up_connections(herald, clients):
@@ -211,6 +226,10 @@ def test_handshake_storm_beyond_the_connection_rate_gets_503_with_retry_after(ra
         upgrades = list(pool.map(lambda _: websocket_handshake_status(herald), range(8)))
     refused_upgrades = [headers for status, headers in upgrades if status == 503]
     assert len(refused_upgrades) >= 7
+    # So are plain WebSocket upgrades: the rate covers every kind of client.
+    with pytest.raises(websocket.WebSocketBadStatusException) as plain_refusal:
+        websocket.create_connection(f"ws://127.0.0.1:{herald.port}/ws/free?token=good-plain", timeout=5)
+    assert plain_refusal.value.status_code == 503
     assert int(refused_upgrades[0]["retry-after"]) >= 1
     # Requests of sessions already open are not counted: an admitted session still polls.
     sid = json.loads(admitted[0].text[1:])["sid"]

@@ -56,6 +56,8 @@
     cell(row, "connections", true);
     cell(row, "polling", true);
     cell(row, "websocket", true);
+    cell(row, "websocket-json", true);
+    cell(row, "sse", true);
     cell(row, "rate", true);
     cell(row, "emitted", true);
     rows.appendChild(row);
@@ -93,6 +95,8 @@
       row.querySelector('[data-field="connections"]').textContent = String(site.connections);
       row.querySelector('[data-field="polling"]').textContent = String(site.transports.polling || 0);
       row.querySelector('[data-field="websocket"]').textContent = String(site.transports.websocket || 0);
+      row.querySelector('[data-field="websocket-json"]').textContent = String(site.transports["websocket-json"] || 0);
+      row.querySelector('[data-field="sse"]').textContent = String(site.transports.sse || 0);
       row.querySelector('[data-field="rate"]').textContent = rate.toFixed(1);
       row.querySelector('[data-field="emitted"]').textContent = String(site.messagesEmitted);
     }

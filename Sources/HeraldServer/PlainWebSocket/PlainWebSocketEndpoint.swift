@@ -1,0 +1,65 @@
+import EngineIO
+import HTTPTypes
+import Herald
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// Plain WebSocket JSON clients as a ``WebSocketEndpoint``: `GET /ws/<site>` on Herald's port.
+///
+/// The upgrade is refused only when the instance is taking no new connections now (its connection rate, 503 with
+/// `Retry-After`, as for Socket.IO handshakes); everything else — an unknown site, refused credentials — is told
+/// over the WebSocket, where a browser client can read it (``PlainCloseReason``).
+struct PlainWebSocketEndpoint: WebSocketEndpoint {
+    static let pathPrefix = "/ws/"
+
+    let service: HeraldService
+    let limits: PlainWebSocketLimits
+    let closures: ConnectionClosureCounts
+
+    func handles(path: Substring) -> Bool {
+        path.hasPrefix(Self.pathPrefix) && path.count > Self.pathPrefix.count
+    }
+
+    /// A frame up to twice the message limit is read in full and then refused with an error message, so the close
+    /// frame is not lost to a TCP reset caused by unread input.
+    var maxFrameSize: Int {
+        limits.maxMessageBytes * 2
+    }
+
+    func decide(head: HTTPRequestHead, remoteAddress: String?) -> WebSocketUpgradeDecision {
+        if let refusal = service.engine.handshakeRefusal() {
+            return .refuse(refusal)
+        }
+        return .accept(HTTPHeaders())
+    }
+
+    func addHandlers(
+        to pipeline: ChannelPipeline.SynchronousOperations,
+        head: HTTPRequestHead,
+        remoteAddress: String?,
+        position: ChannelPipeline.SynchronousOperations.Position
+    ) throws {
+        let (path, query) = QueryString.split(target: head.uri)
+        let siteName = QueryString.percentDecode(path.dropFirst(Self.pathPrefix.count))
+        let request = PlainWebSocketHandler.Request(
+            siteName: siteName,
+            query: query,
+            headers: HTTPFields(head.headers),
+            remoteAddress: remoteAddress,
+            url: head.uri
+        )
+        try pipeline.addHandlers(
+            [
+                WebSocketFrameValidator(),
+                NIOWebSocketFrameAggregator(
+                    minNonFinalFragmentSize: 0,
+                    maxAccumulatedFrameCount: 256,
+                    maxAccumulatedFrameSize: limits.maxMessageBytes
+                ),
+                PlainWebSocketHandler(service: service, request: request, limits: limits, closures: closures),
+            ],
+            position: position
+        )
+    }
+}
