@@ -29,8 +29,6 @@ public final class HeraldService: Sendable {
     public let sendLimiter: SiteSendLimiter
     /// Counters and timings of handshakes, sends and acks.
     public let metrics: HeraldMetrics
-    /// Connections of clients on other wires than Engine.IO's, closed by ``drain(timeout:)``.
-    public let wires = ClientWires()
     private let sessions: DeviceSessions
     private let connections: SiteConnectionCounter
     private let gateway: SiteGateway
@@ -147,7 +145,6 @@ public final class HeraldService: Sendable {
     public func drain(timeout: Duration) async -> Bool {
         engine.closeAllSessions()
         io.closeOtherWires()
-        wires.closeAll()
         return await sessions.settle(timeout: timeout)
     }
 }

@@ -15,7 +15,8 @@ struct ConnectionsService<App: ApplicationProtocol>: Service {
             try await app.run()
         } onGracefulShutdown: {
             service.engine.closeAllSessions()
-            service.wires.closeAll()
+            // Server-Sent Events streams are answers Hummingbird would wait for.
+            service.io.closeOtherWires()
             eventServer?.closeAll()
         }
     }

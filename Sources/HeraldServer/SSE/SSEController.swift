@@ -49,7 +49,6 @@ struct SSEController: Sendable {
                 retry: Self.retryMilliseconds,
                 heartbeat: service.engine.configuration.pingInterval,
                 maxBufferedBytes: Self.maxBufferedBytes,
-                wires: service.wires,
                 logger: logger
             )
             let handshake = SocketHandshake(

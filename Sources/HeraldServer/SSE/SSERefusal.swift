@@ -6,13 +6,15 @@ import SocketIO
 
 /// Why a Server-Sent Events client gets no stream, answered before the stream starts as an HTTP error with a JSON
 /// body `{"code": …, "message": …}`, so `curl` shows it and `EventSource` fails without reconnecting in a loop.
+/// Admission refusals carry the gateway's ``RefusalCode`` (the codes plain WebSocket clients get) and the message
+/// Socket.IO clients get.
 struct SSERefusal: Error, Sendable, Hashable {
     let status: HTTPResponse.Status
     let code: String
     let message: String
     var retryAfterSeconds: Int?
 
-    static let unknownSite = SSERefusal(status: .notFound, code: "UNKNOWN_SITE", message: "No such site")
+    static let unknownSite = SSERefusal(RefusalCode.unknownSite, message: "No such site")
 
     static func invalidLastEventID(_ failure: LastEventID.Failure) -> SSERefusal {
         let message =
@@ -32,34 +34,26 @@ struct SSERefusal: Error, Sendable, Hashable {
         )
     }
 
-    /// The answer to an admission the site's middleware refused; the messages are those Socket.IO clients get in
-    /// their `connect_error`.
+    /// The answer to an admission the site's middleware refused.
     init(_ error: ConnectError) {
-        let message = error.message
-        switch message {
-        case "Invalid namespace":
-            self = .unknownSite
-        case AuthenticationError.rejected.message:
-            self.init(status: .unauthorized, code: "AUTHENTICATION_FAILED", message: message)
-        case AuthenticationError.missingPrivateRoom.message:
-            self.init(status: .forbidden, code: "MISSING_PRIVATE_ROOM", message: message)
-        case AuthenticationError.timedOut.message:
-            self.init(status: .gatewayTimeout, code: "AUTH_TIMEOUT", message: message)
-        case AuthenticationError.unreachable.message:
-            self.init(status: .badGateway, code: "AUTH_UNREACHABLE", message: message)
-        case AuthenticationError.invalidRoomList.message:
-            self.init(status: .badGateway, code: "AUTH_INVALID_ANSWER", message: message)
-        case AuthenticationError.malformedCredentials.message:
-            self.init(status: .badRequest, code: "INVALID_CREDENTIALS", message: message)
-        case Self.connectionLimitReached:
-            self.init(status: .serviceUnavailable, code: "SITE_CONNECTION_LIMIT", message: message)
-        case Self.tooManyDevices:
-            self.init(status: .tooManyRequests, code: "TOO_MANY_DEVICES", message: message)
-        case _ where message.hasPrefix("Auth ") && message.hasSuffix(" error"):
-            self.init(status: .forbidden, code: "AUTH_REFUSED", message: message)
-        default:
-            self.init(status: .forbidden, code: "REFUSED", message: message)
+        guard let code = RefusalCode(error) else {
+            self.init(status: .forbidden, code: "REFUSED", message: error.message)
+            return
         }
+        self.init(code, message: error.message)
+    }
+
+    private init(_ code: RefusalCode, message: String) {
+        let status: HTTPResponse.Status =
+            switch code {
+            case .unknownSite: .notFound
+            // 401 when the token itself was refused, 403 when the site refused the client otherwise.
+            case .unauthorized where message == AuthenticationError.rejected.message: .unauthorized
+            case .unauthorized: .forbidden
+            case .authUnavailable, .connectionLimit: .serviceUnavailable
+            case .tooManyDevices: .tooManyRequests
+            }
+        self.init(status: status, code: code.rawValue, message: message)
     }
 
     private init(status: HTTPResponse.Status, code: String, message: String, retryAfterSeconds: Int? = nil) {
@@ -68,10 +62,6 @@ struct SSERefusal: Error, Sendable, Hashable {
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
     }
-
-    /// The gateway's own refusals (`SiteGateway`), as Socket.IO clients read them.
-    private static let connectionLimitReached = "Site connection limit reached"
-    private static let tooManyDevices = "Too many devices"
 
     /// The HTTP answer, with the CORS headers `cors`.
     func response(cors: HTTPFields) -> Response {

@@ -37,11 +37,10 @@ final class SSEWire: DeviceQueueWire {
 
     let eventLoop: any EventLoop
     let lastReceivedID: FlakeID?
-    var transportName: String { "sse" }
+    var transportName: String { ClientTransport.sse.rawValue }
     private let channel: any Channel
     private let maxBufferedBytes: Int
     private let heartbeat: TimeAmount
-    private let wires: ClientWires
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
     private let wakeUps = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -52,7 +51,6 @@ final class SSEWire: DeviceQueueWire {
         retry: Int,
         heartbeat: TimeAmount,
         maxBufferedBytes: Int,
-        wires: ClientWires,
         logger: Logger
     ) {
         self.channel = channel
@@ -60,12 +58,10 @@ final class SSEWire: DeviceQueueWire {
         self.lastReceivedID = lastReceivedID
         self.heartbeat = heartbeat
         self.maxBufferedBytes = maxBufferedBytes
-        self.wires = wires
         self.logger = logger
         state.withLockedValue { state in
             _ = state.pending.writeImmutableBuffer(SSEFrame.retry(milliseconds: retry))
         }
-        wires.add(self)
         channel.closeFuture.whenComplete { [self] _ in end(.transportClose) }
     }
 
@@ -137,7 +133,6 @@ final class SSEWire: DeviceQueueWire {
         }
         heartbeat?.cancel()
         wakeUps.continuation.finish()
-        wires.remove(self)
         guard let socket, let reason else { return }
         if eventLoop.inEventLoop {
             socket.connectionEnded(reason)
@@ -164,7 +159,7 @@ final class SSEWire: DeviceQueueWire {
     func deliver(_ broadcast: PreparedBroadcast, to socket: Socket) {
         guard
             let frame = broadcast.rendering(
-                "sse",
+                ClientTransport.sse.rawValue,
                 { event in SSEFrame.event(id: nil, name: Self.eventName(event.name), arguments: event.arguments) }
             )
         else { return }

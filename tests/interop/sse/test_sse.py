@@ -95,10 +95,10 @@ def test_heartbeats_come_and_the_idle_timeout_never_cuts_a_stream(herald):
 def test_refusals_are_http_errors_with_a_json_body(herald, hooks):
     cases = [
         (dict(site="nosuchsite", token="good-x"), 404, "UNKNOWN_SITE"),
-        (dict(site="shop", token="denied"), 401, "AUTHENTICATION_FAILED"),
-        (dict(site="shop", token="broken"), 403, "AUTH_REFUSED"),
-        (dict(site="shop", token="garbage"), 502, "AUTH_INVALID_ANSWER"),
-        (dict(site="shop", token="shared-only"), 403, "MISSING_PRIVATE_ROOM"),
+        (dict(site="shop", token="denied"), 401, "UNAUTHORIZED"),
+        (dict(site="shop", token="shared-only"), 403, "UNAUTHORIZED"),
+        (dict(site="shop", token="broken"), 503, "AUTH_UNAVAILABLE"),
+        (dict(site="shop", token="garbage"), 503, "AUTH_UNAVAILABLE"),
         (dict(site="shop", token="good-x", last_event_id="not-an-id"), 400, "INVALID_LAST_EVENT_ID"),
         (dict(site="shop", token="good-x", query_last_event_id="-1"), 400, "INVALID_LAST_EVENT_ID"),
         (dict(site="shop", token="good-x", last_event_id="1" * 40), 400, "INVALID_LAST_EVENT_ID"),
@@ -110,6 +110,9 @@ def test_refusals_are_http_errors_with_a_json_body(herald, hooks):
         assert stream.headers["content-type"] == "application/json"
         assert stream.headers["access-control-allow-origin"] == "https://app.example"
         assert stream.error["message"]
+    # The message is the one Socket.IO clients get in their connect_error.
+    assert SSEStream(herald.url, "shop", token="denied").error["message"] == "Authentication failed"
+    assert SSEStream(herald.url, "shop", token="broken").error["message"] == "Auth 500 error"
 
 
 def test_site_limits_refuse_with_their_status(herald):
@@ -117,7 +120,7 @@ def test_site_limits_refuse_with_their_status(herald):
     try:
         assert first.status == 200
         second = SSEStream(herald.url, "tight", token=f"good-{user()}", device=None)
-        assert (second.status, second.error["code"]) == (503, "SITE_CONNECTION_LIMIT")
+        assert (second.status, second.error["code"]) == (503, "CONNECTION_LIMIT")
     finally:
         first.close()
     name = user()
