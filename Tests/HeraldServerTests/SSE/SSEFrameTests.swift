@@ -35,6 +35,9 @@ import Testing
 
     @Test func nonASCIINamesPassUnchanged() {
         #expect(text(SSEFrame.event(id: nil, name: "nouvelle-été", arguments: [])) == "event: nouvelle-été\ndata: []\n\n")
+        // A combining mark first joins the space after the colon into one Character, but not into one byte.
+        let frame = SSEFrame.event(id: nil, name: "\u{0597}", arguments: [])
+        #expect(Array(frame.readableBytesView) == Array("event: ".utf8) + [0xD6, 0x97] + Array("\ndata: []\n\n".utf8))
     }
 
     @Test func commentsAndRetryAreSingleFields() {
