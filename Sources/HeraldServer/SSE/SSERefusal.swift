@@ -71,7 +71,8 @@ struct SSERefusal: Error, Sendable, Hashable {
         if let retryAfterSeconds {
             headers[.retryAfter] = String(retryAfterSeconds)
         }
-        let body = JSONValue.object(["code": .string(code), "message": .string(message)]).jsonString
+        // Written by hand so `code` always comes first (a dictionary's order changes from run to run).
+        let body = #"{"code":\#(JSONValue.string(code).jsonString),"message":\#(JSONValue.string(message).jsonString)}"#
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -108,6 +108,7 @@ def test_refusals_are_http_errors_with_a_json_body(herald, hooks):
         stream = SSEStream(herald.url, site, headers={"Origin": "https://app.example"}, **options)
         assert (stream.status, stream.error["code"]) == (status, code), (options, stream.error)
         assert stream.headers["content-type"] == "application/json"
+        assert stream.body.startswith(f'{{"code":"{code}","message":')
         assert stream.headers["access-control-allow-origin"] == "https://app.example"
         assert stream.error["message"]
     # The message is the one Socket.IO clients get in their connect_error.
