@@ -66,3 +66,27 @@ def test_plain_websocket_tab_shows_a_refused_token(herald, open_browser):
     page.wait_until(lambda _: page.status() == "error", "the page to show the connection was refused")
     assert page.field("connect-error").text == "Authentication failed"
     assert "UNAUTHORIZED" in page.field("status").text and "4401" in page.field("status").text
+
+
+def test_eventsource_tab_receives_pushes_and_shows_its_settings(herald, open_browser):
+    page = page_with("sse", herald, open_browser)
+    page.connect_as("alice")
+    page.wait_connected()
+    assert page.field("transport").text == "sse"
+    assert list(json.loads(page.field("settings").text)) == ["device_ttl"]
+    text = unique("news over server-sent events")
+
+    assert page.send("demo-news", text) == ("200", "200 OK")
+
+    page.wait_received(text)
+    assert [json.loads(args) for args in page.received_texts() if text in args] == [[{"text": text}]]
+    assert page.severe_console_entries() == []
+
+
+def test_eventsource_tab_shows_a_refused_token(herald, open_browser):
+    page = page_with("sse", herald, open_browser)
+
+    page.connect_as("alice", token="not-a-demo-token")
+
+    page.wait_until(lambda _: page.status() == "error", "the page to show the stream was refused")
+    page.wait_until(lambda _: page.field("connect-error").text == "Authentication failed", "the refusal's message")
