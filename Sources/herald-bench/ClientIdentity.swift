@@ -1,9 +1,9 @@
 /// Everything one bench client presents to the server: its site (the Socket.IO namespace, the path of a plain
-/// WebSocket) and the query parameters of its opening request.
+/// WebSocket or event stream) and the query parameters of its opening request.
 struct ClientIdentity: Sendable {
     /// The client's index; also its key in the delivery ledger.
     let index: Int
-    /// Site name: the namespace `/<site>`, `/ws/<site>`.
+    /// Site name: the namespace `/<site>`, `/ws/<site>`, `/sse/<site>`.
     let site: String
     /// The `token` query parameter the server authenticates.
     let token: String
@@ -26,6 +26,12 @@ struct ClientIdentity: Sendable {
         "GET \(target) HTTP/1.1\r\n"
             + "Host: \(hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: aGVyYWxkLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    }
+
+    /// The HTTP/1.1 request that opens the Server-Sent Events stream `GET /sse/<site>`.
+    var eventStreamRequest: String {
+        "GET /sse/\(percentEncoded(site))?\(credentialsQuery) HTTP/1.1\r\n"
+            + "Host: \(hostHeader)\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
     }
 }
 

@@ -10,11 +10,11 @@ struct CommonOptions: ParsableArguments {
 
     @Option(
         help:
-            "Client protocol: socketio (Engine.IO v4 / Socket.IO v5 over WebSocket), or websocket-json (plain WebSocket JSON at /ws/<site>)."
+            "Client protocol: socketio (Engine.IO v4 / Socket.IO v5 over WebSocket), websocket-json (plain WebSocket JSON at /ws/<site>) or sse (Server-Sent Events at /sse/<site>)."
     )
     var client = ClientProtocol.socketio
 
-    @Option(help: "Site name: the Socket.IO namespace /<site>, /ws/<site>, and the site= of POST /send.")
+    @Option(help: "Site name: the Socket.IO namespace /<site>, /ws/<site>, /sse/<site>, and the site= of POST /send.")
     var site = "bench"
 
     @Option(help: "The site's apiKey for POST /send (sent as the apiKey query parameter and as a Bearer token).")
