@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Draws the fan-out chart of a benchmark run: deliveries/s and p99 latency against client count, one line per
-server. Runs in the chart virtualenv (matplotlib).
+server and client protocol. Runs in the chart virtualenv (matplotlib).
 
     python bench/chart.py bench/results/summary.json bench/results/fanout.png
 """
@@ -15,23 +15,33 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 STYLE = {"herald": ("#d9480f", "o"), "floor": ("#495057", "s"), "python-socketio": ("#1971c2", "^")}  # legend order
+PROTOCOLS = {"socketio": ("", "-"), "websocket-json": ("plain WebSocket JSON", "--"), "sse": ("SSE", ":")}
 
 
-def series(summary, server, key):
+def client_of(measurement):
+    return measurement.get("client", "socketio")
+
+
+def series(summary, server, client, key):
     points = sorted((m["clients"], m["results"][key]) for m in summary["measurements"]
-                    if m["server"] == server and m["scenario"] == "fanout" and key in (m.get("results") or {}))
+                    if m["server"] == server and client_of(m) == client and m["scenario"] == "fanout"
+                    and key in (m.get("results") or {}))
     return [x for x, _ in points], [y for _, y in points]
 
 
 def draw(summary, path):
     order = sorted(summary["servers"], key=lambda name: list(STYLE).index(name) if name in STYLE else len(STYLE))
-    servers = [name for name in order if series(summary, name, "deliveries_per_s")[0]]
+    lines = [(name, client) for name in order for client in PROTOCOLS
+             if series(summary, name, client, "deliveries_per_s")[0]]
     figure, (rate, latency) = plt.subplots(1, 2, figsize=(11, 5), constrained_layout=True)
-    for name in servers:
+    for name, client in lines:
         color, marker = STYLE.get(name, (None, "o"))
-        label = summary["servers"][name]["label"]
-        rate.plot(*series(summary, name, "deliveries_per_s"), marker=marker, color=color, label=label)
-        latency.plot(*series(summary, name, "latency_p99_ms"), marker=marker, color=color, label=label)
+        protocol, dashes = PROTOCOLS[client]
+        label = summary["servers"][name]["label"] + (f", {protocol} clients" if protocol else "")
+        rate.plot(*series(summary, name, client, "deliveries_per_s"), marker=marker, linestyle=dashes, color=color,
+                  label=label)
+        latency.plot(*series(summary, name, client, "latency_p99_ms"), marker=marker, linestyle=dashes, color=color,
+                     label=label)
     options = summary["options"]
     rate.set_title("Deliveries per second (higher is better)")
     rate.set_ylabel("deliveries/s")
@@ -48,7 +58,7 @@ def draw(summary, path):
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes.grid(True, alpha=0.3)
     handles, labels = rate.get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9, frameon=False)
+    figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3), fontsize=9, frameon=False)
     figure.suptitle(f"Fan-out to one room, {options['payload_bytes']}-byte messages at max rate, server on one core, "
                     f"herald-bench on the other ({summary['date']})", fontsize=10)
     figure.savefig(path, dpi=110)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`: Herald (release build), the C floor server and the python-socketio peer, one after the other,
-through the same herald-bench scenarios, with the server pinned to one core and herald-bench to the other.
+through the same herald-bench scenarios, with the server pinned to one core and herald-bench to the other. Herald's
+fan-out is also measured with plain WebSocket JSON and SSE clients (`--fanout-clients`), beside the same floor.
 
 Writes BENCHMARKS.md (targets with verdicts, tables, the machine, the exact commands), bench/results/<server>-
 <scenario>-<clients>.json for every measurement, bench/results/summary.json, and bench/results/fanout.png.
@@ -12,6 +13,7 @@ Writes BENCHMARKS.md (targets with verdicts, tables, the machine, the exact comm
 
 import argparse
 import datetime
+import http.client
 import json
 import os
 import shutil
@@ -31,7 +33,7 @@ from harness.processes import (  # noqa: E402
     Children, ProcessError, command_line, listening_socket, pinned, raise_file_limit, tail, wait_until_healthy)
 from harness.report import render  # noqa: E402
 from harness.results import median_results, merged_failures, verdicts  # noqa: E402
-from harness.servers import Floor, Herald, PythonPeer  # noqa: E402
+from harness.servers import CLIENT_PROTOCOLS, SITE, SSE, Floor, Herald, PythonPeer, SiteSetup  # noqa: E402
 
 PEER_DIR = os.path.join(ROOT, "bench", "peers", "python-socketio")
 CHART_REQUIREMENTS = ["matplotlib==3.11.2"]
@@ -62,6 +64,10 @@ def parse_options(argv):
                    help="fewer fan-out messages where messages × clients would exceed this (at least 10)")
     p.add_argument("--payload-bytes", type=int, default=100)
     p.add_argument("--send-concurrency", type=int, default=4, help="fan-out /send connections")
+    p.add_argument("--fanout-clients", type=names(CLIENT_PROTOCOLS), default=list(CLIENT_PROTOCOLS),
+                   help="client protocols Herald's fan-out is measured with, each beside the floor's Socket.IO "
+                        "figures (the floor and the peer speak socketio only; sse is skipped, and said so, when the "
+                        "Herald build does not serve /sse)")
     p.add_argument("--connect-clients", type=int, default=5000)
     p.add_argument("--idle-clients", type=int, default=10000)
     p.add_argument("--idle-hold-seconds", type=int, default=10)
@@ -184,9 +190,11 @@ class Setup:
             self.log(f"no chart: matplotlib could not be installed ({error})")
             return None
 
-    def skip(self, server, reason):
-        self.log(f"skipping {server}: {reason}")
-        self.skipped.append({"server": server, "reason": reason})
+    def skip(self, server, reason, client=None):
+        """Records that `server` (with `client` protocol clients only, when given) is not measured, and why."""
+        what = f"{server} with {client} clients" if client else server
+        self.log(f"skipping {what}: {reason}")
+        self.skipped.append({"server": server, "reason": reason, **({"client": client} if client else {})})
 
 
 def peer_requirements():
@@ -269,8 +277,7 @@ def measure(children, server, measurement, options, bench, workdir, log):
     reports, codes, errors = [], [], []
     launch = shown_argv = launch_pid = config = None
     for round_number in range(1, options.rounds + 1):
-        log(f"{measurement.server} {measurement.scenario} {measurement.clients:,} clients, "
-            f"round {round_number}/{options.rounds}")
+        log(f"{measurement.title}, round {round_number}/{options.rounds}")
         report, code, launch, argv, error = measure_once(children, server, measurement, options, bench, workdir, log)
         if argv:
             launch_pid, shown_argv = argv[argv.index("--server-pid") + 1], argv
@@ -285,6 +292,7 @@ def measure(children, server, measurement, options, bench, workdir, log):
     return {
         "server": measurement.server,
         "scenario": measurement.scenario,
+        "client": measurement.client,
         "clients": measurement.clients,
         "messages": measurement.messages,
         "rounds": len(reports),
@@ -338,14 +346,21 @@ def build_servers(setup, options, herald_binary):
     return servers
 
 
-def run_plan(servers, options, bench, results_dir, log):
+def run_plan(servers, options, bench, results_dir, setup, log):
     """Every measurement, each written to its result file as soon as it is done."""
     by_name = {server.name: server for server in servers}
     done = []
     workdir = tempfile.mkdtemp(prefix="herald-bench-")
     try:
         with Children() as children:
-            for measurement in measurements(servers, options):
+            unserved = set()
+            for server in servers:
+                if SSE in server.clients and SSE in options.fanout_clients and "fanout" in options.scenarios:
+                    reason = event_stream_refusal(children, server, options, workdir)
+                    if reason:
+                        unserved.add((server.name, SSE))
+                        setup.skip(server.name, reason, client=SSE)
+            for measurement in measurements(servers, options, unserved):
                 result = measure(children, by_name[measurement.server], measurement, options, bench, workdir, log)
                 path = os.path.join(results_dir, f"{measurement.key}.json")
                 result["result_file"] = relative(path)
@@ -356,9 +371,33 @@ def run_plan(servers, options, bench, results_dir, log):
     return done
 
 
+def event_stream_refusal(children, server, options, workdir):
+    """Why `server` cannot be measured with SSE clients, or '' when it can. It is started once and asked for
+    `GET /sse/<site>` without a token: a build that serves event streams refuses that with a 4xx of its own (401),
+    one without the endpoint answers 404."""
+    launch = server.launch(SiteSetup(clients=1), workdir, options.server_cpu)
+    log_path = os.path.join(workdir, f"{server.name}-sse-probe.server.log")
+    process = children.start(launch.argv, log_path, env=launch.env, cwd=workdir)
+    try:
+        wait_until_healthy(process, launch, log_path)
+        connection = http.client.HTTPConnection("127.0.0.1", launch.port, timeout=10)
+        try:
+            connection.request("GET", f"/sse/{SITE}", headers={"Accept": "text/event-stream"})
+            status = connection.getresponse().status
+        finally:
+            connection.close()
+    except (ProcessError, OSError) as error:
+        return f"the probe for /sse could not reach the server: {error}"
+    finally:
+        children.stop(process)
+    if status == 404:
+        return f"this build does not serve Server-Sent Events (GET /sse/{SITE} answered 404)"
+    return ""
+
+
 def summarize(args, options, servers, setup, done, started):
     """The run as one dict: summary.json, and what BENCHMARKS.md and the chart are drawn from."""
-    floor_skipped = next((s["reason"] for s in setup.skipped if s["server"] == "floor"), "")
+    floor_skipped = next((s["reason"] for s in setup.skipped if s["server"] == "floor" and not s.get("client")), "")
     if "floor" not in options.servers:
         floor_skipped = "not selected (--servers)"
     return {
@@ -417,7 +456,7 @@ def main(argv=None):
     chart_python = setup.chart_python()
     results_dir = at_root(options.results_dir)
     clear_results(results_dir)
-    done = run_plan(servers, options, bench, results_dir, log)
+    done = run_plan(servers, options, bench, results_dir, setup, log)
     summary = summarize(args, options, servers, setup, done, started)
     publish(summary, options, results_dir, chart_python)
 
@@ -427,7 +466,8 @@ def main(argv=None):
         log(f"  {verdict['status']:>12}: {verdict['target']} ({verdict['limit']}): {verdict['measured']}")
     failed = [m for m in done if m["error"]]
     for m in failed:
-        log(f"no result: {m['server']} {m['scenario']} {m['clients']}: {m['error'].splitlines()[0]}")
+        protocol = "" if m["client"] == "socketio" else f" {m['client']}"
+        log(f"no result: {m['server']}{protocol} {m['scenario']} {m['clients']}: {m['error'].splitlines()[0]}")
     return 1 if failed else 0
 
 

@@ -1,12 +1,12 @@
 import NIOCore
 import NIOPosix
 
-/// The bench's WebSocket clients, spread round-robin over the event loops (each loop with its own recorder) and
+/// The bench's clients (in the run's ``ClientProtocol``), spread round-robin over the event loops (each loop with its own recorder) and
 /// over the loopback source addresses.
 final class ClientFleet: Sendable {
     /// The outcome of one connection storm.
     struct ConnectResult: Sendable {
-        /// Clients the namespace accepted.
+        /// Clients the server admitted.
         var joined = 0
         /// Failed clients by ``JoinFailure/reason``.
         var failures: [String: Int] = [:]
@@ -63,7 +63,7 @@ final class ClientFleet: Sendable {
         return true
     }
 
-    /// Connects client `index` and waits until it joined the namespace; nil on success. `reconnected` marks a
+    /// Connects client `index` and waits until the server admitted it; nil on success. `reconnected` marks a
     /// client that comes back with the token and device id of a connection the bench dropped.
     func join(_ index: Int, reconnected: Bool = false) async -> JoinFailure? {
         let loop = loops[index % loops.count]
@@ -71,13 +71,15 @@ final class ClientFleet: Sendable {
         let joined = loop.makePromise(of: Void.self)
         let identity = settings.identity(index, target: target, reconnected: reconnected)
         let timeout = settings.joinTimeout
+        let client = settings.client
         do {
             let channel = try await ClientBootstrap(group: loop)
                 .bind(to: SourceAddresses.forClient(index))
                 .connectTimeout(timeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let handler = BenchClientHandler(identity: identity, recorder: recorder, joined: joined, joinTimeout: timeout)
+                        let join = JoinSignal(promise: joined, timeout: timeout)
+                        let handler = client.makeHandler(identity: identity, recorder: recorder, join: join)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }

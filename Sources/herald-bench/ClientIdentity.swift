@@ -1,9 +1,9 @@
-/// Everything one bench client presents to the server: the Socket.IO namespace and the query parameters of its
-/// WebSocket upgrade.
+/// Everything one bench client presents to the server: its site (the Socket.IO namespace, the path of a plain
+/// WebSocket or event stream) and the query parameters of its opening request.
 struct ClientIdentity: Sendable {
     /// The client's index; also its key in the delivery ledger.
     let index: Int
-    /// Site name; the namespace is `/<site>`.
+    /// Site name: the namespace `/<site>`, `/ws/<site>`, `/sse/<site>`.
     let site: String
     /// The `token` query parameter the server authenticates.
     let token: String
@@ -16,15 +16,26 @@ struct ClientIdentity: Sendable {
     /// Whether this connection replaces one the bench dropped on purpose (same token and device).
     var reconnected = false
 
-    /// The HTTP/1.1 request that upgrades the connection to an Engine.IO v4 WebSocket.
-    var upgradeRequest: String {
-        "GET /socket.io/?EIO=4&transport=websocket&token=\(percentEncoded(token))&deviceId=\(percentEncoded(deviceID)) HTTP/1.1\r\n"
+    /// The `token` and `deviceId` query parameters, percent-encoded.
+    var credentialsQuery: String {
+        "token=\(percentEncoded(token))&deviceId=\(percentEncoded(deviceID))"
+    }
+
+    /// The HTTP/1.1 request that upgrades the connection to a WebSocket at `target` (path and query).
+    func webSocketUpgrade(to target: String) -> String {
+        "GET \(target) HTTP/1.1\r\n"
             + "Host: \(hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: aGVyYWxkLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     }
+
+    /// The HTTP/1.1 request that opens the Server-Sent Events stream `GET /sse/<site>`.
+    var eventStreamRequest: String {
+        "GET /sse/\(percentEncoded(site))?\(credentialsQuery) HTTP/1.1\r\n"
+            + "Host: \(hostHeader)\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+    }
 }
 
-/// `value` with every byte outside RFC 3986's unreserved set percent-encoded, for query strings.
+/// `value` with every byte outside RFC 3986's unreserved set percent-encoded, for query strings and path segments.
 func percentEncoded(_ value: String) -> String {
     var out = ""
     for byte in value.utf8 {

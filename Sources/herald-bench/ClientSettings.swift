@@ -1,8 +1,10 @@
 import NIOCore
 
-/// How each bench client identifies itself and how long it may take to join.
+/// Which protocol the bench clients speak, how each identifies itself and how long it may take to join.
 struct ClientSettings: Sendable {
-    /// Site (namespace) name.
+    /// The protocol every client speaks.
+    let client: ClientProtocol
+    /// Site name.
     let site: String
     /// Derives client i's token.
     let token: IndexedFormat
@@ -10,7 +12,7 @@ struct ClientSettings: Sendable {
     let device: IndexedFormat
     /// Event name counted as a delivery.
     let event: String
-    /// Longest a client may take from TCP connect to namespace acceptance.
+    /// Longest a client may take from TCP connect to admission.
     let joinTimeout: TimeAmount
 
     /// Client `index`'s identity towards `target`.

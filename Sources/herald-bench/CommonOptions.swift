@@ -8,7 +8,13 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Server base URL (plain http).")
     var url = "http://127.0.0.1:1337"
 
-    @Option(help: "Site name: the Socket.IO namespace /<site> and the site= of POST /send.")
+    @Option(
+        help:
+            "Client protocol: socketio (Engine.IO v4 / Socket.IO v5 over WebSocket), websocket-json (plain WebSocket JSON at /ws/<site>) or sse (Server-Sent Events at /sse/<site>)."
+    )
+    var client = ClientProtocol.socketio
+
+    @Option(help: "Site name: the Socket.IO namespace /<site>, /ws/<site>, /sse/<site>, and the site= of POST /send.")
     var site = "bench"
 
     @Option(help: "The site's apiKey for POST /send (sent as the apiKey query parameter and as a Bearer token).")
@@ -26,7 +32,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Event loop threads for the clients (default: one per core).")
     var loops = System.coreCount
 
-    @Option(help: "Seconds a client may take from TCP connect to namespace acceptance.")
+    @Option(help: "Seconds a client may take from TCP connect to admission (namespace acceptance, or settings).")
     var joinTimeout = 30
 
     @Option(help: "PID of the server, to sample its CPU time and RSS from /proc.")
@@ -41,6 +47,7 @@ struct CommonOptions: ParsableArguments {
     /// Client identity settings.
     var clientSettings: ClientSettings {
         ClientSettings(
+            client: client,
             site: site,
             token: IndexedFormat(tokenFormat),
             device: IndexedFormat(deviceFormat),
@@ -52,8 +59,11 @@ struct CommonOptions: ParsableArguments {
     /// A server sample when `--server-pid` is given.
     func sample() -> ServerSample? { serverPid.flatMap { ServerSample.read(pid: $0) } }
 
-    /// Prints `report`, writes its JSON when asked, and fails the command when `failed`.
+    /// Prints `report` with the client protocol among its parameters, writes its JSON when asked, and fails the
+    /// command when `failed`.
     func finish(_ report: BenchReport, failed: Bool) throws {
+        var report = report
+        report.parameters["client"] = client.rawValue
         print(report.table)
         if let json { try report.write(json: json) }
         if failed { throw ExitCode(1) }

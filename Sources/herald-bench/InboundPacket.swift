@@ -52,7 +52,7 @@ enum InboundPacket: Equatable {
 
     private static func event(_ bytes: UnsafeRawBufferPointer, from start: Int) -> InboundPacket {
         var cursor = start
-        let ackID = readNumber(bytes, at: &cursor).map { Int($0) }
+        let ackID = Stamp.readNumber(bytes, at: &cursor).map { Int($0) }
         guard cursor + 1 < bytes.count, bytes[cursor] == UInt8(ascii: "["), bytes[cursor + 1] == UInt8(ascii: "\"") else {
             return .other
         }
@@ -60,61 +60,7 @@ enum InboundPacket: Equatable {
         var nameEnd = nameStart
         while nameEnd < bytes.count, bytes[nameEnd] != UInt8(ascii: "\"") { nameEnd += 1 }
         let name = String(decoding: bytes[nameStart..<min(nameEnd, bytes.count)], as: UTF8.self)
-        var stamps: [Stamp] = []
-        var seqCursor = nameEnd
-        while let seq = numberAfter(key: seqKey, in: bytes, from: &seqCursor) {
-            // A server may re-encode the argument with its keys in another order: look for `t` anywhere in the
-            // object that holds this `seq` (the bench's objects hold no nested braces).
-            var objectStart = seqCursor
-            while objectStart > nameEnd, bytes[objectStart] != UInt8(ascii: "{") { objectStart -= 1 }
-            var objectEnd = seqCursor
-            while objectEnd < bytes.count, bytes[objectEnd] != UInt8(ascii: "}") { objectEnd += 1 }
-            let object = UnsafeRawBufferPointer(rebasing: bytes[objectStart..<objectEnd])
-            var timeCursor = 0
-            let sent = numberAfter(key: timeKey, in: object, from: &timeCursor)
-            stamps.append(Stamp(seq: Int(seq), sentMicros: sent))
-        }
+        let stamps = Stamp.scan(bytes, from: nameEnd)
         return .event(name: name, ackID: ackID, stamps: stamps)
     }
-
-    private static let seqKey = Array("\"seq\":".utf8)
-    private static let timeKey = Array("\"t\":".utf8)
-
-    /// The unsigned integer right after the first occurrence of `key` at or after `start`; `start` moves past it.
-    private static func numberAfter(key: [UInt8], in bytes: UnsafeRawBufferPointer, from start: inout Int) -> UInt64? {
-        guard bytes.count >= key.count else { return nil }
-        var index = start
-        let last = bytes.count - key.count
-        while index <= last {
-            if bytes[index] == key[0] {
-                var matched = 1
-                while matched < key.count, bytes[index + matched] == key[matched] { matched += 1 }
-                if matched == key.count {
-                    start = index + key.count
-                    return readNumber(bytes, at: &start)
-                }
-            }
-            index += 1
-        }
-        return nil
-    }
-
-    /// Reads decimal digits at `cursor`, advancing past them; nil when there is no digit.
-    private static func readNumber(_ bytes: UnsafeRawBufferPointer, at cursor: inout Int) -> UInt64? {
-        var value: UInt64 = 0
-        let start = cursor
-        while cursor < bytes.count, bytes[cursor] >= UInt8(ascii: "0"), bytes[cursor] <= UInt8(ascii: "9") {
-            value = value &* 10 &+ UInt64(bytes[cursor] - UInt8(ascii: "0"))
-            cursor += 1
-        }
-        return cursor > start ? value : nil
-    }
-}
-
-/// The bench's mark in a message's first argument: its sequence number and send time.
-struct Stamp: Equatable, Sendable {
-    /// The message's sequence number, 0-based.
-    let seq: Int
-    /// Wall-clock microseconds when the bench posted it, when present.
-    let sentMicros: UInt64?
 }

@@ -43,6 +43,11 @@ struct ReliableScenario: AsyncParsableCommand {
     func validate() throws {
         guard rate > 0 else { throw ValidationError("--rate must be > 0 for reliable") }
         guard (0...1).contains(dropShare) else { throw ValidationError("--drop-share must be within 0...1") }
+        guard common.client != .sse else {
+            throw ValidationError(
+                "reliable needs a client that acknowledges: an event stream only does by reconnecting with Last-Event-ID, which the bench does not"
+            )
+        }
     }
 
     func run() async throws {

@@ -50,4 +50,20 @@ import Testing
             decode("42/bench,[\"_settings\",{\"device_ttl\":3600}]") == .event(name: "_settings", ackID: nil, stamps: [])
         )
     }
+
+    @Test func socketIOClientConnectsAnswersPingsAndAcks() {
+        let identity = ClientIdentity(index: 0, site: "bench", token: "t", deviceID: "d", hostHeader: "h", event: "bench")
+        func reaction(_ text: String) -> ClientReaction {
+            Array(text.utf8).withUnsafeBytes { SocketIODialect.reaction(to: $0, identity: identity) }
+        }
+        #expect(reaction("0{\"sid\":\"abc\"}") == .reply(Array("40/bench,".utf8)))
+        #expect(reaction("2") == .reply(Array("3".utf8)))
+        #expect(reaction("40/bench,{\"sid\":\"x\"}") == .joined)
+        #expect(reaction("41/bench,") == .ended)
+        #expect(
+            reaction("42/bench,7[\"bench\",{\"seq\":1,\"t\":2}]")
+                == .received(Delivery(stamps: [Stamp(seq: 1, sentMicros: 2)], batch: false), ack: Array("43/bench,7[]".utf8))
+        )
+        #expect(reaction("42/bench,[\"_settings\",{}]") == .received(nil, ack: nil))
+    }
 }

@@ -2,28 +2,39 @@
 
 from dataclasses import dataclass
 
-from .servers import ROOM, SiteSetup
+from .servers import ROOM, SOCKETIO, SiteSetup
 
 SCENARIOS = ("fanout", "connect", "idle", "reliable")
 
 
 @dataclass(frozen=True)
 class Measurement:
-    """One server in one scenario at one size."""
+    """One server in one scenario at one size, with herald-bench's clients speaking `client`."""
 
     server: str
     scenario: str
     clients: int
     messages: int = 0
+    client: str = SOCKETIO
 
     @property
     def key(self):
-        return f"{self.server}-{self.scenario}-{self.clients}"
+        if self.client == SOCKETIO:
+            return f"{self.server}-{self.scenario}-{self.clients}"
+        return f"{self.server}-{self.client}-{self.scenario}-{self.clients}"
+
+    @property
+    def title(self):
+        """How the console names it."""
+        protocol = "" if self.client == SOCKETIO else f" ({self.client} clients)"
+        return f"{self.server} {self.scenario}{protocol} {self.clients:,} clients"
 
 
-def measurements(servers, options):
+def measurements(servers, options, unserved=()):
     """Every (server, scenario, size) the options ask for, scenario by scenario and size by size, the servers one
-    after the other at each size so that they see the same machine conditions."""
+    after the other at each size so that they see the same machine conditions. Fan-out is measured with every client
+    protocol of `--fanout-clients` the server speaks, except the (server, protocol) pairs in `unserved`; the other
+    scenarios with Socket.IO clients."""
     sizes = {
         "fanout": options.clients,
         "connect": [options.connect_clients],
@@ -36,9 +47,21 @@ def measurements(servers, options):
             continue
         for clients in sizes[scenario]:
             for server in servers:
-                if scenario in server.scenarios:
-                    plan.append(Measurement(server.name, scenario, clients, messages_for(scenario, clients, options)))
+                if scenario not in server.scenarios:
+                    continue
+                messages = messages_for(scenario, clients, options)
+                for client in client_protocols(server, scenario, options):
+                    if (server.name, client) not in unserved:
+                        plan.append(Measurement(server.name, scenario, clients, messages, client))
     return plan
+
+
+def client_protocols(server, scenario, options):
+    """The client protocols `server` is measured with in `scenario`: Socket.IO always, and for fan-out the other
+    protocols of `--fanout-clients` it speaks."""
+    if scenario != "fanout":
+        return [SOCKETIO]
+    return [SOCKETIO] + [c for c in options.fanout_clients if c != SOCKETIO and c in server.clients]
 
 
 def messages_for(scenario, clients, options):
@@ -66,6 +89,8 @@ def bench_arguments(measurement, options, url, auth_stub_fd):
     stub authUrl serves on the inherited listening socket `auth_stub_fd`."""
     m, o = measurement, options
     common = ["--url", url, "--loops", o.bench_loops]
+    if m.client != SOCKETIO:
+        common += ["--client", m.client]
     if m.scenario == "fanout":
         return ["fanout", *common, "--clients", m.clients, "--room", ROOM, "--messages", m.messages, "--rate", 0,
                 "--concurrency", o.send_concurrency, "--payload-bytes", o.payload_bytes]

@@ -1,6 +1,7 @@
 """Renders a run's summary (the dict written to bench/results/summary.json) as BENCHMARKS.md."""
 
-from .results import floor_ratio
+from .results import client_of, floor_ratio
+from .servers import CLIENT_LABELS, CLIENT_PROTOCOLS
 
 
 def number(value, digits=0):
@@ -29,17 +30,27 @@ def failure_note(m):
     return ""
 
 
+def client_label(m):
+    return CLIENT_LABELS.get(client_of(m), client_of(m))
+
+
+def fanout_order(m):
+    """Rows by client count, Herald first with its client protocols in their usual order, then the others."""
+    client = client_of(m)
+    position = CLIENT_PROTOCOLS.index(client) if client in CLIENT_PROTOCOLS else len(CLIENT_PROTOCOLS)
+    return m["clients"], m["server"] != "herald", m["server"], position
+
+
 def fanout_section(summary):
     rows = []
-    for m in sorted(ran(summary, "fanout"), key=lambda m: (m["clients"], m["server"] != "herald", m["server"])):
+    for m in sorted(ran(summary, "fanout"), key=fanout_order):
         r = m.get("results") or {}
+        head = [f"{m['clients']:,}", server_label(summary, m["server"]), client_label(m), f"{m['messages']:,}"]
         if not r:
-            rows.append([f"{m['clients']:,}", server_label(summary, m["server"]), f"{m['messages']:,}", failure_note(m)]
-                        + [""] * 7)
+            rows.append(head + [failure_note(m)] + [""] * 7)
             continue
-        ratio = floor_ratio(summary["measurements"], m["server"], m["clients"])
-        rows.append([
-            f"{m['clients']:,}", server_label(summary, m["server"]), f"{m['messages']:,}",
+        ratio = floor_ratio(summary["measurements"], m["server"], m["clients"], client=client_of(m))
+        rows.append(head + [
             number(r.get("deliveries_per_s")),
             number(r.get("server_cpu_us_per_delivery"), 2),
             "—" if ratio is None else f"{ratio:.2f}×",
@@ -51,11 +62,15 @@ def fanout_section(summary):
              f"{o['send_concurrency']} keep-alive connections, {o['messages']:,} messages, fewer where that would exceed "
              f"{o['max_deliveries']:,} deliveries. Latency is receive time minus send time (it includes "
              "the `/send` round trip and the queueing at max rate). × floor: server CPU per delivery divided by the "
-             "floor's at the same client count, in this run.")
-    header = ["clients", "server", "messages", "deliveries/s", "server CPU µs/delivery", "× floor", "p50 ms", "p99 ms", "max ms",
-              "lost", "duplicated"]
+             "floor's (Socket.IO clients) at the same client count, in this run. Herald is measured with each client "
+             "protocol it serves (`herald-bench --client`): Socket.IO, plain WebSocket JSON (`/ws/<site>`) and "
+             "Server-Sent Events (`/sse/<site>`); the floor and the Python peer with Socket.IO clients.")
+    header = ["clients", "server", "client", "messages", "deliveries/s", "server CPU µs/delivery", "× floor", "p50 ms",
+              "p99 ms", "max ms", "lost", "duplicated"]
+    notes = [f"\n\n{CLIENT_LABELS.get(s['client'], s['client'])} clients of {server_label(summary, s['server'])}: "
+             f"not measured — {s['reason']}" for s in summary["skipped"] if s.get("client")]
     chart = f"\n\n![deliveries/s and p99 latency against clients]({summary['chart']})" if summary.get("chart") else ""
-    return "## Fan-out\n\n" + intro + "\n\n" + table(header, rows) + chart
+    return "## Fan-out\n\n" + intro + "\n\n" + table(header, rows) + "".join(notes) + chart
 
 
 def connect_section(summary):
@@ -121,7 +136,10 @@ def servers_section(summary):
     for name, server in summary["servers"].items():
         lines.append(f"- **{server['label']}** — {server['description']}")
     for skipped in summary["skipped"]:
-        lines.append(f"- **{skipped['server']}: skipped** — {skipped['reason']}")
+        what = skipped["server"]
+        if skipped.get("client"):
+            what = f"{server_label(summary, what)} with {CLIENT_LABELS.get(skipped['client'], skipped['client'])} clients"
+        lines.append(f"- **{what}: skipped** — {skipped['reason']}")
     return "\n".join(lines)
 
 
@@ -153,7 +171,8 @@ def commands_section(summary):
     lines += config_examples(summary)
     lines += ["", "```"]
     for m in summary["measurements"]:
-        lines.append(f"# {m['server']} {m['scenario']} {m['clients']}")
+        protocol = "" if client_of(m) == "socketio" else f" {client_of(m)}"
+        lines.append(f"# {m['server']}{protocol} {m['scenario']} {m['clients']}")
         lines.append(m["server_command"] + " &")
         lines.append(m["bench_command"])
     lines.append("```")

@@ -6,6 +6,12 @@ from dataclasses import dataclass
 
 FLOOR = "floor"
 HERALD = "herald"
+SOCKETIO = "socketio"
+
+
+def client_of(measurement):
+    """The client protocol of a measurement (summaries written before there was a choice: Socket.IO)."""
+    return measurement.get("client", SOCKETIO)
 
 
 def median_results(reports):
@@ -28,18 +34,20 @@ def merged_failures(reports):
     return total
 
 
-def find(measurements, server, scenario, clients=None):
-    """The measurement of `server` in `scenario` (at `clients`, when given) that produced results, else None."""
+def find(measurements, server, scenario, clients=None, client=SOCKETIO):
+    """The measurement of `server` in `scenario` (at `clients`, when given) with `client` protocol clients that
+    produced results, else None."""
     for m in measurements:
         if m["server"] == server and m["scenario"] == scenario and (clients is None or m["clients"] == clients):
-            if m.get("results"):
+            if client_of(m) == client and m.get("results"):
                 return m
     return None
 
 
-def floor_ratio(measurements, server, clients, key="server_cpu_us_per_delivery"):
-    """`server`'s fan-out `key` at `clients` divided by the floor's in the same run, or None."""
-    mine = find(measurements, server, "fanout", clients)
+def floor_ratio(measurements, server, clients, key="server_cpu_us_per_delivery", client=SOCKETIO):
+    """`server`'s fan-out `key` at `clients` with `client` protocol clients divided by the floor's (Socket.IO, the
+    only protocol it speaks) in the same run, or None."""
+    mine = find(measurements, server, "fanout", clients, client)
     floor = find(measurements, FLOOR, "fanout", clients)
     if not mine or not floor:
         return None

@@ -16,6 +16,11 @@ API_KEY = "bench-api-key"
 ROOM = "all"
 USER_ROOM_PREFIX = "user_"
 
+# herald-bench's client protocols (`--client`), and how the tables name them.
+SOCKETIO, WEBSOCKET_JSON, SSE = "socketio", "websocket-json", "sse"
+CLIENT_PROTOCOLS = (SOCKETIO, WEBSOCKET_JSON, SSE)
+CLIENT_LABELS = {SOCKETIO: "Socket.IO", WEBSOCKET_JSON: "plain WebSocket JSON", SSE: "SSE"}
+
 
 def token(index):
     """The token herald-bench's default `--token-format` gives client `index`."""
@@ -82,6 +87,7 @@ class Server:
     name = ""
     label = ""
     scenarios = ()
+    clients = (SOCKETIO,)  # the client protocols it serves
 
     def launch(self, setup, workdir, cpu):
         """The pinned command that runs this server for `setup` on a port of its choosing, writing its config into
@@ -93,6 +99,7 @@ class Herald(Server):
     name = "herald"
     label = "Herald"
     scenarios = ("fanout", "connect", "idle", "reliable")
+    clients = CLIENT_PROTOCOLS  # SSE only once the build serves /sse: see bench/run.py's probe
 
     def __init__(self, binary, log_level="info"):
         self.binary = binary

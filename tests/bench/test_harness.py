@@ -1,6 +1,7 @@
 """The benchmark harness (bench/run.py) end to end at tiny sizes: a real run of Herald and the floor server
-through every scenario, what it writes, the floor ratios and target verdicts it derives from herald-bench's JSON,
-how it reports a missing floor, bad flags, and that it leaves no server behind when stopped."""
+through every scenario, Herald's fan-out with Socket.IO, plain WebSocket JSON and (when the build serves it) SSE
+clients, what it writes, the floor ratios and target verdicts it derives from herald-bench's JSON, how it reports a
+missing floor or endpoint, bad flags, and that it leaves no server behind when stopped."""
 
 import copy
 import json
@@ -19,9 +20,10 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 from harness.results import MET, MISSED, NOT_MEASURED, floor_ratio, verdicts  # noqa: E402
 
 BUILD_DIR = os.environ.get("HERALD_BUILD_DIR", ".build/debug")
-FLOOR_SOURCE = os.path.join(ROOT, "..", "shared", "bench", "floor_server.c")
-# The floor's source lives beside the repository, not in it; without it the run reports the floor as skipped and
-# the tests check that report instead of the floor's numbers.
+# The floor's source lives beside the repository, not in it (HERALD_FLOOR_SOURCE names it for a checkout elsewhere,
+# such as a git worktree); without it the run reports the floor as skipped and the tests check that report instead
+# of the floor's numbers.
+FLOOR_SOURCE = os.environ.get("HERALD_FLOOR_SOURCE", os.path.join(ROOT, "..", "shared", "bench", "floor_server.c"))
 FLOOR_PRESENT = os.path.isfile(FLOOR_SOURCE)
 CLIENTS, MESSAGES, RELIABLE_CLIENTS = 100, 200, 10  # 20,000 deliveries: enough CPU ticks for a ratio
 
@@ -52,9 +54,16 @@ def run(tmp_path_factory):
     return out
 
 
+def sse_skip(summary):
+    """Why the run measured no SSE clients (the build does not serve /sse), or None when it did."""
+    return next((s["reason"] for s in summary["skipped"] if s.get("client") == "sse"), None)
+
+
 def test_every_measurement_gets_a_result_file_with_the_median_of_its_rounds(run):
-    expected = {f"herald-fanout-{CLIENTS}", f"herald-connect-{CLIENTS}", f"herald-idle-{CLIENTS}",
-                f"herald-reliable-{RELIABLE_CLIENTS}"}
+    expected = {f"herald-fanout-{CLIENTS}", f"herald-websocket-json-fanout-{CLIENTS}", f"herald-connect-{CLIENTS}",
+                f"herald-idle-{CLIENTS}", f"herald-reliable-{RELIABLE_CLIENTS}"}
+    if sse_skip(load(run / "results" / "summary.json")) is None:
+        expected.add(f"herald-sse-fanout-{CLIENTS}")
     if FLOOR_PRESENT:
         expected |= {f"floor-fanout-{CLIENTS}", f"floor-idle-{CLIENTS}"}
     files = {name[:-5] for name in os.listdir(run / "results") if name.endswith(".json")}
@@ -80,6 +89,35 @@ def test_the_floor_ratio_is_herald_cpu_over_the_floor_cpu_of_the_same_run(run):
     assert ratio == pytest.approx(herald / floor)
     markdown = (run / "BENCHMARKS.md").read_text()
     assert f"| {CLIENTS} | Herald | " in markdown and f"| {ratio:.2f}× |" in markdown
+
+
+@pytest.mark.parametrize("client", ["websocket-json", "sse"])
+def test_herald_fanout_with_plain_clients_counts_every_delivery_beside_the_floor(run, client):
+    summary = load(run / "results" / "summary.json")
+    markdown = (run / "BENCHMARKS.md").read_text()
+    label = {"websocket-json": "plain WebSocket JSON", "sse": "SSE"}[client]
+    if client == "sse" and sse_skip(summary):
+        assert "answered 404" in sse_skip(summary)
+        assert f"SSE clients of Herald: not measured — {sse_skip(summary)}" in markdown
+        assert "**Herald with SSE clients: skipped** — " in markdown
+        return
+    result = load(run / "results" / f"herald-{client}-fanout-{CLIENTS}.json")
+    assert result["client"] == client and result["rounds"] == 2
+    assert result["results"]["clients_joined"] == CLIENTS
+    assert result["results"]["delivered"] == CLIENTS * MESSAGES
+    assert result["results"]["lost"] == 0 and result["results"]["duplicated"] == 0
+    assert result["results"]["malformed"] == 0
+    assert f"--client {client}" in result["bench_command"]
+    assert all(report["parameters"]["client"] == client for report in result["reports"])
+    ratio = floor_ratio(summary["measurements"], "herald", CLIENTS, client=client)
+    row = f"| {CLIENTS} | Herald | {label} | {MESSAGES} | "
+    assert row in markdown
+    if FLOOR_PRESENT:
+        floor = load(run / "results" / f"floor-fanout-{CLIENTS}.json")["results"]["server_cpu_us_per_delivery"]
+        assert ratio == pytest.approx(result["results"]["server_cpu_us_per_delivery"] / floor)
+        assert f"| {ratio:.2f}× |" in markdown.split(row, 1)[1].splitlines()[0]
+    else:
+        assert ratio is None
 
 
 def test_benchmarks_md_shows_targets_tables_machine_and_commands(run):
@@ -136,8 +174,8 @@ def test_fanout_cpu_verdicts_follow_the_limits(run):
 
 
 def test_a_missing_floor_is_skipped_and_said_so(tmp_path):
-    done = bench(["--servers", "herald,floor", "--scenarios", "fanout", "--floor-source", "nowhere/floor_server.c"],
-                 tmp_path)
+    done = bench(["--servers", "herald,floor", "--scenarios", "fanout", "--fanout-clients", "socketio",
+                  "--floor-source", "nowhere/floor_server.c"], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "skipping floor: its source is not at nowhere/floor_server.c" in done.stdout
     markdown = (tmp_path / "BENCHMARKS.md").read_text()

@@ -11,6 +11,11 @@ public final class EngineServer: Sendable {
     public let configuration: EngineConfiguration
     let registry = SessionRegistry()
     let flushCoalescers = FlushCoalescers()
+
+    /// The coalescer of `eventLoop`'s broadcast flushes, for other WebSocket protocols served beside Engine.IO.
+    public func flushCoalescer(for eventLoop: any EventLoop) -> FlushCoalescer {
+        flushCoalescers.coalescer(for: eventLoop)
+    }
     /// Connections this server closed on its own, by reason (timeouts, protocol violations, slow consumers).
     public let connectionClosures = ConnectionClosureCounts()
     private let eventLoopGroup: any EventLoopGroup

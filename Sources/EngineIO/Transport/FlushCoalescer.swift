@@ -1,22 +1,29 @@
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
+
+/// A connection handler that writes without flushing and leaves the flush to its loop's ``FlushCoalescer``.
+public protocol CoalescedFlushTarget: AnyObject {
+    /// Flushes what was written since the last flush; called by the coalescer on the handler's loop.
+    func flushCoalescedWrites()
+}
 
 /// Flushes the WebSockets of one event loop that broadcasts wrote to, once per turn of the loop.
 ///
 /// A broadcast writes its frame to each recipient without flushing and asks for a flush here; the flush runs as the
 /// next task on the loop, after every broadcast already queued there. Several messages to one client then leave in
 /// one `writev` instead of one system call each, and a single message still leaves within the same loop turn.
-final class FlushCoalescer: @unchecked Sendable {
-    let eventLoop: any EventLoop
-    private var pending: [WebSocketTransportHandler] = []
-    private var spare: [WebSocketTransportHandler] = []
+public final class FlushCoalescer: @unchecked Sendable {
+    /// The loop whose connections this coalescer flushes.
+    public let eventLoop: any EventLoop
+    private var pending: [any CoalescedFlushTarget] = []
+    private var spare: [any CoalescedFlushTarget] = []
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
     /// Flushes `handler` in the next task on the loop; call once per handler until it is flushed.
-    func flushSoon(_ handler: WebSocketTransportHandler) {
+    public func flushSoon(_ handler: any CoalescedFlushTarget) {
         eventLoop.assertInEventLoop()
         if pending.isEmpty {
             eventLoop.execute { self.flushAll() }

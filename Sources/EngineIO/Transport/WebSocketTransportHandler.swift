@@ -8,7 +8,7 @@ import NIOWebSocket
 /// buffering more, so a client that sends pings and never reads cannot grow the server.
 /// Broadcast frames arrive already encoded: they skip SwiftNIO's frame encoder and are flushed by the loop's
 /// ``FlushCoalescer``, once for all the frames written to this socket in one loop turn.
-final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHandler, CoalescedFlushTarget {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 

@@ -57,7 +57,13 @@ struct PlainWebSocketEndpoint: WebSocketEndpoint {
                     maxAccumulatedFrameCount: 256,
                     maxAccumulatedFrameSize: limits.maxMessageBytes
                 ),
-                PlainWebSocketHandler(service: service, request: request, limits: limits, closures: closures),
+                PlainWebSocketHandler(
+                    service: service,
+                    request: request,
+                    limits: limits,
+                    closures: closures,
+                    coalescer: service.engine.flushCoalescer(for: pipeline.eventLoop)
+                ),
             ],
             position: position
         )

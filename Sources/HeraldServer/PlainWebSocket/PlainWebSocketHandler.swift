@@ -14,7 +14,7 @@ import SocketIO
 /// the server refuses is told in `{"type":"error","code","message"}` and the connection closed with the matching
 /// 4xxx code (``PlainCloseReason``). The server pings every `pingInterval`; a client that answers nothing (no pong,
 /// no message) until the next ping is closed, as is one that stops reading once its outbound buffer is full.
-final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler, CoalescedFlushTarget {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
@@ -44,6 +44,10 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     private let limits: PlainWebSocketLimits
     private let closures: ConnectionClosureCounts
     private var context: ChannelHandlerContext?
+    /// Where frames encoded once for every recipient (broadcasts) are written: below SwiftNIO's frame encoder.
+    private var encodedFrameContext: ChannelHandlerContext?
+    private let coalescer: FlushCoalescer
+    private var awaitsCoalescedFlush = false
     private var wire: PlainWebSocketWire?
     private var ledger: PlainAckLedger?
     private var phase = Phase.admitting
@@ -51,7 +55,14 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     private var heardSinceLastPing = true
     private var isWritable = true
 
-    init(service: HeraldService, request: Request, limits: PlainWebSocketLimits, closures: ConnectionClosureCounts) {
+    init(
+        service: HeraldService,
+        request: Request,
+        limits: PlainWebSocketLimits,
+        closures: ConnectionClosureCounts,
+        coalescer: FlushCoalescer
+    ) {
+        self.coalescer = coalescer
         self.service = service
         self.request = request
         self.limits = limits
@@ -66,6 +77,7 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        encodedFrameContext = (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
         let loop = context.eventLoop
         wire = PlainWebSocketWire(channel: context.channel, handler: NIOLoopBound(self, eventLoop: loop))
         ledger = PlainAckLedger(eventLoop: loop)
@@ -87,6 +99,7 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     func handlerRemoved(context: ChannelHandlerContext) {
         ended()
         self.context = nil
+        encodedFrameContext = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -262,14 +275,43 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
         send(message)
     }
 
-    /// Writes one text message; a client already over its outbound bound is closed instead.
+    /// Writes one text message, flushed with the others of this loop turn; a client already over its outbound bound
+    /// is closed instead.
     func write(_ text: ByteBuffer) {
         guard let context, isOpen else { return }
         guard isWritable, context.channel.isWritable else {
             abandonSlowConsumer()
             return
         }
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: text)), promise: nil)
+        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: text)), promise: nil)
+        flushSoon()
+    }
+
+    /// Writes a complete encoded frame shared with a broadcast's other recipients (see ``WebSocketFrameBytes``) and
+    /// leaves the flush to the loop's coalescer, so many broadcasts in one loop turn leave in one system call; a
+    /// client already over its outbound bound is closed instead.
+    func writeCoalesced(encodedFrame: ByteBuffer) {
+        guard let encodedFrameContext, isOpen else { return }
+        guard isWritable else {
+            abandonSlowConsumer()
+            return
+        }
+        encodedFrameContext.write(NIOAny(encodedFrame), promise: nil)
+        flushSoon()
+    }
+
+    private func flushSoon() {
+        if !awaitsCoalescedFlush {
+            awaitsCoalescedFlush = true
+            coalescer.flushSoon(self)
+        }
+    }
+
+    /// Flushes from the encoded-frame context, the lowest this handler writes from, so frames written above it
+    /// (through SwiftNIO's encoder) go too.
+    func flushCoalescedWrites() {
+        awaitsCoalescedFlush = false
+        encodedFrameContext?.flush()
     }
 
     // MARK: Ending

@@ -1,3 +1,4 @@
+import EngineIO
 import Herald
 import NIOCore
 import NIOWebSocket
@@ -9,7 +10,7 @@ import SocketIO
 /// Every call arrives on the connection's event loop (a socket calls its wire only there) and goes to the
 /// connection's handler.
 final class PlainWebSocketWire: ReliableDeliveryWire {
-    /// The key of the rendering broadcasts share among plain WebSocket clients.
+    /// The key of the rendering broadcasts share among plain WebSocket clients: the whole WebSocket frame.
     static let broadcastFormat = "plain-websocket-json"
 
     let channel: any Channel
@@ -31,11 +32,12 @@ final class PlainWebSocketWire: ReliableDeliveryWire {
     }
 
     func deliver(_ broadcast: PreparedBroadcast, to socket: Socket) {
-        let rendered = broadcast.rendering(Self.broadcastFormat) { event in
-            ByteBuffer(string: PlainServerMessage.event(name: event.name, arguments: event.arguments, id: nil).text)
+        let frame = broadcast.rendering(Self.broadcastFormat) { event in
+            let text = PlainServerMessage.event(name: event.name, arguments: event.arguments, id: nil).text
+            return WebSocketFrameBytes.encode(ByteBuffer(string: text), isBinary: false, allocator: channel.allocator)
         }
-        if let rendered {
-            handler.value.write(rendered)
+        if let frame {
+            handler.value.writeCoalesced(encodedFrame: frame)
         }
     }
 
