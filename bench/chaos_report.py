@@ -45,7 +45,7 @@ def reliability_section(results_dir):
         HEADING,
         "",
         "`make chaos` (tests/interop/chaos, [docs/delivery-guarantees.md](docs/delivery-guarantees.md)): user devices "
-        "(a third each: stock python-socketio clients on WebSocket, on long-polling, and plain WebSocket JSON clients that reconnect and ack as docs/protocols.md describes; two per user) each behind a TCP proxy "
+        "(in turn: stock python-socketio clients on WebSocket, on long-polling, plain WebSocket JSON clients, python-socketio on WebSocket again, and Server-Sent Events clients that resume with `Last-Event-ID` — the plain and SSE clients reconnect and acknowledge as docs/protocols.md describes; two per user) each behind a TCP proxy "
         "the test controls, a backend sending one message at a time to user rooms and to a shared room with an "
         "`Idempotency-Key` and retries on 503 from a thread of its own (5 messages/s in `make chaos`, 20/s in the short "
         "form; *sends* is what it reached), and one disruption per case. `make chaos` runs 200 devices for 60 s per "

@@ -15,9 +15,9 @@ from fleet import fleet, wait_until
 from ledger import Promise, judge
 
 
-# Devices take turns: Socket.IO over a WebSocket, Socket.IO over long-polling, and plain WebSocket JSON, so a user's
-# two devices are sometimes of different protocols.
-TRANSPORT_MIX = (["websocket"], ["polling"], ["websocket-json"])
+# Devices take turns: Socket.IO over a WebSocket, Socket.IO over long-polling, plain WebSocket JSON, Socket.IO over a
+# WebSocket again, and Server-Sent Events, so a user's two devices are often of different protocols.
+TRANSPORT_MIX = (["websocket"], ["polling"], ["websocket-json"], ["websocket"], ["sse"])
 
 
 class Sender:

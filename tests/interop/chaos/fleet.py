@@ -9,6 +9,7 @@ from collections import defaultdict
 import socketio
 
 from plain_device import PlainDevice
+from sse_device import SSEDevice
 
 NAMESPACE = "/shop"
 
@@ -94,7 +95,8 @@ class Device:
 
 def fleet(users, proxies_for, transports_for):
     """Two devices per user (`d0`, `d1`), each behind the proxy `proxies_for(index)` with `transports_for(index)`:
-    a list of Socket.IO transports, or `["websocket-json"]` for a plain WebSocket device."""
+    a list of Socket.IO transports, `["websocket-json"]` for a plain WebSocket device or `["sse"]` for a
+    Server-Sent Events device."""
     devices = []
     for number in range(users):
         for device_number in range(2):
@@ -102,6 +104,8 @@ def fleet(users, proxies_for, transports_for):
             user, device_id, proxy, transports = f"u{number}", f"d{device_number}", proxies_for(index), transports_for(index)
             if transports == PlainDevice.transports:
                 devices.append(PlainDevice(user, device_id, proxy))
+            elif transports == SSEDevice.transports:
+                devices.append(SSEDevice(user, device_id, proxy))
             else:
                 devices.append(Device(user, device_id, proxy, transports))
     return devices
