@@ -57,6 +57,20 @@ import Testing
         )
     }
 
+    @Test func connectTimeoutIsReadFromTheIOSection() throws {
+        let io = try loadStrings(config: "production:\n  io:\n    connectTimeout: 400\n").configuration.settings.io
+        #expect(io.connectTimeout == 400)
+        #expect(try loadStrings(config: "production:\n  port: 80\n").configuration.settings.io.connectTimeout == 45_000)
+        #expect(
+            loadError(config: "production:\n  io:\n    connectTimeout: -5\n")?.description
+                == "config.yml:3:21: production.io.connectTimeout: must be a positive number of milliseconds, found the number -5"
+        )
+        #expect(
+            loadError(config: "production:\n  io:\n    connectTimeout: soon\n")?.description
+                == "config.yml:3:21: production.io.connectTimeout: must be a positive number of milliseconds, found a string"
+        )
+    }
+
     @Test(arguments: [
         (
             "production:\n  io:\n    maxConnectionsPerSecond: 0\n",
