@@ -139,12 +139,18 @@ public final class HeraldService: Sendable {
         connections.count(siteName: siteName)
     }
 
-    /// Closes every client connection, of every protocol (clients see a transport close and reconnect, to another instance behind a
-    /// load balancer), then waits up to `timeout` until every device's disconnect is recorded in the store.
-    /// Returns whether everything was recorded in time.
-    public func drain(timeout: Duration) async -> Bool {
+    /// Closes every client connection of every protocol at once — Engine.IO sessions, plain WebSockets, Server-Sent
+    /// Events streams — so none holds a shutdown up; clients see a transport close and reconnect, to another instance
+    /// behind a load balancer.
+    public func closeClientConnections() {
         engine.closeAllSessions()
         io.closeOtherWires()
+    }
+
+    /// Closes every client connection (``closeClientConnections()``), then waits up to `timeout` until every device's
+    /// disconnect is recorded in the store. Returns whether everything was recorded in time.
+    public func drain(timeout: Duration) async -> Bool {
+        closeClientConnections()
         return await sessions.settle(timeout: timeout)
     }
 }

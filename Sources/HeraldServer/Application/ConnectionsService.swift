@@ -14,9 +14,7 @@ struct ConnectionsService<App: ApplicationProtocol>: Service {
         try await withGracefulShutdownHandler {
             try await app.run()
         } onGracefulShutdown: {
-            service.engine.closeAllSessions()
-            // Server-Sent Events streams are answers Hummingbird would wait for.
-            service.io.closeOtherWires()
+            service.closeClientConnections()
             eventServer?.closeAll()
         }
     }
