@@ -24,22 +24,20 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     private var session: EngineSession?
     private var version: EngineProtocolVersion = .v4
     private var context: ChannelHandlerContext?
-    /// Where encoded frames enter the pipeline: the frame encoder's context, so they pass on without being encoded.
-    private var encodedFrameContext: ChannelHandlerContext?
+    /// Where broadcast frames, encoded once for every recipient, enter the pipeline and how they are flushed.
+    private var encodedFrames: EncodedFrameOutput
     private var isClosing = false
-    private var awaitsCoalescedFlush = false
     /// Pongs written in this read burst, flushed once at its end rather than one system call per ping.
     private var awaitsPongFlush = false
     /// The channel's writability as last announced, so a broadcast write does not have to ask the channel.
     private var isWritable = true
     private let maxPayload: Int
-    private let coalescer: FlushCoalescer
     private let closures: ConnectionClosureCounts
 
     init(binding: Binding, maxPayload: Int, coalescer: FlushCoalescer, closures: ConnectionClosureCounts) {
         self.binding = binding
         self.maxPayload = maxPayload
-        self.coalescer = coalescer
+        self.encodedFrames = EncodedFrameOutput(coalescer: coalescer)
         self.closures = closures
     }
 
@@ -56,7 +54,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        encodedFrameContext = (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
+        encodedFrames.attach(to: context)
         guard let binding, let link else { return }
         self.binding = nil
         switch binding {
@@ -72,7 +70,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        encodedFrameContext = nil
+        encodedFrames.detach()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -197,23 +195,17 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     /// Writes a complete encoded frame (see ``WebSocketFrameBytes``) and leaves the flush to the loop's coalescer;
     /// a channel already over its outbound bound is closed instead.
     func writeCoalesced(encodedFrame: ByteBuffer) {
-        guard let encodedFrameContext, !isClosing else { return }
+        guard encodedFrames.isAttached, !isClosing else { return }
         guard isWritable else {
             abandonSlowConsumer()
             return
         }
-        encodedFrameContext.write(NIOAny(encodedFrame), promise: nil)
-        if !awaitsCoalescedFlush {
-            awaitsCoalescedFlush = true
-            coalescer.flushSoon(self)
-        }
+        encodedFrames.write(encodedFrame, flushing: self)
     }
 
-    /// Flushes what ``writeCoalesced(encodedFrame:)`` wrote, from where it was written (the frame encoder has
-    /// nothing to add); called by the coalescer.
+    /// Flushes what ``writeCoalesced(encodedFrame:)`` wrote; called by the coalescer.
     func flushCoalescedWrites() {
-        awaitsCoalescedFlush = false
-        encodedFrameContext?.flush()
+        encodedFrames.flush()
     }
 
     /// Sends a close frame with `code`, then closes the channel.

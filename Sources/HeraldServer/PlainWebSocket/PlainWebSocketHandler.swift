@@ -44,10 +44,8 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     private let limits: PlainWebSocketLimits
     private let closures: ConnectionClosureCounts
     private var context: ChannelHandlerContext?
-    /// Where frames encoded once for every recipient (broadcasts) are written: below SwiftNIO's frame encoder.
-    private var encodedFrameContext: ChannelHandlerContext?
-    private let coalescer: FlushCoalescer
-    private var awaitsCoalescedFlush = false
+    /// Where broadcast frames, encoded once for every recipient, enter the pipeline, and how every write is flushed.
+    private var encodedFrames: EncodedFrameOutput
     private var wire: PlainWebSocketWire?
     private var ledger: PlainAckLedger?
     private var phase = Phase.admitting
@@ -62,7 +60,7 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
         closures: ConnectionClosureCounts,
         coalescer: FlushCoalescer
     ) {
-        self.coalescer = coalescer
+        self.encodedFrames = EncodedFrameOutput(coalescer: coalescer)
         self.service = service
         self.request = request
         self.limits = limits
@@ -77,7 +75,7 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        encodedFrameContext = (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
+        encodedFrames.attach(to: context)
         let loop = context.eventLoop
         wire = PlainWebSocketWire(channel: context.channel, handler: NIOLoopBound(self, eventLoop: loop))
         ledger = PlainAckLedger(eventLoop: loop)
@@ -99,7 +97,7 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     func handlerRemoved(context: ChannelHandlerContext) {
         ended()
         self.context = nil
-        encodedFrameContext = nil
+        encodedFrames.detach()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -284,34 +282,24 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: text)), promise: nil)
-        flushSoon()
+        encodedFrames.flushSoon(self)
     }
 
     /// Writes a complete encoded frame shared with a broadcast's other recipients (see ``WebSocketFrameBytes``) and
     /// leaves the flush to the loop's coalescer, so many broadcasts in one loop turn leave in one system call; a
     /// client already over its outbound bound is closed instead.
     func writeCoalesced(encodedFrame: ByteBuffer) {
-        guard let encodedFrameContext, isOpen else { return }
+        guard encodedFrames.isAttached, isOpen else { return }
         guard isWritable else {
             abandonSlowConsumer()
             return
         }
-        encodedFrameContext.write(NIOAny(encodedFrame), promise: nil)
-        flushSoon()
+        encodedFrames.write(encodedFrame, flushing: self)
     }
 
-    private func flushSoon() {
-        if !awaitsCoalescedFlush {
-            awaitsCoalescedFlush = true
-            coalescer.flushSoon(self)
-        }
-    }
-
-    /// Flushes from the encoded-frame context, the lowest this handler writes from, so frames written above it
-    /// (through SwiftNIO's encoder) go too.
+    /// Flushes every write since the last flush (those through SwiftNIO's encoder too); called by the coalescer.
     func flushCoalescedWrites() {
-        awaitsCoalescedFlush = false
-        encodedFrameContext?.flush()
+        encodedFrames.flush()
     }
 
     // MARK: Ending
