@@ -1,5 +1,4 @@
 import Logging
-import NIOConcurrencyHelpers
 import SocketIO
 
 /// Reliable delivery for one device whose client acknowledges by position (a ``DeviceQueueWire``: Server-Sent
@@ -33,8 +32,8 @@ final class DeviceQueueFollower: ReliableSession, @unchecked Sendable {
     /// How many messages one connection may hold unacknowledged before the wire ends it.
     private let budget: Int
     private let retry = StoreRetry(firstPause: .milliseconds(250), longestPause: .seconds(5), window: nil)
-    /// Whether the store counts this socket among the device's connected ones (read by ``stop()``).
-    private let storeCountsSocket = NIOLockedValueBox(false)
+    /// The device's registration with the store and the socket's disconnect from it.
+    private let registrar: DeviceRegistrar
 
     private var registration: (sharedRooms: [String], maxDevices: Int)?
     /// The store answered the registration; `overflowed` when the queue had to be cleared.
@@ -72,21 +71,18 @@ final class DeviceQueueFollower: ReliableSession, @unchecked Sendable {
         self.budget = max(1, budget)
         self.logger = logger
         self.metrics = metrics
+        self.registrar = DeviceRegistrar(device: device, socketID: socket.id, store: store, logger: logger, metrics: metrics)
     }
 
     func register(sharedRooms: [String], maxDevices: Int) async -> DeviceSession.Registration {
         onLoop { $0.registration = (sharedRooms, maxDevices) }
-        do {
-            switch try await store.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices) {
-            case .refused:
-                return .refused
-            case .registered(let backlog, let evicted):
-                storeCountsSocket.withLockedValue { $0 = true }
-                onLoop { $0.registered = (true, backlog.overflowed) }
-                return .registered(evicted: evicted)
-            }
-        } catch {
-            logger.warning("device registration failed: \(error); registering again once connected", metadata: metadata)
+        switch await registrar.registerAtAdmission(sharedRooms: sharedRooms, maxDevices: maxDevices) {
+        case .refused?:
+            return .refused
+        case .registered(let backlog, let evicted)?:
+            onLoop { $0.registered = (true, backlog.overflowed) }
+            return .registered(evicted: evicted)
+        case nil:
             return .unavailable
         }
     }
@@ -124,30 +120,12 @@ final class DeviceQueueFollower: ReliableSession, @unchecked Sendable {
     /// Registers the device until the store answers; the queue's overflow flag, or nil when the socket left or the
     /// device was refused.
     private func connectAgain(_ registration: (sharedRooms: [String], maxDevices: Int), resuming: Bool) async -> Bool? {
-        var outcome: DeviceRegistration?
-        let what = resuming ? "device resume" : "device registration"
-        guard
-            await retry.run(
-                what,
-                logger: logger,
-                metadata: metadata,
-                { () throws(StoreError) in
-                    outcome =
-                        resuming
-                        ? try await store.resume(device, sharedRooms: registration.sharedRooms, maxDevices: registration.maxDevices)
-                        : try await store.connect(device, sharedRooms: registration.sharedRooms, maxDevices: registration.maxDevices)
-                }
-            ), let outcome
-        else { return nil }
-        switch outcome {
-        case .refused:
-            logger.warning("device refused once the store answered: the user has too many devices", metadata: metadata)
-            return nil
-        case .registered(let backlog, let evicted):
-            storeCountsSocket.withLockedValue { $0 = true }
-            metrics.evictedDevices(evicted)
-            return backlog.overflowed
-        }
+        await registrar.registerUntilAnswered(
+            sharedRooms: registration.sharedRooms,
+            maxDevices: registration.maxDevices,
+            resuming: resuming,
+            retry: retry
+        )?.overflowed
     }
 
     private func becameReady(overflowed: Bool) {
@@ -245,26 +223,12 @@ final class DeviceQueueFollower: ReliableSession, @unchecked Sendable {
     @discardableResult
     func stop() -> Task<Void, Never> {
         stopped = true
-        let work = self.work
         work?.cancel()
-        let counted = storeCountsSocket
-        let store = self.store
-        let device = self.device
-        let logger = self.logger
-        let metadata = self.metadata
-        return Task {
-            await work?.value
-            guard counted.withLockedValue({ $0 }) else { return }
-            do {
-                try await store.disconnect(device)
-            } catch {
-                logger.warning("device disconnect not recorded: \(error)", metadata: metadata)
-            }
-        }
+        return registrar.disconnect(after: work)
     }
 
     private var metadata: Logger.Metadata {
-        ["site": "\(device.site)", "socketId": "\(socket.id)", "deviceId": "\(device.deviceID)"]
+        registrar.metadata
     }
 
     private func onLoop(_ body: @escaping @Sendable (DeviceQueueFollower) -> Void) {

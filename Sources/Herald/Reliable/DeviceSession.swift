@@ -1,5 +1,4 @@
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import SocketIO
 
@@ -76,9 +75,8 @@ final class DeviceSession: @unchecked Sendable {
     private var registrations: [Int: Task<Void, Never>] = [:]
     private var nextRegistration = 0
     private let retry = StoreRetry()
-    /// Whether the store counts this socket among the device's connected ones; read by ``stop()`` once every
-    /// earlier update is done, so a socket the store never counted is not subtracted.
-    private let storeCountsSocket = NIOLockedValueBox(false)
+    /// The device's registration with the store and the socket's disconnect from it.
+    private let registrar: DeviceRegistrar
     /// The socket left; nothing more is asked of the store for it.
     private var stopped = false
     /// The latest store update of this session; each new one waits for it, so the store sees acks in the order
@@ -100,23 +98,20 @@ final class DeviceSession: @unchecked Sendable {
         self.store = store
         self.acks = acks
         self.logger = logger
+        self.registrar = DeviceRegistrar(device: device, socketID: socket.id, store: store, logger: logger, metrics: metrics)
     }
 
     /// Registers the device with the store while the socket is being admitted (so a refusal can answer the
     /// client's CONNECT); `sharedRooms` are its user's shared rooms. The backlog waits for ``activate()``.
     func register(sharedRooms: [String], maxDevices: Int) async -> Registration {
         onLoop { $0.registration = (sharedRooms, maxDevices) }
-        do {
-            switch try await store.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices) {
-            case .refused:
-                return .refused
-            case .registered(let backlog, let evicted):
-                storeCountsSocket.withLockedValue { $0 = true }
-                onLoop { $0.backlog = backlog }
-                return .registered(evicted: evicted)
-            }
-        } catch {
-            logger.warning("device registration failed: \(error); registering again once connected", metadata: metadata)
+        switch await registrar.registerAtAdmission(sharedRooms: sharedRooms, maxDevices: maxDevices) {
+        case .refused?:
+            return .refused
+        case .registered(let backlog, let evicted)?:
+            onLoop { $0.backlog = backlog }
+            return .registered(evicted: evicted)
+        case nil:
             onLoop { $0.registrationPending = true }
             return .unavailable
         }
@@ -148,21 +143,7 @@ final class DeviceSession: @unchecked Sendable {
         for registration in registrations.values {
             registration.cancel()
         }
-        let counted = storeCountsSocket
-        let lastUpdate = self.lastUpdate
-        let store = self.store
-        let device = self.device
-        let logger = self.logger
-        let metadata = self.metadata
-        return Task {
-            await lastUpdate?.value
-            guard counted.withLockedValue({ $0 }) else { return }
-            do {
-                try await store.disconnect(device)
-            } catch {
-                logger.warning("device disconnect not recorded: \(error)", metadata: metadata)
-            }
-        }
+        return registrar.disconnect(after: lastUpdate)
     }
 
     /// Runs `update` after every earlier one of this session and returns its task. Called on the socket's event
@@ -199,36 +180,25 @@ final class DeviceSession: @unchecked Sendable {
         nextRegistration += 1
         let registration = enqueueUpdate { [self] in
             defer { onLoop { $0.registrations[id] = nil } }
-            var outcome: DeviceRegistration?
-            let what = resuming ? "device resume" : "device registration"
-            let registered = await retry.run(what, logger: logger, metadata: metadata) { () throws(StoreError) in
-                outcome =
-                    resuming
-                    ? try await store.resume(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
-                    : try await store.connect(device, sharedRooms: sharedRooms, maxDevices: maxDevices)
-            }
-            guard registered, let outcome else { return }
-            if case .registered = outcome {
-                storeCountsSocket.withLockedValue { $0 = true }
-            }
-            // A socket that left meanwhile is recorded as gone by stop(), which waits for this update.
-            guard !Task.isCancelled else { return }
-            onLoop { $0.registeredLate(outcome) }
+            guard
+                let backlog = await registrar.registerUntilAnswered(
+                    sharedRooms: sharedRooms,
+                    maxDevices: maxDevices,
+                    resuming: resuming,
+                    retry: retry
+                )
+            else { return }
+            onLoop { $0.registeredLate(backlog) }
         }
         registrations[id] = registration
     }
 
     /// Sends the backlog of a registration that succeeded after the socket connected, minus what went out live and
     /// awaits its ack. Called on the socket's event loop.
-    private func registeredLate(_ outcome: DeviceRegistration) {
-        switch outcome {
-        case .refused:
-            logger.warning("device refused once the store answered: the user has too many devices", metadata: metadata)
-        case .registered(var backlog, let evicted):
-            metrics.evictedDevices(evicted)
-            backlog.messages.removeAll { unrecorded.contains($0.id) }
-            deliverBacklog(backlog)
-        }
+    private func registeredLate(_ backlog: DeviceBacklog) {
+        var backlog = backlog
+        backlog.messages.removeAll { unrecorded.contains($0.id) }
+        deliverBacklog(backlog)
     }
 
     /// Emits `message` live; when the device's queue holds it (`stored`), with an ack that removes it.
@@ -310,7 +280,7 @@ final class DeviceSession: @unchecked Sendable {
     }
 
     private var metadata: Logger.Metadata {
-        ["site": "\(device.site)", "socketId": "\(socket.id)", "deviceId": "\(device.deviceID)"]
+        registrar.metadata
     }
 
     private func onLoop(_ body: @escaping @Sendable (DeviceSession) -> Void) {
