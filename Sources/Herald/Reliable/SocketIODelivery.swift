@@ -23,13 +23,13 @@ struct SocketIODelivery: ReliableDelivery {
     }
 
     func sendBatch(_ messages: [StoredMessage], timeout: TimeAmount, acknowledged: @escaping @Sendable (Bool) -> Void) {
-        socket.emit("_batch", [.array(messages.map(\.batchEntry))], timeout: timeout) { result in
+        socket.emit(HeraldEvent.batch.rawValue, [.array(messages.map(\.batchEntry))], timeout: timeout) { result in
             if case .success = result { acknowledged(true) } else { acknowledged(false) }
         }
         socket.emitOffsetMarker(Self.offsetMarkerEvent)
     }
 
     func sendResync(event: String?) {
-        socket.emit("_resync", event.map { [.string($0)] } ?? [])
+        socket.emit(HeraldEvent.resync.rawValue, event.map { [.string($0)] } ?? [])
     }
 }

@@ -192,7 +192,7 @@ struct SiteGateway: Sendable {
         }
         // Devices are registered before the CONNECT answer, so a client holding `_settings` knows its messages are
         // kept; its `_batch` follows.
-        socket.emit("_settings", [["device_ttl": .int(Int64(deviceTTL))]])
+        socket.emit(HeraldEvent.settings.rawValue, [["device_ttl": .int(Int64(deviceTTL))]])
         for session in client.deviceSessions {
             session.activate()
         }

@@ -240,17 +240,18 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: Writing
 
-    /// Renders one of the socket's packets: `_settings` and `_resync` events as their own message types, other
-    /// events as `event` messages; acks and connection packets have no plain form.
+    /// Renders one of the socket's packets: Herald's settings and resync events as their own message types, other
+    /// events as `event` messages; acks and connection packets have no plain form. (Batches and the resyncs of a
+    /// device's queue come through ``PlainReliableDelivery``.)
     func send(_ packet: SocketPacket) {
         guard case .event(_, _, let name, let arguments) = packet else { return }
-        switch name {
-        case "_settings":
+        switch HeraldEvent(rawValue: name) {
+        case .settings?:
             send(.settings(arguments.first?.objectValue ?? [:]))
-        case "_resync":
+        case .resync?:
             send(.resync(event: arguments.first?.stringValue))
-        default:
-            send(.event(name: name, arguments: arguments, id: nil))
+        case .batch?, nil:
+            send(.event(name: HeraldEvent.clientName(of: name), arguments: arguments, id: nil))
         }
     }
 

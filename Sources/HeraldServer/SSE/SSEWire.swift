@@ -17,15 +17,6 @@ import SocketIO
 /// Device messages come from a ``DeviceQueueFollower`` (``DeviceQueueWire``): queued ones with `id:`, the others
 /// without, so the client's `Last-Event-ID` always names a queued message.
 final class SSEWire: DeviceQueueWire {
-    /// The name of Herald's own events on this wire: `_settings` is `settings`, `_resync` is `resync`.
-    static func eventName(_ name: String) -> String {
-        switch name {
-        case "_settings": "settings"
-        case "_resync": "resync"
-        default: name
-        }
-    }
-
     private struct State {
         var open = true
         var socketEnded = false
@@ -146,7 +137,7 @@ final class SSEWire: DeviceQueueWire {
     func send(_ packet: SocketPacket, of socket: Socket) {
         switch packet {
         case .event(_, _, let name, let arguments):
-            write(SSEFrame.event(id: nil, name: Self.eventName(name), arguments: arguments))
+            write(SSEFrame.event(id: nil, name: HeraldEvent.clientName(of: name), arguments: arguments))
         case .disconnect:
             // EventSource reconnects after any end of stream; this tells the application the server meant it.
             write(SSEFrame.event(id: nil, name: "disconnect", arguments: []))
@@ -160,7 +151,7 @@ final class SSEWire: DeviceQueueWire {
         guard
             let frame = broadcast.rendering(
                 ClientTransport.sse.rawValue,
-                { event in SSEFrame.event(id: nil, name: Self.eventName(event.name), arguments: event.arguments) }
+                { event in SSEFrame.event(id: nil, name: HeraldEvent.clientName(of: event.name), arguments: event.arguments) }
             )
         else { return }
         write(frame)

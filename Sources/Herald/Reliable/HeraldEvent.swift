@@ -1,0 +1,24 @@
+/// Herald's own events to clients. Socket.IO clients get them under the Node service's names (the raw values);
+/// clients of other wires (plain WebSocket JSON, Server-Sent Events) under ``clientName``.
+public enum HeraldEvent: String, Sendable, CaseIterable {
+    /// The connection's settings (`device_ttl`), first after admission.
+    case settings = "_settings"
+    /// What a device missed while away, in one message.
+    case batch = "_batch"
+    /// The client must reload its state.
+    case resync = "_resync"
+
+    /// The name on wires other than Socket.IO's.
+    public var clientName: String {
+        switch self {
+        case .settings: "settings"
+        case .batch: "batch"
+        case .resync: "resync"
+        }
+    }
+
+    /// The name of event `name` on wires other than Socket.IO's: Herald's own renamed, any other unchanged.
+    public static func clientName(of name: String) -> String {
+        HeraldEvent(rawValue: name)?.clientName ?? name
+    }
+}
