@@ -2,6 +2,7 @@
 and over an EventSource, beside the Socket.IO client the other demo tests drive."""
 import json
 
+import pytest
 from selenium.webdriver.common.by import By
 
 from test_demo_page import DemoPage, unique
@@ -19,13 +20,14 @@ def batched_texts(page):
     return [item.text for item in items]
 
 
-def test_plain_websocket_tab_receives_pushes_and_shows_its_settings(herald, open_browser):
-    page = page_with("websocket-json", herald, open_browser)
+@pytest.mark.parametrize("client", ["websocket-json", "sse"])
+def test_plain_websocket_and_eventsource_tabs_receive_pushes_and_show_their_settings(herald, open_browser, client):
+    page = page_with(client, herald, open_browser)
     page.connect_as("alice")
     page.wait_connected()
-    assert page.field("transport").text == "websocket-json"
+    assert page.field("transport").text == client
     assert list(json.loads(page.field("settings").text)) == ["device_ttl"]
-    text = unique("news over plain websocket")
+    text = unique(f"news over {client}")
 
     assert page.send("demo-news", text) == ("200", "200 OK")
 
@@ -66,21 +68,6 @@ def test_plain_websocket_tab_shows_a_refused_token(herald, open_browser):
     page.wait_until(lambda _: page.status() == "error", "the page to show the connection was refused")
     assert page.field("connect-error").text == "Authentication failed"
     assert "UNAUTHORIZED" in page.field("status").text and "4401" in page.field("status").text
-
-
-def test_eventsource_tab_receives_pushes_and_shows_its_settings(herald, open_browser):
-    page = page_with("sse", herald, open_browser)
-    page.connect_as("alice")
-    page.wait_connected()
-    assert page.field("transport").text == "sse"
-    assert list(json.loads(page.field("settings").text)) == ["device_ttl"]
-    text = unique("news over server-sent events")
-
-    assert page.send("demo-news", text) == ("200", "200 OK")
-
-    page.wait_received(text)
-    assert [json.loads(args) for args in page.received_texts() if text in args] == [[{"text": text}]]
-    assert page.severe_console_entries() == []
 
 
 def test_eventsource_tab_shows_a_refused_token(herald, open_browser):
