@@ -2,7 +2,7 @@
 /// message stored by one instance is emitted by whichever instance holds the device's socket.
 ///
 /// A single instance uses ``LocalClusterBus``; several use the Redis bus from `HeraldRedis`.
-public protocol ClusterBus: Sendable {
+public protocol ClusterBus: ClusterControl {
     /// A socket of `site` is about to be admitted here; returns once this instance receives the site's traffic.
     func attach(site: String) async
     /// A socket of `site` left this instance.
@@ -60,4 +60,7 @@ public struct LocalClusterBus: ClusterBus {
     public func attachEvents() async {}
     public func publish(_ event: FiredEvent) async {}
     public func onFiredEvent(_ receiver: @escaping @Sendable (FiredEvent) -> Void) {}
+    public func attachControl() async {}
+    public func runElsewhere(_ command: ControlCommand, timeout: Duration) async -> [ControlReply] { [] }
+    public func onControl(_ handler: @escaping @Sendable (ControlCommand) async -> ControlReply) {}
 }

@@ -8,6 +8,12 @@ public struct UserRoomNaming: Sendable, Hashable {
         self.prefix = prefix
     }
 
+    /// The rooms that name user `userID`: `prefix + userID`, and `prefix_userID` when the prefix has no `_` of its
+    /// own (``userID(of:)`` reads both as the same user).
+    public func rooms(of userID: String) -> Set<String> {
+        prefix.hasSuffix("_") ? [prefix + userID] : [prefix + userID, prefix + "_" + userID]
+    }
+
     /// Whether `room` is a user room.
     public func isUserRoom(_ room: String) -> Bool {
         room.hasPrefix(prefix)

@@ -44,7 +44,10 @@ public struct Delivery: Sendable {
         guard let prefix = site.userRoomPrefix else {
             // Waiting for the local sockets to be written keeps a fast backend from queueing broadcasts on the
             // event loops faster than they drain (each queued one adds to every later message's latency).
-            await namespace.to(request.rooms).emitAndWait(request.event, request.arguments)
+            await namespace.to(Set(request.rooms).union(Self.subscriptions(of: request.rooms, on: site))).emitAndWait(
+                request.event,
+                request.arguments
+            )
             metrics.site(site.name).sent(storedDevices: 0)
             return DeliveryReport(messageID: nil, userRooms: [], storedDevices: 0)
         }
@@ -66,8 +69,19 @@ public struct Delivery: Sendable {
         await bus.publish(delivery)
         await namespace.to(Set(request.rooms).union(userRooms)).except(ReliableRoom.name)
             .emitAndWait(request.event, request.arguments)
+        let subscriptions = Self.subscriptions(of: request.rooms.filter { !naming.isUserRoom($0) }, on: site)
+        if !subscriptions.isEmpty {
+            await namespace.to(subscriptions).emitAndWait(request.event, request.arguments)
+        }
         metrics.site(site.name).sent(storedDevices: holders.count)
         return DeliveryReport(messageID: message.id, userRooms: userRooms, storedDevices: holders.count)
+    }
+
+    /// The ``SubscriptionRoom``s of `rooms` on a site that lets clients subscribe; none on other sites, which then
+    /// pay nothing for subscriptions.
+    private static func subscriptions(of rooms: [String], on site: Site) -> Set<String> {
+        guard site.interaction.subscribeURL != nil else { return [] }
+        return Set(rooms.map(SubscriptionRoom.name(for:)))
     }
 
     /// Emits `delivery` to the device sessions on this instance: with an ack where the device's queue holds it.

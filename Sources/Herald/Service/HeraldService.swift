@@ -29,6 +29,8 @@ public final class HeraldService: Sendable {
     public let sendLimiter: SiteSendLimiter
     /// Counters and timings of handshakes, sends and acks.
     public let metrics: HeraldMetrics
+    /// `POST /rpc` and `POST /disconnect`: commands for sockets on every instance.
+    public let control: BackendControl
     private let sessions: DeviceSessions
     private let connections: SiteConnectionCounter
     private let gateway: SiteGateway
@@ -89,6 +91,9 @@ public final class HeraldService: Sendable {
         self.idempotency = idempotency
         let delivery = self.delivery
         bus.onDelivery { delivery.deliverLocally($0) }
+        let localControl = LocalSocketControl(io: io, sites: sites)
+        control = BackendControl(local: localControl, cluster: bus)
+        bus.onControl { await localControl.run($0) }
         bus.onDeliveriesMissed { [logger] in
             let count = sessions.catchUp()
             logger.warning("cluster bus reconnected: \(count) device session(s) ask the store for what they missed")
@@ -102,6 +107,14 @@ public final class HeraldService: Sendable {
             bus: bus,
             connections: connections,
             presence: UserPresenceReporter(hooks: hooks, timeout: settings.hookTimeout, logger: logger),
+            commands: ClientCommands(
+                sites: sites,
+                hook: InteractionHook(hooks: hooks, timeout: settings.hookTimeout),
+                sender: sender,
+                defaultMaxPayloadBytes: settings.maxSendBodyBytes,
+                now: connectionClock,
+                logger: logger
+            ),
             deviceTTL: settings.deviceTTL,
             logger: logger,
             metrics: metrics

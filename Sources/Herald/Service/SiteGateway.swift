@@ -18,6 +18,7 @@ struct SiteGateway: Sendable {
     private let bus: any ClusterBus
     private let connections: SiteConnectionCounter
     private let presence: UserPresenceReporter
+    private let commands: ClientCommands
     private let deviceTTL: Int
     private let logger: Logger
     private let metrics: HeraldMetrics
@@ -32,6 +33,7 @@ struct SiteGateway: Sendable {
         bus: any ClusterBus,
         connections: SiteConnectionCounter,
         presence: UserPresenceReporter,
+        commands: ClientCommands,
         deviceTTL: Int,
         logger: Logger,
         metrics: HeraldMetrics
@@ -44,6 +46,7 @@ struct SiteGateway: Sendable {
         self.bus = bus
         self.connections = connections
         self.presence = presence
+        self.commands = commands
         self.deviceTTL = deviceTTL
         self.logger = logger
         self.metrics = metrics
@@ -85,7 +88,7 @@ struct SiteGateway: Sendable {
                     try await authenticator.rooms(for: credentials, at: site)
                 }
                 rooms = limitRooms(granted, of: site, metadata: metadata)
-                leaveRecoveredRooms(of: socket, notIn: rooms)
+                await leaveRecoveredRooms(of: socket, notIn: rooms, credentials: credentials, site: site)
             }
             await bus.attach(site: site.name)
             socket.join(rooms)
@@ -126,12 +129,21 @@ struct SiteGateway: Sendable {
         }
     }
 
-    /// After `authUrl` answered for a recovering socket, it keeps only the rooms granted now: a room the user lost
-    /// while away is left, and its missed events are not replayed.
-    private func leaveRecoveredRooms(of socket: Socket, notIn granted: [String]) {
+    /// After `authUrl` answered for a recovering socket, it keeps only the rooms granted now and the subscriptions the
+    /// site's `subscribeUrl` still allows: a room the user lost while away is left, and its missed events are not
+    /// replayed.
+    private func leaveRecoveredRooms(of socket: Socket, notIn granted: [String], credentials: ClientCredentials, site: Site) async {
         guard let session = socket.recoveredSession else { return }
         let keep = Set(granted)
-        for room in session.rooms where room != session.sid && room != ReliableRoom.name && !keep.contains(room) {
+        let lost = session.rooms.filter { $0 != session.sid && $0 != ReliableRoom.name && !keep.contains($0) }
+        let resubscribed = await SubscriptionRecovery(hook: commands.hook).stillAllowed(
+            lost,
+            socketID: socket.id,
+            credentials: credentials,
+            granted: granted,
+            site: site
+        )
+        for room in lost where !resubscribed.contains(room) {
             socket.leave(room)
         }
     }
@@ -196,6 +208,7 @@ struct SiteGateway: Sendable {
         for session in client.deviceSessions {
             session.activate()
         }
+        commands.install(on: socket, client: client, site: site)
         let metadata = Self.metadata(of: socket, client: client)
         logger.info("client connected", metadata: metadata)
         report(.connected, client: client, site: site, metadata: metadata)

@@ -19,6 +19,8 @@ public struct Site: Sendable, Hashable {
     public var limits: SiteLimits
     /// Connection state recovery for Socket.IO 4.6+ clients; nil (the default) leaves it off.
     public var recovery: SiteRecovery?
+    /// Client subscribe, publish and RPC through the site's hooks; all off by default.
+    public var interaction: SiteInteraction
 
     /// Creates a site.
     public init(
@@ -30,7 +32,8 @@ public struct Site: Sendable, Hashable {
         updateUserURL: String? = nil,
         publicChannel: String? = nil,
         limits: SiteLimits = SiteLimits(),
-        recovery: SiteRecovery? = nil
+        recovery: SiteRecovery? = nil,
+        interaction: SiteInteraction = SiteInteraction()
     ) {
         self.name = name
         self.authentication = authentication
@@ -41,6 +44,7 @@ public struct Site: Sendable, Hashable {
         self.publicChannel = publicChannel
         self.limits = limits
         self.recovery = recovery
+        self.interaction = interaction
     }
 
     /// The Socket.IO namespace of the site.

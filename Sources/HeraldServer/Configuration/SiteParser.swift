@@ -5,7 +5,7 @@ enum SiteParser {
     /// Keys of a site that Herald reads.
     static let knownKeys: Set<String> = Set([
         "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens", "recovery",
-    ]).union(SiteLimitsParser.knownKeys)
+    ]).union(SiteLimitsParser.knownKeys).union(SiteInteractionParser.knownKeys)
 
     static func parse(_ value: YAMLValue, name: String, warnings: inout [String]) throws(ConfigurationError) -> Site {
         let keys = try value.mapping()
@@ -35,6 +35,7 @@ enum SiteParser {
             }
         }
         site.limits = try SiteLimitsParser.parse(keys)
+        site.interaction = try SiteInteractionParser.parse(keys, warnings: &warnings)
         if let recovery = keys["recovery"] {
             site.recovery = try SiteRecoveryParser.parse(recovery, warnings: &warnings)
         }
@@ -67,7 +68,8 @@ enum SiteParser {
         return try apiKey.secret()
     }
 
-    private static func httpURL(_ value: YAMLValue) throws(ConfigurationError) -> String {
+    /// The value as an absolute `http://` or `https://` URL.
+    static func httpURL(_ value: YAMLValue) throws(ConfigurationError) -> String {
         let text = try value.nonEmptyString()
         guard ValueFormat.isHTTPURL(text) else {
             throw value.error("must be an absolute http:// or https:// URL")
