@@ -23,6 +23,7 @@ public final class RedisCluster: ClusterBus {
     private let client: RedisClient
     private let sessionWriter: RedisSessionWriter
     private let historyDrops: DroppedMessages
+    private let control: RedisControlExchange
     /// First part of every key and channel name.
     static let keyPrefix = "herald"
     /// How long a site's channels stay subscribed after its last local socket left.
@@ -61,6 +62,7 @@ public final class RedisCluster: ClusterBus {
             onResubscribed: { missed.withLockedValue { $0 }?.call(()) }
         ) { message in route.withLockedValue { $0 }?.call(message) }
         self.client = client
+        control = RedisControlExchange(instanceID: instanceID, client: client, logger: logger)
         sessionWriter = RedisSessionWriter(logger: logger)
         historyDrops = DroppedMessages(buffer: "history", factory: metricsFactory, logger: logger)
         publisher = RedisPublisher(
@@ -158,6 +160,25 @@ public final class RedisCluster: ClusterBus {
         firedEvents.withLockedValue { $0 = Callback(call: receiver) }
     }
 
+    /// Subscribes to `herald:ctl` (every instance's commands from backends) and this instance's reply channel; at
+    /// start, so it waits up to 5 s for the subscriber's connection.
+    public func attachControl() async {
+        do {
+            try? await subscriber.waitUntilConnected(timeout: .seconds(5))
+            try await subscriber.subscribe([RedisControlExchange.requestChannel, control.replyChannel])
+        } catch {
+            logger.warning("subscribing to the control channels failed: \(error); retried on reconnect")
+        }
+    }
+
+    public func runElsewhere(_ command: ControlCommand, timeout: Duration) async -> [ControlReply] {
+        await control.runElsewhere(command, timeout: timeout)
+    }
+
+    public func onControl(_ handler: @escaping @Sendable (ControlCommand) async -> ControlReply) {
+        control.onControl(handler)
+    }
+
     /// Publishes a namespace broadcast for the other instances, without waiting (dropped when the buffer is full).
     func publishBroadcast(_ encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions, namespace: String) {
         publisher.publish(broadcastMessage(encoded, options: options, namespace: namespace), on: Self.broadcastChannel(namespace))
@@ -231,6 +252,10 @@ public final class RedisCluster: ClusterBus {
     }
 
     private func receive(_ raw: RedisPubSubMessage) {
+        if control.handles(channel: raw.channel) {
+            control.receive(raw.text)
+            return
+        }
         guard let message = ClusterMessage.decode(raw.text) else { return }
         if case .broadcast(_, let namespace, let text, _, let options, let offset?) = message {
             let event = RecordedEvent(offset: offset, text: text, options: options)

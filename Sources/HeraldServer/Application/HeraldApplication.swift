@@ -27,6 +27,8 @@ public enum HeraldApplication {
         router.add(middleware: EngineIOMiddleware(server: service.engine))
         HealthController().register(on: router)
         SendController(service: service, maxBodyBytes: settings.maxSendBodyBytes, logger: logger).register(on: router)
+        RPCController(service: service, maxBodyBytes: settings.maxSendBodyBytes, logger: logger).register(on: router)
+        DisconnectController(service: service, maxBodyBytes: settings.maxSendBodyBytes, logger: logger).register(on: router)
         SSEController(service: service, logger: logger).register(on: router)
         assets.register(on: router)
         MetricsController(metrics: metrics, service: service).register(on: router)

@@ -61,6 +61,7 @@ public enum HeraldRunner {
         )
         let eventServer = makeEventServer(settings.eventServer, tokens: eventTokens, bus: backend.bus, metrics: metrics, logger: logger)
         await eventServer?.start()
+        await backend.bus.attachControl()
         let ports = ListeningPortsCollector(
             expectsListen: settings.eventServer?.listenPort != nil,
             expectsBroadcast: settings.eventServer?.broadcastPort != nil,

@@ -15,7 +15,7 @@ public struct AdminAuthorization<Context: RequestContext>: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let given = SendController.bearerToken(in: request.headers[.authorization]),
+        guard let given = BackendCredentials.bearerToken(in: request.headers[.authorization]),
             ConstantTime.equals(given, key)
         else {
             return AdminJSON.error("admin key missing or invalid", status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])

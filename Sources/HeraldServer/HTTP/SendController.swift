@@ -14,8 +14,7 @@ public import Logging
 /// (``SendReply/batch(_:)``); an `Idempotency-Key` header makes a retried request a no-op for the store's retention
 /// (the first successful answer is given again with `Idempotency-Replayed: true`).
 public struct SendController: Sendable {
-    static let missingCredentials = "Missing query param 'site' or 'apiKey'."
-    static let invalidKey = "ApiKey invalid."
+    static let invalidKey = BackendCredentials.invalid
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
     static let inFlight = "A request with this Idempotency-Key is still being processed; retry after it finished."
     static let idempotencyUnavailable = "Idempotency store unavailable; nothing was sent. Retry later."
@@ -57,15 +56,15 @@ public struct SendController: Sendable {
     }
 
     func handle(_ request: Request, requestID: String) async -> Response {
-        let query = request.uri.queryParameters
-        let key = query.get("apiKey") ?? Self.bearerToken(in: request.headers[.authorization])
-        guard let siteName = query.get("site"), !siteName.isEmpty, let key, !key.isEmpty else {
-            return SendReply.text(Self.missingCredentials, status: .badRequest).response()
-        }
-        var metadata: Logger.Metadata = ["site": "\(siteName)", "requestId": "\(requestID)"]
-        guard let site = service.sites.site(named: siteName), site.accepts(apiKey: key) else {
-            logger.notice("send refused: invalid site or apiKey", metadata: metadata)
-            return SendReply.text(Self.invalidKey, status: .unauthorized).response()
+        var metadata: Logger.Metadata = ["site": "\(request.uri.queryParameters.get("site") ?? "")", "requestId": "\(requestID)"]
+        let site: Site
+        switch BackendCredentials.site(of: request, in: service.sites) {
+        case .success(let authorized): site = authorized
+        case .failure(let refusal):
+            if refusal.status == .unauthorized {
+                logger.notice("send refused: invalid site or apiKey", metadata: metadata)
+            }
+            return refusal.response()
         }
         guard let header = request.headers[Self.idempotencyHeader] else {
             return await send(request, to: site, metadata: metadata).response()
@@ -128,13 +127,5 @@ public struct SendController: Sendable {
         case .batch(let items):
             return .batch(await service.sender.send(batch: items, on: site, metadata: metadata))
         }
-    }
-
-    /// The credentials of `Authorization: Bearer <key>`.
-    static func bearerToken(in header: String?) -> String? {
-        guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1])
     }
 }

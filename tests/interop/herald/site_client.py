@@ -24,6 +24,8 @@ class SiteClient:
         for name in EVENTS:
             self.client.on(name, self._recorder(name), namespace=self.namespace)
         self.client.on("connect", self.connected.set, namespace=self.namespace)
+        self.disconnected = threading.Event()
+        self.client.on("disconnect", lambda *reason: self.disconnected.set(), namespace=self.namespace)
         self.client.on("connect_error", self._connect_error, namespace=self.namespace)
         query = {"token": token, "deviceId": device}
         if meta is not None:
@@ -69,6 +71,10 @@ class SiteClient:
                 f"{self.namespace}: no {count}x {name!r} within {timeout}s; got {self.events}"
             )
         return self.received(name)
+
+    def wait_disconnected(self, timeout=5):
+        """Whether the server ended the namespace connection within `timeout`."""
+        return self.disconnected.wait(timeout)
 
     def close(self):
         try:
