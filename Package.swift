@@ -270,6 +270,7 @@ let package = Package(
                 "Herald",
                 "HeraldRedis",
                 "HeraldServer",
+                "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
