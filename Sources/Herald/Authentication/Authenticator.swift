@@ -50,8 +50,10 @@ public struct Authenticator: Sendable {
         }
     }
 
-    /// Seconds since 1970 by the authenticator's clock.
+    /// Seconds since 1970 by the authenticator's clock (what `exp` and `nbf` are compared with).
     public var nowSeconds: Int64 { clock.milliseconds / 1000 }
+    /// Milliseconds since 1970 by the authenticator's clock (when a token's deadline is scheduled).
+    public var nowMilliseconds: Int64 { clock.milliseconds }
 
     private func askAuthURL(_ url: String, credentials: ClientCredentials, site: Site) async throws(AuthenticationError)
         -> [String]

@@ -25,6 +25,8 @@ struct TokenExpiry: Sendable {
         guard let claims = client.jwt else { return }
         let expiry = self
         socket.eventLoop.execute {
+            // A socket gone before this turn would never run a disconnect handler added now to cancel the timer.
+            guard socket.isConnected else { return }
             let state = NIOLoopBoundBox(Watch(subject: claims.subject, expiresAt: claims.expiresAt), eventLoop: socket.eventLoop)
             expiry.schedule(socket, client: client, state: state)
             socket.on(Self.refreshEvent) { socket, arguments, ack in
@@ -48,12 +50,12 @@ struct TokenExpiry: Sendable {
     private func schedule(_ socket: Socket, client: SiteClient, state: NIOLoopBoundBox<Watch>) {
         state.value.timer?.cancel()
         let deadline = settings(of: client).map { $0.deadline(expiringAt: state.value.expiresAt) } ?? state.value.expiresAt
-        let remaining = deadline - authenticator.nowSeconds
+        let remaining = deadline * 1000 - authenticator.nowMilliseconds
         guard remaining > 0 else {
             expire(socket, client: client, state: state)
             return
         }
-        let wait = TimeAmount.seconds(min(remaining, Self.longestWaitSeconds))
+        let wait = TimeAmount.milliseconds(min(remaining, Self.longestWaitSeconds * 1000))
         state.value.timer = socket.eventLoop.scheduleTask(in: wait) {
             state.value.timer = nil
             schedule(socket, client: client, state: state)
