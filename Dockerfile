@@ -10,10 +10,10 @@
 # store). Every environment variable of docs/configuration.md works; REDIS_URL and a distinct FLAKE_WORKER per
 # instance are what several instances behind one load balancer need (deploy/README.md).
 
-# ---- build: the Swift toolchain and the -dev packages of the two C libraries Herald links ----
+# ---- build: the Swift toolchain and the -dev packages of the C libraries Herald links ----
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev libssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolving the packages first keeps them in a cached layer that source edits do not invalidate.
@@ -33,10 +33,11 @@ RUN swift build -c release --product herald --static-swift-stdlib \
 
 # ---- runtime: only the shared libraries the binary needs ----
 FROM debian:bookworm-slim
-# libhiredis0.14: RESP parsing for Redis. libcurl4: authUrl / updateUserUrl calls (brings OpenSSL).
+# libhiredis0.14: RESP parsing for Redis. libcurl4: authUrl / updateUserUrl calls. libssl3: libcrypto, for JWT
+# signatures (libcurl4 brings it too; named so the image does not depend on that).
 # ca-certificates: HTTPS hooks and rediss://. curl: the HEALTHCHECK below (it reuses libcurl4, so it adds little).
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis0.14 libcurl4 ca-certificates curl \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis0.14 libcurl4 libssl3 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin herald \
     && mkdir -p /etc/herald

@@ -72,6 +72,11 @@ let package = Package(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // libcrypto, for JWT signatures only (Herald's JWTSignatureVerifier and JWTPublicKey).
+        .systemLibrary(
+            name: "COpenSSL",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "HeraldRedis",
             dependencies: [
@@ -103,6 +108,7 @@ let package = Package(
                 "SocketIO",
                 "EngineIO",
                 "HookClient",
+                "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -230,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "HeraldTests",
             dependencies: [
-                "Herald", "SocketIO", "EngineIO", "HookClient", "MessageStoreContract",
+                "Herald", "SocketIO", "EngineIO", "HookClient", "MessageStoreContract", "COpenSSL",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -264,6 +270,7 @@ let package = Package(
                 "Herald",
                 "HeraldRedis",
                 "HeraldServer",
+                "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine, and nothing that is already there.
-#   build:  libcurl4-openssl-dev (HookClient), libhiredis-dev (HeraldRedis), python3-venv (test virtualenvs)
+#   build:  libcurl4-openssl-dev (HookClient), libhiredis-dev (HeraldRedis), libssl-dev (JWT signatures),
+#           python3-venv (test virtualenvs)
 #   tests:  redis-server (store and outage tests), chromium + chromium-driver (the demo page's browser test),
 #           nginx, systemd (systemd-analyze) and docker-compose (the deployment suite)
-#   bench (and tests): gcc and libssl-dev (the benchmark's C floor server)
+#   bench (and tests): gcc (the benchmark's C floor server, which also links libssl-dev)
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: build)
 set -euo pipefail
 
@@ -14,6 +15,7 @@ command -v python3 >/dev/null || missing+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
 dpkg -s libhiredis-dev >/dev/null 2>&1 || missing+=(libhiredis-dev)
+dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
 if [ "$purpose" = test ]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
@@ -24,7 +26,6 @@ if [ "$purpose" = test ]; then
 fi
 if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   command -v gcc >/dev/null || missing+=(gcc)
-  dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
   command -v taskset >/dev/null || missing+=(util-linux)
 fi
 

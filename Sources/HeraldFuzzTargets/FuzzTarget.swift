@@ -31,13 +31,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case plainWebSocket = "plain-websocket"
     /// Server-Sent Events: `Last-Event-ID` values, and frames built from any event name and argument.
     case sse
+    /// JWTs on `jwt:` sites: compact tokens as clients send them, and claims behind a good HS256 signature.
+    case jwt
 
     /// Longest input worth trying: `make fuzz` passes it as `-max_len`, and longer inputs are ignored.
     public var maxLength: Int {
         switch self {
         case .configuration: 4_096
         case .formBody, .sendBody, .queryString, .eventServer, .plainWebSocket, .sse: 16_384
-        case .enginePayloadV3, .enginePayloadV4, .enginePacket, .socketPacket, .json, .respReply: 8_192
+        case .enginePayloadV3, .enginePayloadV4, .enginePacket, .socketPacket, .json, .respReply, .jwt: 8_192
         }
     }
 
@@ -58,6 +60,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .eventServer: EventServerFuzzing.messages(input)
         case .plainWebSocket: PlainWebSocketFuzzing.messages(input)
         case .sse: SSEFuzzing.run(input)
+        case .jwt: JWTFuzzing.run(input)
         }
     }
 

@@ -155,7 +155,7 @@ def test_the_image_needs_only_base_and_runtime_package_libraries(image_binary):
 
 def test_the_runtime_packages_are_what_the_binary_links(image_binary):
     names = {name.split(".so")[0] for name, _ in shared_libraries(image_binary)}
-    assert {"libhiredis", "libcurl"} <= names, names
+    assert {"libhiredis", "libcurl", "libcrypto"} <= names, names
 
 
 def image_environment(**settings):

@@ -5,26 +5,55 @@ import SocketIO
 public struct Authenticator: Sendable {
     private let hooks: any HookTransport
     private let timeout: Duration
+    private let clock: any WallClock
 
-    /// Creates an authenticator that calls `authUrl`s through `hooks`, each call bounded by `timeout`.
-    public init(hooks: any HookTransport, timeout: Duration) {
+    /// Creates an authenticator that calls `authUrl`s through `hooks`, each call bounded by `timeout`, and checks
+    /// JWT expiry against `clock`.
+    public init(hooks: any HookTransport, timeout: Duration, clock: any WallClock = SystemWallClock()) {
         self.hooks = hooks
         self.timeout = timeout
+        self.clock = clock
     }
 
     /// The rooms `credentials` give access to on `site`, or why the client is refused.
     public func rooms(for credentials: ClientCredentials, at site: Site) async throws(AuthenticationError) -> [String] {
-        let rooms: [String]
+        try await grant(for: credentials, at: site).rooms
+    }
+
+    /// What `credentials` give access to on `site` (rooms, and a JWT's expiry), or why the client is refused.
+    public func grant(for credentials: ClientCredentials, at site: Site) async throws(AuthenticationError)
+        -> AuthenticationGrant
+    {
+        let grant: AuthenticationGrant
         switch site.authentication {
         case .tokens(let table):
             guard let granted = table[credentials.token] else { throw .rejected }
-            rooms = granted
+            grant = AuthenticationGrant(rooms: granted)
         case .authURL(let url):
-            rooms = try await askAuthURL(url, credentials: credentials, site: site)
+            grant = AuthenticationGrant(rooms: try await askAuthURL(url, credentials: credentials, site: site))
+        case .jwt(let settings):
+            let claims = try verify(credentials.token, with: settings)
+            grant = AuthenticationGrant(rooms: claims.rooms(userRoomPrefix: site.userRoomPrefix), jwt: claims)
         }
-        try Self.requirePrivateRoom(in: rooms, site: site)
-        return rooms
+        try Self.requirePrivateRoom(in: grant.rooms, site: site)
+        return grant
     }
+
+    /// The claims of a JWT `settings` accept now; no network call, so it also serves `_refresh` on the event loop.
+    public func verify(_ token: String, with settings: JWTSettings) throws(AuthenticationError) -> JWTClaims {
+        do {
+            return try settings.claims(of: token, now: nowSeconds)
+        } catch .expired {
+            throw .tokenExpired
+        } catch {
+            throw .invalidToken(error)
+        }
+    }
+
+    /// Seconds since 1970 by the authenticator's clock (what `exp` and `nbf` are compared with).
+    public var nowSeconds: Int64 { clock.milliseconds / 1000 }
+    /// Milliseconds since 1970 by the authenticator's clock (when a token's deadline is scheduled).
+    public var nowMilliseconds: Int64 { clock.milliseconds }
 
     private func askAuthURL(_ url: String, credentials: ClientCredentials, site: Site) async throws(AuthenticationError)
         -> [String]

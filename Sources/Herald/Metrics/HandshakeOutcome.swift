@@ -2,7 +2,8 @@
 public enum HandshakeOutcome: String, Sendable, CaseIterable {
     /// The client was admitted.
     case accepted
-    /// The site refused the credentials (authUrl answered 401, or the token is not in `tokens:`).
+    /// The site refused the credentials (authUrl answered 401, the token is not in `tokens:`, or the JWT is invalid or
+    /// expired).
     case rejected
     /// The authUrl did not answer within the hook timeout.
     case timeout
@@ -17,7 +18,7 @@ public enum HandshakeOutcome: String, Sendable, CaseIterable {
     /// The outcome of a refusal.
     init(_ error: AuthenticationError) {
         switch error {
-        case .rejected: self = .rejected
+        case .rejected, .invalidToken, .tokenExpired: self = .rejected
         case .timedOut: self = .timeout
         case .unreachable: self = .unreachable
         case .unexpectedStatus, .missingPrivateRoom, .invalidRoomList, .malformedCredentials: self = .invalid

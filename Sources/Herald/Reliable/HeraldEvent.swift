@@ -7,6 +7,8 @@ public enum HeraldEvent: String, Sendable, CaseIterable {
     case batch = "_batch"
     /// The client must reload its state.
     case resync = "_resync"
+    /// The client's JWT expired (`{"exp": N}`); the socket is disconnected right after.
+    case expired = "_expired"
 
     /// The name on wires other than Socket.IO's.
     public var clientName: String {
@@ -14,6 +16,7 @@ public enum HeraldEvent: String, Sendable, CaseIterable {
         case .settings: "settings"
         case .batch: "batch"
         case .resync: "resync"
+        case .expired: "expired"
         }
     }
 

@@ -5,7 +5,7 @@ public import SocketIO
 public enum RefusalCode: String, Sendable, CaseIterable {
     /// No site of that name.
     case unknownSite = "UNKNOWN_SITE"
-    /// The site's `authUrl` or `tokens:` table refused the token, or it grants no room the site requires.
+    /// The site's `authUrl`, `tokens:` table or `jwt:` refused the token, or it grants no room the site requires.
     case unauthorized = "UNAUTHORIZED"
     /// The site's `authUrl` failed: timed out, unreachable, or an answer that is no room list.
     case authUnavailable = "AUTH_UNAVAILABLE"
@@ -22,7 +22,7 @@ public enum RefusalCode: String, Sendable, CaseIterable {
 
     init(_ error: AuthenticationError) {
         switch error {
-        case .rejected, .missingPrivateRoom, .malformedCredentials: self = .unauthorized
+        case .rejected, .invalidToken, .tokenExpired, .missingPrivateRoom, .malformedCredentials: self = .unauthorized
         case .unexpectedStatus(let status) where (400..<500).contains(status): self = .unauthorized
         case .unexpectedStatus, .timedOut, .unreachable, .invalidRoomList: self = .authUnavailable
         }

@@ -14,11 +14,15 @@ struct SiteClient: Sendable {
     var deviceSessions: [any ReliableSession] = []
     /// When the client was admitted, in milliseconds since 1970.
     let connectedSince = SystemWallClock().milliseconds
+    /// The verified claims of the client's JWT (nil on sites without `jwt:`): ``TokenExpiry`` disconnects the socket
+    /// at their `exp` unless the client refreshes its token for the same `sub`.
+    let jwt: JWTClaims?
 
-    init(site: Site, credentials: ClientCredentials, rooms: [String]) {
+    init(site: Site, credentials: ClientCredentials, rooms: [String], jwt: JWTClaims? = nil) {
         self.site = site.name
         self.credentials = credentials
         self.rooms = rooms
+        self.jwt = jwt
         if let prefix = site.userRoomPrefix {
             let naming = UserRoomNaming(prefix: prefix)
             userRooms = rooms.filter(naming.isUserRoom)

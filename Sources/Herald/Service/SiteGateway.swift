@@ -81,22 +81,24 @@ struct SiteGateway: Sendable {
                 socket.leave(ReliableRoom.name)
             }
             let rooms: [String]
+            var jwt: JWTClaims?
             if let kept = Self.roomsKeptByRecovery(of: socket, site: site) {
                 rooms = kept
             } else {
                 let granted = try await siteMetrics.timingAuthentication(of: site) { () async throws(AuthenticationError) in
-                    try await authenticator.rooms(for: credentials, at: site)
+                    try await authenticator.grant(for: credentials, at: site)
                 }
-                rooms = limitRooms(granted, of: site, metadata: metadata)
+                rooms = limitRooms(granted.rooms, of: site, metadata: metadata)
+                jwt = granted.jwt
                 await leaveRecoveredRooms(of: socket, notIn: rooms, credentials: credentials, site: site)
             }
             await bus.attach(site: site.name)
             socket.join(rooms)
-            client = SiteClient(site: site, credentials: credentials, rooms: rooms)
+            client = SiteClient(site: site, credentials: credentials, rooms: rooms, jwt: jwt)
         } catch {
             connections.release(siteName: site.name)
             siteMetrics.handshake(HandshakeOutcome(error))
-            logger.info("client refused: \(error.message)", metadata: metadata)
+            logger.info("client refused: \(error)", metadata: metadata)
             throw ConnectError(error.message, code: RefusalCode(error))
         }
         guard let deviceSessions = await registerDevices(of: socket, client: client, site: site) else {
@@ -123,7 +125,7 @@ struct SiteGateway: Sendable {
     /// The rooms a recovering socket keeps without asking `authUrl`, when its site's recovery has `skipAuth`: those
     /// of its session, less its own room and the reserved reliable room (which the device sessions join again).
     private static func roomsKeptByRecovery(of socket: Socket, site: Site) -> [String]? {
-        guard site.recovery?.skipAuth == true else { return nil }
+        guard site.recovery?.skipAuth == true, site.authentication.isSkippableOnRecovery else { return nil }
         return socket.recoveredSession.map { session in
             session.rooms.filter { $0 != session.sid && $0 != ReliableRoom.name }.sorted()
         }
@@ -212,6 +214,7 @@ struct SiteGateway: Sendable {
         let metadata = Self.metadata(of: socket, client: client)
         logger.info("client connected", metadata: metadata)
         report(.connected, client: client, site: site, metadata: metadata)
+        TokenExpiry(sites: sites, authenticator: authenticator, logger: logger).watch(socket, client: client)
         let gateway = self
         socket.onDisconnect { socket, reason in
             // Rebuilt rather than kept from the connect: a connected client then holds no metadata dictionary.

@@ -4,7 +4,7 @@ import Herald
 enum SiteParser {
     /// Keys of a site that Herald reads.
     static let knownKeys: Set<String> = Set([
-        "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens", "recovery",
+        "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens", "jwt", "recovery",
     ]).union(SiteLimitsParser.knownKeys).union(SiteInteractionParser.knownKeys)
 
     static func parse(_ value: YAMLValue, name: String, warnings: inout [String]) throws(ConfigurationError) -> Site {
@@ -12,7 +12,7 @@ enum SiteParser {
         keys.warnAboutUnknownKeys(known: knownKeys, into: &warnings)
         var site = Site(
             name: name,
-            authentication: try authentication(keys, site: value),
+            authentication: try authentication(keys, site: value, warnings: &warnings),
             apiKey: try apiKey(keys, site: value, warnings: &warnings)
         )
         if let authScheme = keys["authScheme"] {
@@ -42,16 +42,28 @@ enum SiteParser {
         return site
     }
 
-    private static func authentication(_ keys: YAMLMapping, site: YAMLValue) throws(ConfigurationError) -> SiteAuthentication {
-        switch (keys["authUrl"], keys["tokens"]) {
-        case (let authURL?, nil):
+    /// The one way the site authenticates: `authUrl`, `tokens` or `jwt`.
+    private static func authentication(
+        _ keys: YAMLMapping,
+        site: YAMLValue,
+        warnings: inout [String]
+    ) throws(ConfigurationError) -> SiteAuthentication {
+        let methods = ["authUrl", "tokens", "jwt"].compactMap { name in keys[name].map { (name: name, value: $0) } }
+        guard methods.count <= 1 else {
+            let names = methods.map(\.name).joined(separator: ", ")
+            throw methods[1].value.error("set only one of authUrl, tokens and jwt (found \(names))")
+        }
+        switch methods.first {
+        case ("authUrl", let authURL)?:
             return .authURL(try httpURL(authURL))
-        case (nil, let tokens?):
+        case ("tokens", let tokens)?:
             return .tokens(try TokenTableParser.parse(tokens))
-        case (_?, let tokens?):
-            throw tokens.error("set either authUrl or tokens, not both")
-        case (nil, nil):
-            throw site.error("needs authUrl (an endpoint that answers the rooms of a token) or tokens (a fixed table)")
+        case (_, let jwt)?:
+            return .jwt(try JWTSettingsParser.parse(jwt, warnings: &warnings))
+        case nil:
+            throw site.error(
+                "needs authUrl (an endpoint that answers the rooms of a token), tokens (a fixed table) or jwt (signed tokens)"
+            )
         }
     }
 

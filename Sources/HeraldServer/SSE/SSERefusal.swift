@@ -47,8 +47,10 @@ struct SSERefusal: Error, Sendable, Hashable {
         let status: HTTPResponse.Status =
             switch code {
             case .unknownSite: .notFound
-            // 401 when the token itself was refused, 403 when the site refused the client otherwise.
-            case .unauthorized where message == AuthenticationError.rejected.message: .unauthorized
+            // 401 when the token itself was refused (or has expired), 403 when the site refused the client otherwise.
+            case .unauthorized
+            where message == AuthenticationError.rejected.message || message == AuthenticationError.tokenExpired.message:
+                .unauthorized
             case .unauthorized: .forbidden
             case .authUnavailable, .connectionLimit: .serviceUnavailable
             case .tooManyDevices: .tooManyRequests

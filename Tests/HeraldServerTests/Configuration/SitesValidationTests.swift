@@ -50,11 +50,12 @@ import Testing
         ),
         (
             "demo:\n  apiKey: k\n",
-            "sites.yml:2:3: demo: needs authUrl (an endpoint that answers the rooms of a token) or tokens (a fixed table)"
+            "sites.yml:2:3: demo: needs authUrl (an endpoint that answers the rooms of a token), tokens (a fixed table) or jwt "
+                + "(signed tokens)"
         ),
         (
             "demo:\n  apiKey: k\n  authUrl: http://a.example/rooms\n  tokens:\n    abcdefghijklmnopq: [a]\n",
-            "sites.yml:5:5: demo.tokens: set either authUrl or tokens, not both"
+            "sites.yml:5:5: demo.tokens: set only one of authUrl, tokens and jwt (found authUrl, tokens)"
         ),
         (
             "demo:\n  apiKey: k\n  authUrl: /rooms\n",
