@@ -31,11 +31,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case plainWebSocket = "plain-websocket"
     /// Server-Sent Events: `Last-Event-ID` values, and frames built from any event name and argument.
     case sse
+    /// Client addresses and CIDR ranges: `X-Forwarded-For` values and `allowFrom` / `denyFrom` / `trustedProxies` entries.
+    case address
 
     /// Longest input worth trying: `make fuzz` passes it as `-max_len`, and longer inputs are ignored.
     public var maxLength: Int {
         switch self {
         case .configuration: 4_096
+        case .address: 1_024
         case .formBody, .sendBody, .queryString, .eventServer, .plainWebSocket, .sse: 16_384
         case .enginePayloadV3, .enginePayloadV4, .enginePacket, .socketPacket, .json, .respReply: 8_192
         }
@@ -58,6 +61,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .eventServer: EventServerFuzzing.messages(input)
         case .plainWebSocket: PlainWebSocketFuzzing.messages(input)
         case .sse: SSEFuzzing.run(input)
+        case .address: AddressFuzzing.run(input)
         }
     }
 
