@@ -19,6 +19,8 @@ public struct Site: Sendable, Hashable {
     public var limits: SiteLimits
     /// Connection state recovery for Socket.IO 4.6+ clients; nil (the default) leaves it off.
     public var recovery: SiteRecovery?
+    /// The site's own `allowFrom` / `denyFrom`, checked when a client joins its namespace, after the instance's.
+    public var addresses: AddressPolicy
 
     /// Creates a site.
     public init(
@@ -30,7 +32,8 @@ public struct Site: Sendable, Hashable {
         updateUserURL: String? = nil,
         publicChannel: String? = nil,
         limits: SiteLimits = SiteLimits(),
-        recovery: SiteRecovery? = nil
+        recovery: SiteRecovery? = nil,
+        addresses: AddressPolicy = AddressPolicy()
     ) {
         self.name = name
         self.authentication = authentication
@@ -41,6 +44,7 @@ public struct Site: Sendable, Hashable {
         self.publicChannel = publicChannel
         self.limits = limits
         self.recovery = recovery
+        self.addresses = addresses
     }
 
     /// The Socket.IO namespace of the site.
