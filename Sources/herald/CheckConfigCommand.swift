@@ -28,7 +28,7 @@ struct CheckConfigCommand: ParsableCommand {
             print(
                 "connection policy: \(policy.trustedProxies.count) trusted proxy range(s), allowFrom \(policy.addresses.allowFrom.count), "
                     + "denyFrom \(policy.addresses.denyFrom.count), maxAuthAttemptsPerMinute "
-                    + (policy.maxAuthAttemptsPerMinute.map(String.init) ?? "per site")
+                    + (policy.maxAuthAttemptsPerMinute.map(String.init) ?? "per site only")
             )
         }
         print("\(sites.count) site\(sites.count == 1 ? "" : "s"): \(sites.joined(separator: ", "))")

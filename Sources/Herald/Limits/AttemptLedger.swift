@@ -10,29 +10,29 @@
 /// keys are held whatever the number of addresses a client uses, and keys idle for a minute or more go by
 /// themselves. Only a client cycling through `maxKeys / 2` fresh keys within a minute can make a busy key be
 /// forgotten early, which gives that key a new allowance and nothing more.
-public struct AttemptLedger<Key: Hashable & Sendable>: Sendable {
+struct AttemptLedger<Key: Hashable & Sendable>: Sendable {
     /// Most keys held at once.
-    public let maxKeys: Int
+    let maxKeys: Int
     private var current: [Key: Duration] = [:]
     private var previous: [Key: Duration] = [:]
     private var generationStart: Duration
 
     /// An empty ledger at time `now`, holding up to `maxKeys` keys (at least 2).
-    public init(maxKeys: Int, now: Duration) {
+    init(maxKeys: Int, now: Duration) {
         precondition(maxKeys >= 2, "an attempt ledger holds at least two keys")
         self.maxKeys = maxKeys
         generationStart = now
     }
 
     /// Keys held now.
-    public var count: Int {
+    var count: Int {
         current.count + previous.count
     }
 
     /// Counts one attempt of `key` at time `now` against `perMinute` attempts a minute (at least 1), and tells whether
     /// it is within them; a refused attempt counts for nothing, so a client that keeps trying is let in again as soon
     /// as its oldest attempt is a minute old.
-    public mutating func attempt(_ key: Key, perMinute: Int, now: Duration) -> Bool {
+    mutating func attempt(_ key: Key, perMinute: Int, now: Duration) -> Bool {
         precondition(perMinute >= 1, "a limit of at least one attempt a minute")
         rollIfDue(now: now)
         let window = Duration.seconds(60)

@@ -28,7 +28,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The address of one `X-Forwarded-For` entry: an address, optionally with a port as some proxies write it
     /// (`192.0.2.1:443`, `[2001:db8::1]:443`, `[2001:db8::1]`), surrounding spaces ignored.
-    public init?(forwardedEntry entry: Substring) {
+    init?(forwardedEntry entry: Substring) {
         var text = entry.drop { $0 == " " || $0 == "\t" }
         while let last = text.last, last == " " || last == "\t" {
             text = text.dropLast()
