@@ -33,11 +33,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sse
     /// JWTs on `jwt:` sites: compact tokens as clients send them, and claims behind a good HS256 signature.
     case jwt
+    /// Client addresses and CIDR ranges: `X-Forwarded-For` values and `allowFrom` / `denyFrom` / `trustedProxies` entries.
+    case address
 
     /// Longest input worth trying: `make fuzz` passes it as `-max_len`, and longer inputs are ignored.
     public var maxLength: Int {
         switch self {
         case .configuration: 4_096
+        case .address: 1_024
         case .formBody, .sendBody, .queryString, .eventServer, .plainWebSocket, .sse: 16_384
         case .enginePayloadV3, .enginePayloadV4, .enginePacket, .socketPacket, .json, .respReply, .jwt: 8_192
         }
@@ -61,6 +64,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .plainWebSocket: PlainWebSocketFuzzing.messages(input)
         case .sse: SSEFuzzing.run(input)
         case .jwt: JWTFuzzing.run(input)
+        case .address: AddressFuzzing.run(input)
         }
     }
 

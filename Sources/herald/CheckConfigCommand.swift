@@ -23,6 +23,14 @@ struct CheckConfigCommand: ParsableCommand {
                     + "expires \(identity.notAfter.formatted(.iso8601)), \(identity.chainLength) certificate(s) in \(tls.certificatePath)"
             )
         }
+        let policy = settings.connectionPolicy
+        if !policy.trustedProxies.isEmpty || !policy.addresses.isEmpty || policy.maxAuthAttemptsPerMinute != nil {
+            print(
+                "connection policy: \(policy.trustedProxies.count) trusted proxy range(s), allowFrom \(policy.addresses.allowFrom.count), "
+                    + "denyFrom \(policy.addresses.denyFrom.count), maxAuthAttemptsPerMinute "
+                    + (policy.maxAuthAttemptsPerMinute.map(String.init) ?? "per site only")
+            )
+        }
         print("\(sites.count) site\(sites.count == 1 ? "" : "s"): \(sites.joined(separator: ", "))")
     }
 }

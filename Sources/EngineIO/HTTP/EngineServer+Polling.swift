@@ -3,7 +3,8 @@ public import Hummingbird
 import NIOCore
 
 extension EngineServer {
-    /// Answers one HTTP request to the Engine.IO endpoint: handshake, polling GET/POST, CORS preflight, or an error.
+    /// Answers one HTTP request to the Engine.IO endpoint: handshake, polling GET/POST, CORS preflight, or an error;
+    /// `remoteAddress` is the TCP peer's address.
     public func respond(to request: Request, remoteAddress: String?) async -> Response {
         var request = request
         let query = QueryString.parse((request.uri.query ?? "")[...])
@@ -23,13 +24,14 @@ extension EngineServer {
             guard let sid = query["sid"] else {
                 guard request.method == .get else { throw .badHandshakeMethod }
                 guard transport == .polling else { throw .badRequest }
-                if let refusal = handshakeRefusal() {
+                let client = clientAddress(peer: remoteAddress, headers: request.headers)
+                if let refusal = handshakeRefusal(clientAddress: client) {
                     return Self.refusalResponse(refusal, cors: cors)
                 }
                 let handshake = EngineHandshake(
                     query: query,
                     headers: request.headers,
-                    remoteAddress: remoteAddress,
+                    remoteAddress: client,
                     url: request.uri.description
                 )
                 let supportsBinary = version == .v4 || query["b64"] == nil

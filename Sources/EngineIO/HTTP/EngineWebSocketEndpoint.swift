@@ -17,8 +17,10 @@ struct EngineWebSocketEndpoint: WebSocketEndpoint {
     func decide(head: HTTPRequestHead, remoteAddress: String?) -> WebSocketUpgradeDecision {
         do throws(EngineError) {
             let binding = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
-            if case .newSession = binding, let busy = server.handshakeRefusal() {
-                return .refuse(busy)
+            if case .newSession(_, let handshake, _) = binding,
+                let refusal = server.handshakeRefusal(clientAddress: handshake.remoteAddress)
+            {
+                return .refuse(refusal)
             }
             return .accept(HTTPHeaders())
         } catch {

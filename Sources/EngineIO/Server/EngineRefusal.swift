@@ -25,6 +25,11 @@ public struct EngineRefusal: Error, Sendable, Hashable {
         )
     }
 
+    /// 403 for a handshake from a client that may not connect at all: `{"message":"Address not allowed"}`.
+    public static func forbidden(message: String) -> EngineRefusal {
+        EngineRefusal(status: .forbidden, body: #"{"message":"\#(jsonEscaped(message))"}"#)
+    }
+
     /// A refusal with `status` and the JSON `body` (`Retry-After` when `retryAfterSeconds` is set), for other
     /// endpoints served beside Engine.IO (``WebSocketEndpoint``).
     public init(status: HTTPResponse.Status, body: String, retryAfterSeconds: Int? = nil) {
@@ -42,4 +47,18 @@ public struct EngineRefusal: Error, Sendable, Hashable {
         }
         return headers
     }
+}
+
+/// `text` escaped for the inside of a JSON string.
+private func jsonEscaped(_ text: String) -> String {
+    var escaped = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": escaped += "\\\""
+        case "\\": escaped += "\\\\"
+        case "\u{00}"..."\u{1F}": escaped += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
+    return escaped
 }

@@ -1,3 +1,4 @@
+public import HTTPTypes
 import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
@@ -20,17 +21,12 @@ public final class EngineServer: Sendable {
     public let connectionClosures = ConnectionClosureCounts()
     private let eventLoopGroup: any EventLoopGroup
     private let openHandler = NIOLockedValueBox<OpenHandler?>(nil)
-    private let handshakeGate = NIOLockedValueBox<HandshakeGate?>(nil)
+    private let handshakePolicy = NIOLockedValueBox<(any HandshakePolicy)?>(nil)
 
     /// The open handler, wrapped: a bare function type read through the box's generic `inout` access comes back
     /// re-abstracted, two thunks deeper on every read, which made each new session slower than the last.
     private struct OpenHandler: Sendable {
         let body: @Sendable (EngineSession) -> Void
-    }
-
-    /// The handshake check, wrapped for the same reason as ``OpenHandler``.
-    private struct HandshakeGate: Sendable {
-        let admit: @Sendable () -> HandshakeAdmission
     }
 
     /// Creates a server; polling sessions are spread over `eventLoopGroup`.
@@ -47,19 +43,29 @@ public final class EngineServer: Sendable {
         openHandler.withLockedValue { $0 = OpenHandler(body: handler) }
     }
 
-    /// Sets the check each handshake (polling or WebSocket, a request without `sid`) passes before a session
-    /// opens; a refused one is answered 503 with `Retry-After`. Requests of open sessions never consult it.
-    public func gateHandshakes(_ gate: @escaping @Sendable () -> HandshakeAdmission) {
-        handshakeGate.withLockedValue { $0 = HandshakeGate(admit: gate) }
+    /// Sets the policy each handshake (polling or WebSocket, a request without `sid`) passes before a session opens:
+    /// who the client is (its address behind trusted proxies) and whether it may connect now. A refused handshake is
+    /// answered 503 with `Retry-After`, a forbidden one 403. Without a policy the client is its TCP peer and every
+    /// handshake opens a session.
+    public func setHandshakePolicy(_ policy: any HandshakePolicy) {
+        handshakePolicy.withLockedValue { $0 = policy }
     }
 
-    /// The refusal for a new handshake now, or nil when it may open a session; other client protocols served beside
-    /// Engine.IO ask it too, so the instance's connection rate covers every kind of client.
-    public func handshakeRefusal() -> EngineRefusal? {
-        guard let gate = handshakeGate.withLockedValue({ $0 }) else { return nil }
-        switch gate.admit() {
+    /// The address of the client behind a request from the TCP peer `peer` with `headers`, as the handshake policy
+    /// finds it; other client protocols served beside Engine.IO ask it too, so every transport sees clients alike.
+    public func clientAddress(peer: String?, headers: HTTPFields) -> String? {
+        guard let policy = handshakePolicy.withLockedValue({ $0 }) else { return peer }
+        return policy.clientAddress(peer: peer, headers: headers)
+    }
+
+    /// The refusal for a new handshake from `clientAddress` now, or nil when it may open a session; other client
+    /// protocols served beside Engine.IO ask it too, so the instance's connection policy covers every kind of client.
+    public func handshakeRefusal(clientAddress: String?) -> EngineRefusal? {
+        guard let policy = handshakePolicy.withLockedValue({ $0 }) else { return nil }
+        switch policy.admitHandshake(from: clientAddress) {
         case .admit: return nil
         case .refuse(let seconds): return .busy(retryAfterSeconds: seconds)
+        case .forbid(let message): return .forbidden(message: message)
         }
     }
 

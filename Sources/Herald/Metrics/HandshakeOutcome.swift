@@ -9,9 +9,12 @@ public enum HandshakeOutcome: String, Sendable, CaseIterable {
     case timeout
     /// The authUrl could not be reached.
     case unreachable
-    /// A site limit refused the client: the site already holds its `maxConnections` sockets on this instance (authUrl
-    /// was not asked), or the client is a new device of a user at `maxDevicesPerUser` with every device connected.
+    /// A site limit refused the client: the site already holds its `maxConnections` sockets on this instance or the
+    /// client's address is over `maxAuthAttemptsPerMinute` (authUrl was not asked either way), or the client is a new
+    /// device of a user at `maxDevicesPerUser` with every device connected.
     case limited
+    /// The site's `allowFrom` / `denyFrom` refused the client's address (authUrl was not asked).
+    case denied
     /// Anything else: an unexpected status, a malformed room list, no private room, bad credentials.
     case invalid
 

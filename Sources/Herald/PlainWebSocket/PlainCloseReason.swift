@@ -11,12 +11,15 @@ public enum PlainCloseReason: Sendable, Hashable, CaseIterable {
     case authenticationTimeout
     /// A message larger than the server accepts.
     case messageTooLarge
-    /// The site is at its `maxConnections`, or the user at its `maxDevicesPerUser`.
+    /// The site is at its `maxConnections`, the user at its `maxDevicesPerUser`, or the client's address at the
+    /// site's `maxAuthAttemptsPerMinute`.
     case limitReached
     /// The site's `authUrl` failed; try again later.
     case authUnavailable
     /// The server disconnected the client (the site was removed, an operator's action).
     case disconnected
+    /// The site's `allowFrom` / `denyFrom` refuse the client's address.
+    case addressNotAllowed
 
     /// Every refusal code of the gateway maps to one reason.
     public init(_ refusal: RefusalCode) {
@@ -24,7 +27,8 @@ public enum PlainCloseReason: Sendable, Hashable, CaseIterable {
         case .unknownSite: self = .unknownSite
         case .unauthorized: self = .unauthorized
         case .authUnavailable: self = .authUnavailable
-        case .connectionLimit, .tooManyDevices: self = .limitReached
+        case .connectionLimit, .tooManyDevices, .tooManyAuthAttempts: self = .limitReached
+        case .addressNotAllowed: self = .addressNotAllowed
         }
     }
 
@@ -39,6 +43,7 @@ public enum PlainCloseReason: Sendable, Hashable, CaseIterable {
         case .limitReached: "LIMIT_REACHED"
         case .authUnavailable: "AUTH_UNAVAILABLE"
         case .disconnected: "DISCONNECTED"
+        case .addressNotAllowed: "ADDRESS_NOT_ALLOWED"
         }
     }
 
@@ -53,6 +58,7 @@ public enum PlainCloseReason: Sendable, Hashable, CaseIterable {
         case .limitReached: 4429
         case .authUnavailable: 4503
         case .disconnected: 4410
+        case .addressNotAllowed: 4403
         }
     }
 }

@@ -38,7 +38,7 @@ public final class HeraldService: Sendable {
     /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
     /// state in `store`, `Idempotency-Key` answers in `idempotency`, and metrics go to `metrics`; `sendLimiter`
     /// enforces `maxSendsPerSecond` (tests give it a clock of their own), and `connectionClock` is the time
-    /// `io.maxConnectionsPerSecond` is measured with (tests stop it).
+    /// `io.maxConnectionsPerSecond` and `maxAuthAttemptsPerMinute` are measured with (tests stop it).
     public init(
         configuration: HeraldConfiguration,
         hooks: any HookTransport,
@@ -66,14 +66,10 @@ public final class HeraldService: Sendable {
         self.store = store
         self.metrics = metrics
         self.sendLimiter = sendLimiter
-        if let perSecond = settings.io.maxConnectionsPerSecond {
-            let limiter = ConnectionRateLimiter(
-                perSecond: perSecond,
-                burst: settings.io.connectionBurst ?? perSecond,
-                now: connectionClock
-            )
-            engine.gateHandshakes { limiter.admitHandshake() }
+        let rate = settings.io.maxConnectionsPerSecond.map { perSecond in
+            ConnectionRateLimiter(perSecond: perSecond, burst: settings.io.connectionBurst ?? perSecond, now: connectionClock)
         }
+        engine.setHandshakePolicy(InstanceHandshakePolicy(settings: settings.connectionPolicy, rate: rate))
         let connections = SiteConnectionCounter()
         self.connections = connections
         let sessions = DeviceSessions()
@@ -106,6 +102,12 @@ public final class HeraldService: Sendable {
             makeSession: ReliableSessionFactory(store: store, queueCapacity: settings.maxQueueLength, logger: logger),
             bus: bus,
             connections: connections,
+            addressCheck: SiteAddressCheck(
+                attempts: AuthAttemptLimiter(now: connectionClock),
+                defaultAttemptsPerMinute: settings.connectionPolicy.maxAuthAttemptsPerMinute,
+                logger: logger,
+                metrics: metrics
+            ),
             presence: UserPresenceReporter(hooks: hooks, timeout: settings.hookTimeout, logger: logger),
             commands: ClientCommands(
                 sites: sites,

@@ -13,6 +13,10 @@ public enum RefusalCode: String, Sendable, CaseIterable {
     case connectionLimit = "CONNECTION_LIMIT"
     /// The user is at the site's `maxDevicesPerUser` with every device connected.
     case tooManyDevices = "TOO_MANY_DEVICES"
+    /// The site's `allowFrom` / `denyFrom` refuse the client's address.
+    case addressNotAllowed = "ADDRESS_NOT_ALLOWED"
+    /// The client's address made more handshakes than the site's `maxAuthAttemptsPerMinute`; authentication was not asked.
+    case tooManyAuthAttempts = "TOO_MANY_AUTH_ATTEMPTS"
 
     /// The code of a refusal, when the gateway set one.
     public init?(_ error: ConnectError) {

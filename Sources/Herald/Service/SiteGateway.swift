@@ -17,6 +17,7 @@ struct SiteGateway: Sendable {
     private let makeSession: ReliableSessionFactory
     private let bus: any ClusterBus
     private let connections: SiteConnectionCounter
+    private let addressCheck: SiteAddressCheck
     private let presence: UserPresenceReporter
     private let commands: ClientCommands
     private let deviceTTL: Int
@@ -32,6 +33,7 @@ struct SiteGateway: Sendable {
         makeSession: ReliableSessionFactory,
         bus: any ClusterBus,
         connections: SiteConnectionCounter,
+        addressCheck: SiteAddressCheck,
         presence: UserPresenceReporter,
         commands: ClientCommands,
         deviceTTL: Int,
@@ -45,6 +47,7 @@ struct SiteGateway: Sendable {
         self.makeSession = makeSession
         self.bus = bus
         self.connections = connections
+        self.addressCheck = addressCheck
         self.presence = presence
         self.commands = commands
         self.deviceTTL = deviceTTL
@@ -70,6 +73,8 @@ struct SiteGateway: Sendable {
         var metadata: Logger.Metadata = ["site": "\(site.name)", "socketId": "\(socket.id)"]
         metadata["deviceId"] = credentials.deviceID.map { "\($0)" }
         let siteMetrics = metrics.site(site.name)
+        let authenticates = Self.roomsKeptByRecovery(of: socket, site: site) == nil
+        try addressCheck.check(socket, site: site, authenticates: authenticates, metadata: metadata)
         guard connections.reserve(for: site) else {
             siteMetrics.handshake(.limited)
             logger.notice("client refused: \(Self.connectionLimitReached)", metadata: metadata)

@@ -36,6 +36,8 @@ public struct HeraldSettings: Sendable, Hashable {
     public var eventServer: EventServerSettings?
     /// Native TLS on the main port (`tls:`); nil serves plain HTTP (TLS ends at a proxy, or nowhere).
     public var tls: TLSSettings?
+    /// `trustedProxies`, the global `allowFrom` / `denyFrom` and the default `maxAuthAttemptsPerMinute`.
+    public var connectionPolicy = ConnectionPolicySettings()
 
     /// Creates settings; the defaults are the Node service's (port 1337, offline devices kept 3600 s).
     public init(

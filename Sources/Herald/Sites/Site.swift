@@ -21,6 +21,8 @@ public struct Site: Sendable, Hashable {
     public var recovery: SiteRecovery?
     /// Client subscribe, publish and RPC through the site's hooks; all off by default.
     public var interaction: SiteInteraction
+    /// The site's own `allowFrom` / `denyFrom`, checked when a client joins its namespace, after the instance's.
+    public var addresses: AddressPolicy
 
     /// Creates a site.
     public init(
@@ -33,7 +35,8 @@ public struct Site: Sendable, Hashable {
         publicChannel: String? = nil,
         limits: SiteLimits = SiteLimits(),
         recovery: SiteRecovery? = nil,
-        interaction: SiteInteraction = SiteInteraction()
+        interaction: SiteInteraction = SiteInteraction(),
+        addresses: AddressPolicy = AddressPolicy()
     ) {
         self.name = name
         self.authentication = authentication
@@ -45,6 +48,7 @@ public struct Site: Sendable, Hashable {
         self.limits = limits
         self.recovery = recovery
         self.interaction = interaction
+        self.addresses = addresses
     }
 
     /// The Socket.IO namespace of the site.

@@ -17,6 +17,10 @@ public struct SiteLimits: Sendable, Hashable {
     /// Most live messages one socket may leave unacknowledged; beyond it live emits wait in the device's queue for
     /// its next `_batch` instead of holding an ack callback and timer each. nil: 1,000.
     public var maxPendingAcksPerSocket: Int?
+    /// Handshakes per minute one client address may make that reach the site's authentication; beyond it the client
+    /// is refused with `Too many authentication attempts` and `authUrl` is not called. nil: the global
+    /// `maxAuthAttemptsPerMinute` of `config.yml`, if any.
+    public var maxAuthAttemptsPerMinute: Int?
 
     /// The default of `maxDevicesPerUser`.
     public static let defaultMaxDevicesPerUser = 20
@@ -31,7 +35,8 @@ public struct SiteLimits: Sendable, Hashable {
         maxPayloadBytes: Int? = nil,
         maxRoomsPerClient: Int? = nil,
         maxDevicesPerUser: Int? = nil,
-        maxPendingAcksPerSocket: Int? = nil
+        maxPendingAcksPerSocket: Int? = nil,
+        maxAuthAttemptsPerMinute: Int? = nil
     ) {
         self.maxConnections = maxConnections
         self.maxSendsPerSecond = maxSendsPerSecond
@@ -39,6 +44,7 @@ public struct SiteLimits: Sendable, Hashable {
         self.maxRoomsPerClient = maxRoomsPerClient
         self.maxDevicesPerUser = maxDevicesPerUser
         self.maxPendingAcksPerSocket = maxPendingAcksPerSocket
+        self.maxAuthAttemptsPerMinute = maxAuthAttemptsPerMinute
     }
 
     /// `maxDevicesPerUser` or its default.

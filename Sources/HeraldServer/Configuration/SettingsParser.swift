@@ -11,6 +11,7 @@ enum SettingsParser {
         "port", "host", "device_ttl", "device_queue_limit", "redis", "flakeid", "io", "hooks", "send", "cluster", "admin",
         "eventServer",
         "tls",
+        "trustedProxies", "allowFrom", "denyFrom", "maxAuthAttemptsPerMinute",
     ]
 
     /// The settings of `section`; nil (an environment written with nothing under it) gives the defaults.
@@ -91,7 +92,19 @@ enum SettingsParser {
         if let tls = keys["tls"] {
             settings.tls = try TLSSettingsParser.parse(tls, warnings: &warnings)
         }
+        settings.connectionPolicy = try connectionPolicy(keys)
         return settings
+    }
+
+    /// `trustedProxies`, `allowFrom` / `denyFrom` and `maxAuthAttemptsPerMinute`, keys of the section itself.
+    private static func connectionPolicy(_ keys: YAMLMapping) throws(ConfigurationError) -> ConnectionPolicySettings {
+        ConnectionPolicySettings(
+            trustedProxies: try keys["trustedProxies"].map { value throws(ConfigurationError) in
+                try AddressPolicyParser.ranges(value)
+            } ?? [],
+            addresses: try AddressPolicyParser.parse(keys),
+            maxAuthAttemptsPerMinute: try keys.positiveInteger("maxAuthAttemptsPerMinute", "a positive number of attempts")
+        )
     }
 
     /// Shortest accepted `admin.key`: the key guards disconnecting users, so it must not be guessable.

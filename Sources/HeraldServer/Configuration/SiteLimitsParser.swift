@@ -1,13 +1,13 @@
 import Herald
 
 /// Reads a site's limits (`maxConnections`, `maxSendsPerSecond`, `maxPayloadBytes`, `maxRoomsPerClient`,
-/// `maxDevicesPerUser`, `maxPendingAcksPerSocket`), keys of the site's own mapping in `sites.yml`; an absent key keeps
+/// `maxDevicesPerUser`, `maxPendingAcksPerSocket`, `maxAuthAttemptsPerMinute`), keys of the site's own mapping in `sites.yml`; an absent key keeps
 /// the documented default.
 enum SiteLimitsParser {
     /// The limit keys of a site.
     static let knownKeys: Set<String> = [
         "maxConnections", "maxSendsPerSecond", "maxPayloadBytes", "maxRoomsPerClient",
-        "maxDevicesPerUser", "maxPendingAcksPerSocket",
+        "maxDevicesPerUser", "maxPendingAcksPerSocket", "maxAuthAttemptsPerMinute",
     ]
 
     static func parse(_ keys: YAMLMapping) throws(ConfigurationError) -> SiteLimits {
@@ -17,7 +17,8 @@ enum SiteLimitsParser {
             maxPayloadBytes: try keys.positiveInteger("maxPayloadBytes", "a positive number of bytes"),
             maxRoomsPerClient: try keys.positiveInteger("maxRoomsPerClient", "a positive number of rooms"),
             maxDevicesPerUser: try keys.positiveInteger("maxDevicesPerUser", "a positive number of devices"),
-            maxPendingAcksPerSocket: try keys.positiveInteger("maxPendingAcksPerSocket", "a positive number of acks")
+            maxPendingAcksPerSocket: try keys.positiveInteger("maxPendingAcksPerSocket", "a positive number of acks"),
+            maxAuthAttemptsPerMinute: try keys.positiveInteger("maxAuthAttemptsPerMinute", "a positive number of attempts")
         )
     }
 }

@@ -5,7 +5,7 @@ enum SiteParser {
     /// Keys of a site that Herald reads.
     static let knownKeys: Set<String> = Set([
         "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens", "jwt", "recovery",
-    ]).union(SiteLimitsParser.knownKeys).union(SiteInteractionParser.knownKeys)
+    ]).union(SiteLimitsParser.knownKeys).union(SiteInteractionParser.knownKeys).union(AddressPolicyParser.knownKeys)
 
     static func parse(_ value: YAMLValue, name: String, warnings: inout [String]) throws(ConfigurationError) -> Site {
         let keys = try value.mapping()
@@ -36,6 +36,7 @@ enum SiteParser {
         }
         site.limits = try SiteLimitsParser.parse(keys)
         site.interaction = try SiteInteractionParser.parse(keys, warnings: &warnings)
+        site.addresses = try AddressPolicyParser.parse(keys)
         if let recovery = keys["recovery"] {
             site.recovery = try SiteRecoveryParser.parse(recovery, warnings: &warnings)
         }

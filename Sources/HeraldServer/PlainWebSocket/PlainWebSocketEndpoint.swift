@@ -7,8 +7,9 @@ import NIOWebSocket
 
 /// Plain WebSocket JSON clients as a ``WebSocketEndpoint``: `GET /ws/<site>` on Herald's port.
 ///
-/// The upgrade is refused only when the instance is taking no new connections now (its connection rate, 503 with
-/// `Retry-After`, as for Socket.IO handshakes); everything else — an unknown site, refused credentials — is told
+/// The upgrade is refused only by the instance's connection policy, as Socket.IO handshakes are: a client address
+/// the global `allowFrom` / `denyFrom` refuse (403), or no new connections now (its connection rate, 503 with
+/// `Retry-After`); everything else — an unknown site, refused credentials — is told
 /// over the WebSocket, where a browser client can read it (``PlainCloseReason``).
 struct PlainWebSocketEndpoint: WebSocketEndpoint {
     static let pathPrefix = "/ws/"
@@ -28,7 +29,8 @@ struct PlainWebSocketEndpoint: WebSocketEndpoint {
     }
 
     func decide(head: HTTPRequestHead, remoteAddress: String?) -> WebSocketUpgradeDecision {
-        if let refusal = service.engine.handshakeRefusal() {
+        let client = service.engine.clientAddress(peer: remoteAddress, headers: HTTPFields(head.headers))
+        if let refusal = service.engine.handshakeRefusal(clientAddress: client) {
             return .refuse(refusal)
         }
         return .accept(HTTPHeaders())
@@ -42,11 +44,12 @@ struct PlainWebSocketEndpoint: WebSocketEndpoint {
     ) throws {
         let (path, query) = QueryString.split(target: head.uri)
         let siteName = QueryString.percentDecode(path.dropFirst(Self.pathPrefix.count))
+        let headers = HTTPFields(head.headers)
         let request = PlainWebSocketHandler.Request(
             siteName: siteName,
             query: query,
-            headers: HTTPFields(head.headers),
-            remoteAddress: remoteAddress,
+            headers: headers,
+            remoteAddress: service.engine.clientAddress(peer: remoteAddress, headers: headers),
             url: head.uri
         )
         try pipeline.addHandlers(

@@ -40,8 +40,9 @@ struct SSEController: Sendable {
             } catch {
                 throw .invalidLastEventID(error)
             }
-            if let refusal = service.engine.handshakeRefusal() {
-                throw .busy(retryAfterSeconds: refusal.retryAfterSeconds)
+            let client = service.engine.clientAddress(peer: channel.remoteAddress?.ipAddress, headers: request.headers)
+            if let refusal = service.engine.handshakeRefusal(clientAddress: client) {
+                throw SSERefusal(refusal)
             }
             let wire = SSEWire(
                 channel: channel,
@@ -54,7 +55,7 @@ struct SSEController: Sendable {
             let handshake = SocketHandshake(
                 query: query,
                 headers: request.headers,
-                address: channel.remoteAddress?.ipAddress,
+                address: client,
                 url: request.uri.description,
                 issued: SystemWallClock().milliseconds
             )

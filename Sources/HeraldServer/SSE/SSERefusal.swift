@@ -1,3 +1,4 @@
+import EngineIO
 import HTTPTypes
 import Herald
 import Hummingbird
@@ -25,13 +26,19 @@ struct SSERefusal: Error, Sendable, Hashable {
         return SSERefusal(status: .badRequest, code: "INVALID_LAST_EVENT_ID", message: message)
     }
 
-    static func busy(retryAfterSeconds: Int?) -> SSERefusal {
-        SSERefusal(
-            status: .serviceUnavailable,
-            code: "TOO_MANY_CONNECTIONS",
-            message: "Too many new connections, try again later",
-            retryAfterSeconds: retryAfterSeconds
-        )
+    /// The answer to a handshake the instance's connection policy refused: its address (403) or its connection
+    /// rate (503 with `Retry-After`).
+    init(_ refusal: EngineRefusal) {
+        guard refusal.status == .forbidden else {
+            self.init(
+                status: .serviceUnavailable,
+                code: "TOO_MANY_CONNECTIONS",
+                message: "Too many new connections, try again later",
+                retryAfterSeconds: refusal.retryAfterSeconds
+            )
+            return
+        }
+        self.init(.addressNotAllowed, message: InstanceHandshakePolicy.addressNotAllowed)
     }
 
     /// The answer to an admission the site's middleware refused.
@@ -53,7 +60,8 @@ struct SSERefusal: Error, Sendable, Hashable {
                 .unauthorized
             case .unauthorized: .forbidden
             case .authUnavailable, .connectionLimit: .serviceUnavailable
-            case .tooManyDevices: .tooManyRequests
+            case .tooManyDevices, .tooManyAuthAttempts: .tooManyRequests
+            case .addressNotAllowed: .forbidden
             }
         self.init(status: status, code: code.rawValue, message: message)
     }

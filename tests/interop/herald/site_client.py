@@ -11,7 +11,10 @@ EVENTS = ("_settings", "_batch", "_resync", "message", "news", "alert", "update"
 
 
 class SiteClient:
-    def __init__(self, herald, site, token, device="device-1", transports=("websocket",), meta=None, http_session=None):
+    def __init__(
+        self, herald, site, token, device="device-1", transports=("websocket",), meta=None, http_session=None,
+        headers=None,
+    ):
         self.namespace = f"/{site}"
         self.events = []
         self.errors = []
@@ -32,6 +35,8 @@ class SiteClient:
             query["meta"] = meta
         self.url = f"{herald.url}?{urllib.parse.urlencode(query)}"
         self.transports = list(transports)
+        # `headers`: sent with the handshake and the WebSocket upgrade (an `X-Forwarded-For` through a trusted proxy).
+        self.headers = dict(headers or {})
 
     def _recorder(self, name):
         def record(*args):
@@ -48,6 +53,8 @@ class SiteClient:
 
     def connect(self, expect_success=True, timeout=8):
         kwargs = {"namespaces": [self.namespace], "transports": self.transports}
+        if self.headers:
+            kwargs["headers"] = self.headers
         if GENERATION >= 5:
             kwargs["wait_timeout"] = timeout
         try:
