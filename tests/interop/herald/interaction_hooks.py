@@ -10,6 +10,7 @@ The room (subscribe, publish) or the method (rpc) decides the answer:
   filter-*   publish: 200 {"args": ["[filtered]"]} (the backend replaces what was published)
   echo       rpc: 200 {"echo": params, "user": the token}
   empty      rpc: 200 with an empty body
+A name passed to `refuse(name)` is answered 403 from then on, whatever its form.
 """
 import json
 import socket
@@ -27,6 +28,7 @@ class _Server(ThreadingHTTPServer):
 class InteractionHooks:
     def __init__(self):
         self.calls = []
+        self.refused = set()
         self.condition = threading.Condition()
         self.server = _Server(("127.0.0.1", 0), self._handler_class())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -36,6 +38,11 @@ class InteractionHooks:
     def calls_to(self, path):
         with self.condition:
             return [call for call in self.calls if call["path"] == path]
+
+    def refuse(self, name):
+        """From now on the room or method `name` is answered 403."""
+        with self.condition:
+            self.refused.add(name)
 
     def stop(self):
         self.server.shutdown()
@@ -65,7 +72,11 @@ class InteractionHooks:
                     stub.calls.append({"path": self.path, "authorization": self.headers.get("Authorization", ""), "body": body})
                     stub.condition.notify_all()
                 name = body.get("method") if self.path == "/rpc" else body.get("room", "")
-                if name.startswith("slow-"):
+                with stub.condition:
+                    refused = name in stub.refused
+                if refused:
+                    self._reply(403, json.dumps({"error": "No longer allowed"}))
+                elif name.startswith("slow-"):
                     time.sleep(SLOW_SECONDS)
                     self._reply(200, "")
                 elif name.startswith("closed-") or name == "closed":
