@@ -1,5 +1,6 @@
 """A cluster harness: one redis-server and three Herald instances on loopback ports they chose, sharing config and
 sites."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -72,10 +73,10 @@ class Instance:
         self.log.close()
 
 
-@pytest.fixture
-def cluster():
-    hooks = StubHooks()
-    redis = RedisServer()
+@contextlib.contextmanager
+def running_cluster(sites_text, redis_url, count=3):
+    """`count` Herald instances on `redis_url` sharing one config.yml (short heartbeats) and `sites_text`; all
+    stopped afterwards."""
     instances = []
     with tempfile.TemporaryDirectory() as workdir:
         with open(os.path.join(workdir, "config.yml"), "w") as f:
@@ -87,21 +88,32 @@ def cluster():
                 f"  cluster:\n    heartbeat: {HEARTBEAT_MS}\n    instanceTimeout: {INSTANCE_TIMEOUT_MS}\n"
             )
         with open(os.path.join(workdir, "sites.yml"), "w") as f:
-            f.write(
-                "shop:\n"
-                f"  authUrl: {hooks.url}/auth\n"
-                f"  apiKey: {SHOP_KEY}\n"
-                "  userRoomPrefix: user_\n"
-                "plain:\n"
-                f"  authUrl: {hooks.url}/auth\n"
-                f"  apiKey: {PLAIN_KEY}\n"
-            )
+            f.write(sites_text)
         try:
-            for number in (1, 2, 3):
-                instances.append(Instance(number, workdir, redis.url))
+            for number in range(1, count + 1):
+                instances.append(Instance(number, workdir, redis_url))
             yield instances
         finally:
             for instance in instances:
                 instance.stop()
-            redis.stop()
-            hooks.stop()
+
+
+@pytest.fixture
+def cluster():
+    hooks = StubHooks()
+    redis = RedisServer()
+    sites = (
+        "shop:\n"
+        f"  authUrl: {hooks.url}/auth\n"
+        f"  apiKey: {SHOP_KEY}\n"
+        "  userRoomPrefix: user_\n"
+        "plain:\n"
+        f"  authUrl: {hooks.url}/auth\n"
+        f"  apiKey: {PLAIN_KEY}\n"
+    )
+    try:
+        with running_cluster(sites, redis.url) as instances:
+            yield instances
+    finally:
+        redis.stop()
+        hooks.stop()

@@ -2,12 +2,11 @@
 sent to one instance reach sockets on the others, and a client's publish reaches subscribers on other instances."""
 import os
 import sys
-import tempfile
 
 import pytest
 import requests
 
-from conftest import HEARTBEAT_MS, INSTANCE_TIMEOUT_MS, Instance
+from conftest import running_cluster
 from redis_server import RedisServer
 from site_client import SiteClient
 from stub_hooks import StubHooks
@@ -21,32 +20,21 @@ TALK_KEY = "talk-api-key-0123456789"
 @pytest.fixture
 def talk_cluster():
     hooks, interaction, redis = StubHooks(), InteractionHooks(), RedisServer()
-    instances = []
-    with tempfile.TemporaryDirectory() as workdir:
-        with open(os.path.join(workdir, "config.yml"), "w") as f:
-            f.write(
-                "test:\n  host: 127.0.0.1\n  hooks:\n    timeout: 2000\n"
-                f"  cluster:\n    heartbeat: {HEARTBEAT_MS}\n    instanceTimeout: {INSTANCE_TIMEOUT_MS}\n"
-            )
-        with open(os.path.join(workdir, "sites.yml"), "w") as f:
-            f.write(
-                "talk:\n"
-                f"  authUrl: {hooks.url}/auth\n"
-                f"  apiKey: {TALK_KEY}\n"
-                "  userRoomPrefix: user_\n"
-                f"  subscribeUrl: {interaction.url}/subscribe\n"
-                f"  publishUrl: {interaction.url}/publish\n"
-            )
-        try:
-            for number in (1, 2, 3):
-                instances.append(Instance(number, workdir, redis.url))
+    sites = (
+        "talk:\n"
+        f"  authUrl: {hooks.url}/auth\n"
+        f"  apiKey: {TALK_KEY}\n"
+        "  userRoomPrefix: user_\n"
+        f"  subscribeUrl: {interaction.url}/subscribe\n"
+        f"  publishUrl: {interaction.url}/publish\n"
+    )
+    try:
+        with running_cluster(sites, redis.url) as instances:
             yield instances
-        finally:
-            for instance in instances:
-                instance.stop()
-            redis.stop()
-            interaction.stop()
-            hooks.stop()
+    finally:
+        redis.stop()
+        interaction.stop()
+        hooks.stop()
 
 
 def connect(instance, user, device):

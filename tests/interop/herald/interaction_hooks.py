@@ -16,13 +16,10 @@ import json
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from stub_hooks import JSONHandler, StubServer
 
 SLOW_SECONDS = 2.5
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
 
 
 class InteractionHooks:
@@ -30,7 +27,7 @@ class InteractionHooks:
         self.calls = []
         self.refused = set()
         self.condition = threading.Condition()
-        self.server = _Server(("127.0.0.1", 0), self._handler_class())
+        self.server = StubServer(("127.0.0.1", 0), self._handler_class())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -51,20 +48,7 @@ class InteractionHooks:
     def _handler_class(self):
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _reply(self, status, body):
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JSONHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"null")

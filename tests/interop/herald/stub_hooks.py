@@ -21,7 +21,7 @@ SLOW_SECONDS = 3.0
 BRIEF_SECONDS = 0.5
 
 
-class _Server(ThreadingHTTPServer):
+class StubServer(ThreadingHTTPServer):
     """A listen backlog for connect storms: with the default of 5, a burst of hundreds of authUrl calls (the chaos
     fleet connecting at once to three instances) overflows it, and a SYN retried after 1 s and 3 s can outlast
     Herald's hook timeout, which refuses the client."""
@@ -29,12 +29,28 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
+class JSONHandler(BaseHTTPRequestHandler):
+    """A stub endpoint's request handler: keep-alive, no access log, JSON answers."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _reply(self, status, body):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
 class StubHooks:
     def __init__(self):
         self.calls = []
         self.grants = {}
         self.condition = threading.Condition()
-        self.server = _Server(("127.0.0.1", 0), self._handler_class())
+        self.server = StubServer(("127.0.0.1", 0), self._handler_class())
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -74,20 +90,7 @@ class StubHooks:
     def _handler_class(self):
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _reply(self, status, body):
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JSONHandler):
             def do_GET(self):
                 auth = self.headers.get("Authorization", "")
                 stub.record({"method": "GET", "path": self.path, "authorization": auth, "meta": self.headers.get("X-META")})
