@@ -127,12 +127,15 @@ struct SiteGateway: Sendable {
         }
     }
 
-    /// The rooms a recovering socket keeps without asking `authUrl`, when its site's recovery has `skipAuth`: those
-    /// of its session, less its own room and the reserved reliable room (which the device sessions join again).
+    /// The rooms a recovering socket keeps as granted without asking `authUrl`, when its site's recovery has
+    /// `skipAuth`: those of its session, less its own room, the reserved reliable room (which the device sessions join
+    /// again) and its subscriptions (which it keeps too, but which were never granted).
     private static func roomsKeptByRecovery(of socket: Socket, site: Site) -> [String]? {
         guard site.recovery?.skipAuth == true, site.authentication.isSkippableOnRecovery else { return nil }
         return socket.recoveredSession.map { session in
-            session.rooms.filter { $0 != session.sid && $0 != ReliableRoom.name }.sorted()
+            session.rooms.filter { room in
+                room != session.sid && room != ReliableRoom.name && SubscriptionRoom.room(of: room) == nil
+            }.sorted()
         }
     }
 
