@@ -15,6 +15,11 @@ import Testing
         #expect(try parse(#"{"type":"ack","id":12}"#) == .acknowledge([FlakeID(rawValue: 12)]))
         #expect(try parse(#"{"type":"ack","ids":["1","2"]}"#) == .acknowledge([FlakeID(rawValue: 1), FlakeID(rawValue: 2)]))
         #expect(try parse(#"{"type":"ping","extra":true}"#) == .ping)
+        #expect(try parse(#"{"type":"subscribe","room":"r","ref":4}"#) == .request(event: "_subscribe", fields: ["room": "r"], ref: 4))
+        #expect(try parse(#"{"type":"rpc","method":"m"}"#) == .request(event: "_rpc", fields: ["method": "m"], ref: nil))
+        #expect(try parse(#"{"type":"refresh","token":"t","ref":0}"#) == .request(event: "_refresh", fields: ["token": "t"], ref: 0))
+        #expect(try parse(#"{"type":"reply","ref":2147483647,"data":[1]}"#) == .reply(ref: 2_147_483_647, data: [1]))
+        #expect(try parse(#"{"type":"reply","ref":3}"#) == .reply(ref: 3, data: .null))
     }
 
     @Test func everyBadMessageSaysWhatIsWrong() {
@@ -30,6 +35,10 @@ import Testing
             (#"{"type":"ack","id":-1}"#, "a message ID is a decimal string"),
             (#"{"type":"ack","id":"99999999999999999999"}"#, "a message ID is a decimal string"),
             (#"{"type":"hello"}"#, #"unknown message type "hello""#),
+            (#"{"type":"reply","data":1}"#, #""reply" has a "ref""#),
+            (#"{"type":"rpc","ref":-1}"#, #"a "ref" is a whole number from 0 to 2147483647"#),
+            (#"{"type":"publish","ref":2147483648}"#, #"a "ref" is a whole number from 0 to 2147483647"#),
+            (#"{"type":"subscribe","ref":"1"}"#, #"a "ref" is a whole number from 0 to 2147483647"#),
         ]
         for (text, reason) in cases {
             #expect(throws: PlainClientMessage.Invalid(reason), "\(text)") { try parse(text) }
@@ -45,6 +54,11 @@ import Testing
         #expect(batch == #"{"type":"batch","messages":[{"event":"e","args":["x"],"id":"7534898532931600384"}]}"#)
         #expect(PlainServerMessage.settings(["device_ttl": 60, "type": "spoof"]).text == #"{"type":"settings","device_ttl":60}"#)
         #expect(PlainServerMessage.resync(event: nil).text == #"{"type":"resync"}"#)
+        #expect(
+            PlainServerMessage.call(name: "where", arguments: ["now"], ref: 5).text
+                == #"{"type":"call","event":"where","args":["now"],"ref":5}"#
+        )
+        #expect(PlainServerMessage.reply(ref: 5, data: ["ok": true]).text == #"{"type":"reply","ref":5,"data":{"ok":true}}"#)
         #expect(PlainServerMessage.resync(event: "reload").text == #"{"type":"resync","event":"reload"}"#)
         #expect(
             PlainServerMessage.error(.unauthorized, message: "Authentication failed").text

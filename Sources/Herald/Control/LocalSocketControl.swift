@@ -4,8 +4,8 @@ import SocketIO
 /// Runs a backend's ``ControlCommand`` on this instance's sockets: finds the target's sockets, then emits with an
 /// ack and collects the answers, or disconnects them.
 ///
-/// An RPC goes to Socket.IO sockets only: plain WebSocket and Server-Sent Events clients have no way to answer an
-/// event, so they are neither emitted to nor counted.
+/// An RPC goes to Socket.IO and plain WebSocket sockets (a plain client answers a `call` with a `reply`); a
+/// Server-Sent Events client has no way to answer, so it is neither emitted to nor counted.
 struct LocalSocketControl: Sendable {
     let io: SocketIOServer
     let sites: SiteRegistry
@@ -92,8 +92,8 @@ struct LocalSocketControl: Sendable {
     private static func answersAcks(_ socket: Socket) async -> Bool {
         let transport = try? await socket.eventLoop.submit { socket.transport }.get()
         return switch transport.flatMap(ClientTransport.init(rawValue:)) {
-        case .polling?, .websocket?: true
-        case .websocketJSON?, .sse?, nil: false
+        case .polling?, .websocket?, .websocketJSON?: true
+        case .sse?, nil: false
         }
     }
 

@@ -1,4 +1,4 @@
-import SocketIO
+public import SocketIO
 
 /// A message a plain WebSocket JSON client sends (`/ws/<site>`, see docs/protocols.md).
 public enum PlainClientMessage: Sendable, Hashable {
@@ -9,6 +9,19 @@ public enum PlainClientMessage: Sendable, Hashable {
     case acknowledge([FlakeID])
     /// `{"type":"ping"}`: answered `{"type":"pong"}`, for clients (browsers) that cannot send WebSocket pings.
     case ping
+    /// `{"type":"subscribe"|"unsubscribe"|"publish"|"rpc"|"refresh", …, "ref": N}`: a request to the site, the
+    /// Socket.IO client's `_subscribe` … `_refresh` event (docs/interactive.md): `fields` is the message without `type`
+    /// and `ref`; with a `ref` the client is answered `{"type":"reply","ref":N,"data":…}`.
+    case request(event: String, fields: JSONValue, ref: Int?)
+    /// `{"type":"reply","ref":N,"data":…}`: the client's answer to a `call` the server sent with that `ref`.
+    case reply(ref: Int, data: JSONValue)
+
+    /// The Socket.IO event each request type stands for.
+    static let requestEvents: [String: String] = [
+        "subscribe": "_subscribe", "unsubscribe": "_unsubscribe", "publish": "_publish", "rpc": "_rpc", "refresh": "_refresh",
+    ]
+    /// Largest `ref` accepted.
+    public static let maxRef = Int(Int32.max)
 
     /// Why a client message is refused; the connection is closed with ``PlainCloseReason/invalidMessage``.
     public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
@@ -37,6 +50,14 @@ public enum PlainClientMessage: Sendable, Hashable {
             return .acknowledge(try acknowledgedIDs(object, maxIDs: maxIDs))
         case "ping":
             return .ping
+        case "reply":
+            guard let ref = try ref(object["ref"]) else { throw Invalid("\"reply\" has a \"ref\"") }
+            return .reply(ref: ref, data: object["data"] ?? .null)
+        case let type where requestEvents[type] != nil:
+            var fields = object
+            fields["type"] = nil
+            fields["ref"] = nil
+            return .request(event: requestEvents[type] ?? type, fields: .object(fields), ref: try ref(object["ref"]))
         default:
             throw Invalid("unknown message type \"\(type.prefix(64))\"")
         }
@@ -70,6 +91,15 @@ public enum PlainClientMessage: Sendable, Hashable {
             break
         }
         throw Invalid("a message ID is a decimal string")
+    }
+
+    /// A `ref`: a whole number from 0 to ``maxRef``; nil when absent.
+    private static func ref(_ value: JSONValue?) throws(Invalid) -> Int? {
+        switch value {
+        case nil, .null?: return nil
+        case .int(let number)? where (0...Int64(maxRef)).contains(number): return Int(number)
+        default: throw Invalid("a \"ref\" is a whole number from 0 to \(maxRef)")
+        }
     }
 
     private static func optionalString(_ value: JSONValue?, named name: String) throws(Invalid) -> String? {

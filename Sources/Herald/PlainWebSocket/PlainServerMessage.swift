@@ -11,6 +11,10 @@ public enum PlainServerMessage: Sendable, Hashable {
     case settings([String: JSONValue])
     /// The client must reload its state: its queue overflowed (no `event`), or a message asked for it.
     case resync(event: String?)
+    /// An event the client answers with `{"type":"reply","ref":N,"data":…}` (a backend's `POST /rpc`).
+    case call(name: String, arguments: [JSONValue], ref: Int)
+    /// The answer to the client's request with this `ref`.
+    case reply(ref: Int, data: JSONValue)
     /// The answer to `{"type":"ping"}`.
     case pong
     /// Why the connection ends; the close frame that follows carries the matching 4xxx code.
@@ -53,6 +57,15 @@ public enum PlainServerMessage: Sendable, Hashable {
                 out += #","event":"#
                 JSONValue.string(event).write(to: &out)
             }
+        case .call(let name, let arguments, let ref):
+            out += #""call","event":"#
+            JSONValue.string(name).write(to: &out)
+            out += #","args":"#
+            JSONValue.array(arguments).write(to: &out)
+            out += #","ref":"# + String(ref)
+        case .reply(let ref, let data):
+            out += #""reply","ref":"# + String(ref) + #","data":"#
+            data.write(to: &out)
         case .pong:
             out += #""pong""#
         case .error(let reason, let message):

@@ -215,6 +215,12 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
             break  // nothing was sent that could be acknowledged yet
         case (.ping, _):
             send(.pong)
+        case (.request(let event, let fields, let ref), .connected(let socket)):
+            socket.receive(.event(namespace: socket.namespace.name, ackID: ref, name: event, arguments: [fields]))
+        case (.reply(let ref, let data), .connected(let socket)):
+            socket.receive(.ack(namespace: socket.namespace.name, ackID: ref, arguments: [data]))
+        case (.request, _), (.reply, _):
+            fail(.invalidMessage, message: "requests and replies come after \"settings\"")
         }
     }
 
@@ -244,6 +250,16 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     /// events as `event` messages; acks and connection packets have no plain form. (Batches and the resyncs of a
     /// device's queue come through ``PlainReliableDelivery``.)
     func send(_ packet: SocketPacket) {
+        switch packet {
+        case .event(_, let ref?, let name, let arguments):
+            send(.call(name: HeraldEvent.clientName(of: name), arguments: arguments, ref: ref))
+            return
+        case .ack(_, let ref, let arguments):
+            send(.reply(ref: ref, data: arguments.first ?? .null))
+            return
+        case .event, .connect, .disconnect, .connectError:
+            break
+        }
         guard case .event(_, _, let name, let arguments) = packet else { return }
         switch HeraldEvent(rawValue: name) {
         case .settings?:

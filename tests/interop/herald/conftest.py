@@ -94,7 +94,7 @@ GENERATION = os.environ.get("SIO_GENERATION", "5")
 # The plain WebSocket JSON client speaks no Socket.IO either: one generation runs it.
 collect_ignore = (
     ["test_reliable_acks_raw.py", "test_plain_websocket.py", "test_plain_websocket_input.py",
-     "test_plain_websocket_reliable.py"]
+     "test_plain_websocket_reliable.py", "test_plain_websocket_interactive.py"]
     if GENERATION != "5" else []
 )
 

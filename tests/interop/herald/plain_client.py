@@ -83,6 +83,12 @@ class PlainClient:
     def ack(self, *ids):
         self.send({"type": "ack", "ids": list(ids)} if len(ids) != 1 else {"type": "ack", "id": ids[0]})
 
+    def request(self, kind, ref, **fields):
+        """Sends a `kind` request (subscribe, publish, rpc, …) with `ref` and returns the `data` of its reply."""
+        self.send({"type": kind, "ref": ref, **fields})
+        self.wait_for(lambda ms: any(m["type"] == "reply" and m["ref"] == ref for m in ms), f"the reply to ref {ref}")
+        return next(m["data"] for m in self.of_type("reply") if m["ref"] == ref)
+
     def close(self):
         try:
             self.ws.close()
