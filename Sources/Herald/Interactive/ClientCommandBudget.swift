@@ -1,10 +1,12 @@
 import NIOConcurrencyHelpers
 
 /// One socket's allowance for client commands: hook calls waiting at once (each holds a slot until its hook
-/// answers), `_publish` events per second, and which subscriptions are still wanted while their hook is asked.
+/// answers) and started per second, `_publish` events per second, and which subscriptions are still wanted while
+/// their hook is asked.
 final class ClientCommandBudget: Sendable {
     private struct State {
         var callsInFlight = 0
+        var calls: TokenBucket
         var publishes: TokenBucket
         var subscribeTickets: [String: Int] = [:]
         var nextTicket = 0
@@ -14,18 +16,26 @@ final class ClientCommandBudget: Sendable {
     private let maxCallsInFlight: Int
     private let now: MonotonicTime
 
-    /// A fresh allowance: `maxCallsInFlight` hook calls at once, `publishesPerSecond` publishes (a burst of as many).
-    init(maxCallsInFlight: Int, publishesPerSecond: Int, now: @escaping MonotonicTime) {
+    /// A fresh allowance: `maxCallsInFlight` hook calls at once and `callsPerSecond` started per second,
+    /// `publishesPerSecond` publishes (each rate a burst of as many).
+    init(maxCallsInFlight: Int, callsPerSecond: Int, publishesPerSecond: Int, now: @escaping MonotonicTime) {
         self.maxCallsInFlight = maxCallsInFlight
         self.now = now
-        let bucket = TokenBucket(ratePerSecond: publishesPerSecond, capacity: publishesPerSecond, now: now())
-        state = NIOLockedValueBox(State(publishes: bucket))
+        let time = now()
+        state = NIOLockedValueBox(
+            State(
+                calls: TokenBucket(ratePerSecond: callsPerSecond, capacity: callsPerSecond, now: time),
+                publishes: TokenBucket(ratePerSecond: publishesPerSecond, capacity: publishesPerSecond, now: time)
+            )
+        )
     }
 
-    /// Takes a hook-call slot; false when ``maxCallsInFlight`` are taken.
+    /// Takes a hook-call slot and one call of the per-second allowance; false (taking neither) when
+    /// ``maxCallsInFlight`` are taken or the second's calls are spent.
     func startCall() -> Bool {
-        state.withLockedValue { state in
-            guard state.callsInFlight < maxCallsInFlight else { return false }
+        let time = now()
+        return state.withLockedValue { state in
+            guard state.callsInFlight < maxCallsInFlight, state.calls.take(1, now: time) == .granted else { return false }
             state.callsInFlight += 1
             return true
         }

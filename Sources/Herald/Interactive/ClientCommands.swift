@@ -15,6 +15,8 @@ struct ClientCommands: Sendable {
     let defaultMaxPayloadBytes: Int
     let now: MonotonicTime
     let logger: Logger
+    /// The site's share of the hook client.
+    let siteSlots = SiteHookSlots()
 
     /// Serves the client events on `socket` when `site` has any of their hooks; the hooks are looked up again for
     /// each event, so a reload that changes a URL applies to the next event.
@@ -22,6 +24,7 @@ struct ClientCommands: Sendable {
         guard site.interaction.isEnabled else { return }
         let budget = ClientCommandBudget(
             maxCallsInFlight: SiteInteraction.maxHookCallsInFlightPerSocket,
+            callsPerSecond: SiteInteraction.maxHookCallsPerSecondPerSocket,
             publishesPerSecond: site.interaction.publishesPerSecond,
             now: now
         )
@@ -204,11 +207,16 @@ struct ClientCommands: Sendable {
         then: @escaping @Sendable (InteractionHook.Verdict) -> Void
     ) {
         guard request.budget.startCall() else {
+            return refuse(request, CommandFailure(.rateLimited, "Too many requests to the site's hook from this client"))
+        }
+        guard siteSlots.take(site: site.name) else {
+            request.budget.finishCall()
             return refuse(request, CommandFailure(.rateLimited, "Too many requests waiting for the site's hook"))
         }
         let commands = self
         Task {
             let result = await commands.hook.call(url, body: body, token: request.client.credentials.token, site: site)
+            commands.siteSlots.release(site: site.name)
             request.budget.finishCall()
             switch result {
             case .failure(let failure): commands.refuse(request, failure)

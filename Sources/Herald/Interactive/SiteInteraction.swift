@@ -15,6 +15,11 @@ public struct SiteInteraction: Sendable, Hashable {
     public static let defaultMaxClientPublishesPerSecond = 10
     /// Most hook calls one socket may have waiting at once; more are refused at once.
     public static let maxHookCallsInFlightPerSocket = 8
+    /// Most hook calls one socket may start per second (a burst of as many), whatever their kind.
+    public static let maxHookCallsPerSecondPerSocket = 20
+    /// Most hook calls all sockets of one site may have waiting at once on this instance: the hook client is shared
+    /// by every site, so one site's clients must not hold all of it.
+    public static let maxHookCallsInFlightPerSite = 256
 
     /// Creates the settings; every hook is off by default.
     public init(

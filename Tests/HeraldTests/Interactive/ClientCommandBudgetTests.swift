@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ClientCommandBudgetTests {
     @Test func hookCallsInFlightAreCappedAndGivenBack() {
-        let budget = ClientCommandBudget(maxCallsInFlight: 2, publishesPerSecond: 1, now: ManualTime().source)
+        let budget = ClientCommandBudget(maxCallsInFlight: 2, callsPerSecond: 10, publishesPerSecond: 1, now: ManualTime().source)
         #expect(budget.startCall())
         #expect(budget.startCall())
         #expect(!budget.startCall())
@@ -12,9 +12,31 @@ import Testing
         #expect(budget.startCall())
     }
 
+    @Test func hookCallsPerSecondAreCappedEvenWhenEachAnswersAtOnce() {
+        let time = ManualTime()
+        let budget = ClientCommandBudget(maxCallsInFlight: 8, callsPerSecond: 3, publishesPerSecond: 1, now: time.source)
+        for _ in 0..<3 {
+            #expect(budget.startCall())
+            budget.finishCall()
+        }
+        #expect(!budget.startCall())
+        time.advance(by: .seconds(1))
+        #expect(budget.startCall())
+    }
+
+    @Test func aSitesHookSlotsAreSharedByItsSocketsAndNotByOtherSites() {
+        let slots = SiteHookSlots(limit: 2)
+        #expect(slots.take(site: "a"))
+        #expect(slots.take(site: "a"))
+        #expect(!slots.take(site: "a"))
+        #expect(slots.take(site: "b"))
+        slots.release(site: "a")
+        #expect(slots.take(site: "a"))
+    }
+
     @Test func publishesRefillWithTime() {
         let time = ManualTime()
-        let budget = ClientCommandBudget(maxCallsInFlight: 1, publishesPerSecond: 2, now: time.source)
+        let budget = ClientCommandBudget(maxCallsInFlight: 1, callsPerSecond: 10, publishesPerSecond: 2, now: time.source)
         #expect(budget.takePublish())
         #expect(budget.takePublish())
         #expect(!budget.takePublish())
@@ -24,7 +46,7 @@ import Testing
     }
 
     @Test func anUnsubscribeOrALaterSubscribeSettlesAPendingSubscription() {
-        let budget = ClientCommandBudget(maxCallsInFlight: 1, publishesPerSecond: 1, now: ManualTime().source)
+        let budget = ClientCommandBudget(maxCallsInFlight: 1, callsPerSecond: 10, publishesPerSecond: 1, now: ManualTime().source)
         let first = budget.wantSubscription(to: "chat")
         budget.dropSubscription(to: "chat")
         #expect(!budget.settleSubscription(to: "chat", ticket: first))
