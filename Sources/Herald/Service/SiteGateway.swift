@@ -19,6 +19,7 @@ struct SiteGateway: Sendable {
     private let connections: SiteConnectionCounter
     private let presence: UserPresenceReporter
     private let commands: ClientCommands
+    private let roomPresence: SocketPresence
     private let deviceTTL: Int
     private let logger: Logger
     private let metrics: HeraldMetrics
@@ -34,6 +35,7 @@ struct SiteGateway: Sendable {
         connections: SiteConnectionCounter,
         presence: UserPresenceReporter,
         commands: ClientCommands,
+        roomPresence: SocketPresence,
         deviceTTL: Int,
         logger: Logger,
         metrics: HeraldMetrics
@@ -47,6 +49,7 @@ struct SiteGateway: Sendable {
         self.connections = connections
         self.presence = presence
         self.commands = commands
+        self.roomPresence = roomPresence
         self.deviceTTL = deviceTTL
         self.logger = logger
         self.metrics = metrics
@@ -211,6 +214,7 @@ struct SiteGateway: Sendable {
             session.activate()
         }
         commands.install(on: socket, client: client, site: site)
+        roomPresence.connected(socket, client: client, site: site)
         let metadata = Self.metadata(of: socket, client: client)
         logger.info("client connected", metadata: metadata)
         report(.connected, client: client, site: site, metadata: metadata)

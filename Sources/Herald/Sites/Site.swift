@@ -21,6 +21,8 @@ public struct Site: Sendable, Hashable {
     public var recovery: SiteRecovery?
     /// Client subscribe, publish and RPC through the site's hooks; all off by default.
     public var interaction: SiteInteraction
+    /// Room presence (`GET /presence`, `_join`/`_leave`); nil (the default) leaves it off, at no cost.
+    public var presence: SitePresence?
 
     /// Creates a site.
     public init(
@@ -33,7 +35,8 @@ public struct Site: Sendable, Hashable {
         publicChannel: String? = nil,
         limits: SiteLimits = SiteLimits(),
         recovery: SiteRecovery? = nil,
-        interaction: SiteInteraction = SiteInteraction()
+        interaction: SiteInteraction = SiteInteraction(),
+        presence: SitePresence? = nil
     ) {
         self.name = name
         self.authentication = authentication
@@ -45,6 +48,7 @@ public struct Site: Sendable, Hashable {
         self.limits = limits
         self.recovery = recovery
         self.interaction = interaction
+        self.presence = presence
     }
 
     /// The Socket.IO namespace of the site.
