@@ -8,6 +8,7 @@ import requests
 
 from conftest import RunningHerald
 from interaction_hooks import InteractionHooks
+from plain_client import PlainClient, wait_connected
 from site_client import SiteClient
 
 LIVE_KEY = "live-api-key-0123456789"
@@ -153,6 +154,19 @@ def test_a_subscription_counts_under_the_rooms_own_name(herald):
         wait_about(sam, "_leave", "tom")
     finally:
         sam.close()
+
+
+def test_a_plain_websocket_client_gets_join_and_leave_under_their_plain_names(herald):
+    watcher = wait_connected(PlainClient(herald.url, "live", "good-pia", "pia-ws"))
+    try:
+        comer = connect(herald, "quinn")
+        quinn = {"user": "quinn", "deviceId": "quinn-phone"}
+        watcher.wait_for(lambda ms: any(m.get("event") == "join" and m["args"] == [quinn] for m in ms), "quinn's join")
+        comer.close()
+        watcher.wait_for(lambda ms: any(m.get("event") == "leave" and m["args"] == [quinn] for m in ms), "quinn's leave")
+        assert watcher.events("_join") == []
+    finally:
+        watcher.close()
 
 
 def test_presence_errors(herald):
