@@ -4,8 +4,9 @@ public protocol PresenceTimer: Sendable {
     func schedule(after delay: Duration, _ action: @escaping @Sendable () async -> Void)
 }
 
-/// The real timer: a task that sleeps for the delay. A task cancelled by shutdown does not run the action; the
-/// instance's pending leaves are settled when it retires (or by whichever instance reaps it).
+/// The real timer: a task that sleeps for the delay. The timers die with the process: a retiring instance settles its
+/// pending leaves itself, and a dead one's are settled by the instance that reaps it; a timer that fires after its
+/// leave was settled that way finds nothing left to remove.
 public struct TaskPresenceTimer: PresenceTimer {
     /// Creates the timer.
     public init() {}
