@@ -11,6 +11,8 @@ struct ClientCommands: Sendable {
     let sites: SiteRegistry
     let hook: InteractionHook
     let sender: MessageSender
+    /// Room presence, told of subscriptions made and dropped.
+    let presence: SocketPresence
     /// The payload limit of sites without `maxPayloadBytes` (`send.maxBodyBytes`).
     let defaultMaxPayloadBytes: Int
     let now: MonotonicTime
@@ -90,6 +92,7 @@ struct ClientCommands: Sendable {
                         return refuse(request, failure)
                     }
                     request.socket.join(SubscriptionRoom.name(for: room))
+                    presence.subscribed(request.socket, to: room, site: site)
                     request.reply(Self.done(room: room))
                 }
             }
@@ -105,6 +108,7 @@ struct ClientCommands: Sendable {
             return refuse(request, CommandFailure(.reservedRoom, "Room \"\(room)\" was granted at connection; it cannot be left"))
         }
         request.socket.leave(SubscriptionRoom.name(for: room))
+        presence.unsubscribed(request.socket, from: room, site: site)
         request.reply(Self.done(room: room))
     }
 

@@ -9,6 +9,10 @@ public enum HeraldEvent: String, Sendable, CaseIterable {
     case resync = "_resync"
     /// The client's JWT expired (`{"exp": N}`); the socket is disconnected right after.
     case expired = "_expired"
+    /// A device arrived in a room of a site with presence (`{"user", "deviceId"}`), sent to the room.
+    case join = "_join"
+    /// A device left a room of a site with presence, its grace over (`{"user", "deviceId"}`), sent to the room.
+    case leave = "_leave"
 
     /// The name on wires other than Socket.IO's.
     public var clientName: String {
@@ -17,6 +21,8 @@ public enum HeraldEvent: String, Sendable, CaseIterable {
         case .batch: "batch"
         case .resync: "resync"
         case .expired: "expired"
+        case .join: "join"
+        case .leave: "leave"
         }
     }
 

@@ -31,6 +31,8 @@ public final class HeraldService: Sendable {
     public let metrics: HeraldMetrics
     /// `POST /rpc` and `POST /disconnect`: commands for sockets on every instance.
     public let control: BackendControl
+    /// Room presence of the sites with `presence`: `GET /presence`, `_join`/`_leave`, reaping of dead instances.
+    public let presence: PresenceTracker
     private let sessions: DeviceSessions
     private let connections: SiteConnectionCounter
     private let gateway: SiteGateway
@@ -44,6 +46,8 @@ public final class HeraldService: Sendable {
         hooks: any HookTransport,
         store: any MessageStore,
         idempotency: any IdempotencyStore = InMemoryIdempotencyStore(),
+        presenceStore: any PresenceStore = InMemoryPresenceStore(),
+        presenceTimer: any PresenceTimer = TaskPresenceTimer(),
         bus: any ClusterBus = LocalClusterBus(),
         makeAdapter: @escaping @Sendable (_ namespace: String) -> any Adapter = { _ in LocalAdapter() },
         logger: Logger,
@@ -94,6 +98,13 @@ public final class HeraldService: Sendable {
             let count = sessions.catchUp()
             logger.warning("cluster bus reconnected: \(count) device session(s) ask the store for what they missed")
         }
+        presence = PresenceTracker(
+            store: presenceStore,
+            timer: presenceTimer,
+            announcer: SocketIOPresenceAnnouncer(io: io),
+            logger: logger
+        )
+        let roomPresence = SocketPresence(tracker: presence)
         gateway = SiteGateway(
             io: io,
             sites: sites,
@@ -113,10 +124,12 @@ public final class HeraldService: Sendable {
                 sites: sites,
                 hook: InteractionHook(hooks: hooks, timeout: settings.hookTimeout),
                 sender: sender,
+                presence: roomPresence,
                 defaultMaxPayloadBytes: settings.maxSendBodyBytes,
                 now: connectionClock,
                 logger: logger
             ),
+            roomPresence: roomPresence,
             deviceTTL: settings.deviceTTL,
             logger: logger,
             metrics: metrics
@@ -166,6 +179,8 @@ public final class HeraldService: Sendable {
     /// disconnect is recorded in the store. Returns whether everything was recorded in time.
     public func drain(timeout: Duration) async -> Bool {
         closeClientConnections()
-        return await sessions.settle(timeout: timeout)
+        let settled = await sessions.settle(timeout: timeout)
+        await presence.drain()
+        return settled
     }
 }

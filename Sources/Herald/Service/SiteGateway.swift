@@ -20,6 +20,7 @@ struct SiteGateway: Sendable {
     private let addressCheck: SiteAddressCheck
     private let presence: UserPresenceReporter
     private let commands: ClientCommands
+    private let roomPresence: SocketPresence
     private let deviceTTL: Int
     private let logger: Logger
     private let metrics: HeraldMetrics
@@ -36,6 +37,7 @@ struct SiteGateway: Sendable {
         addressCheck: SiteAddressCheck,
         presence: UserPresenceReporter,
         commands: ClientCommands,
+        roomPresence: SocketPresence,
         deviceTTL: Int,
         logger: Logger,
         metrics: HeraldMetrics
@@ -50,6 +52,7 @@ struct SiteGateway: Sendable {
         self.addressCheck = addressCheck
         self.presence = presence
         self.commands = commands
+        self.roomPresence = roomPresence
         self.deviceTTL = deviceTTL
         self.logger = logger
         self.metrics = metrics
@@ -219,6 +222,7 @@ struct SiteGateway: Sendable {
             session.activate()
         }
         commands.install(on: socket, client: client, site: site)
+        roomPresence.connected(socket, client: client, site: site)
         let metadata = Self.metadata(of: socket, client: client)
         logger.info("client connected", metadata: metadata)
         report(.connected, client: client, site: site, metadata: metadata)

@@ -23,6 +23,8 @@ public struct Site: Sendable, Hashable {
     public var interaction: SiteInteraction
     /// The site's own `allowFrom` / `denyFrom`, checked when a client joins its namespace, after the instance's.
     public var addresses: AddressPolicy
+    /// Room presence (`GET /presence`, `_join`/`_leave`); nil (the default) leaves it off, at no cost.
+    public var presence: SitePresence?
 
     /// Creates a site.
     public init(
@@ -36,7 +38,8 @@ public struct Site: Sendable, Hashable {
         limits: SiteLimits = SiteLimits(),
         recovery: SiteRecovery? = nil,
         interaction: SiteInteraction = SiteInteraction(),
-        addresses: AddressPolicy = AddressPolicy()
+        addresses: AddressPolicy = AddressPolicy(),
+        presence: SitePresence? = nil
     ) {
         self.name = name
         self.authentication = authentication
@@ -49,6 +52,7 @@ public struct Site: Sendable, Hashable {
         self.recovery = recovery
         self.interaction = interaction
         self.addresses = addresses
+        self.presence = presence
     }
 
     /// The Socket.IO namespace of the site.

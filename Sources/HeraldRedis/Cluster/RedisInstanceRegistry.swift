@@ -1,5 +1,6 @@
 public import Herald
 public import Logging
+import NIOConcurrencyHelpers
 
 /// Liveness of Herald instances sharing one Redis, so a crashed instance's clients are not counted as connected
 /// forever: each instance refreshes `herald:alive:<id>` (a short TTL) and lists itself in `herald:instances`; every
@@ -13,6 +14,7 @@ public final class RedisInstanceRegistry: Sendable {
     private let deviceTTL: Int
     private let clock: any WallClock
     private let logger: Logger
+    private let presence = NIOLockedValueBox<(any PresenceReaping)?>(nil)
     /// How long an instance counts as alive after its last heartbeat.
     public let timeToLive: Duration
     /// How often heartbeats are sent and other instances checked.
@@ -51,6 +53,12 @@ public final class RedisInstanceRegistry: Sendable {
         }
     }
 
+    /// Hands the rooms' presence of each dead instance to `reaping` before the instance is forgotten, so its members
+    /// leave and are announced; set once the service that announces exists.
+    public func reapPresence(with reaping: any PresenceReaping) {
+        presence.withLockedValue { $0 = reaping }
+    }
+
     /// Removes this instance from the registry (after a graceful shutdown recorded its clients' disconnects).
     public func retire() async {
         _ = try? await client.pipeline([
@@ -72,6 +80,7 @@ public final class RedisInstanceRegistry: Sendable {
         for other in members.compactMap(\.string) where other != instanceID {
             guard let alive = try? await client.send(["EXISTS", aliveKey(other)]).int, alive == 0 else { continue }
             do {
+                try await presence.withLockedValue({ $0 })?.reapPresence(of: other)
                 let reply = try await client.run(
                     RedisStoreScripts.reapInstance,
                     keys: [],

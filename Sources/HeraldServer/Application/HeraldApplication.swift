@@ -28,6 +28,7 @@ public enum HeraldApplication {
         HealthController().register(on: router)
         SendController(service: service, maxBodyBytes: settings.maxSendBodyBytes, logger: logger).register(on: router)
         SocketCommandController(service: service, maxBodyBytes: settings.maxSendBodyBytes, logger: logger).register(on: router)
+        PresenceController(service: service, logger: logger).register(on: router)
         SSEController(service: service, logger: logger).register(on: router)
         assets.register(on: router)
         MetricsController(metrics: metrics, service: service).register(on: router)

@@ -53,12 +53,14 @@ public enum HeraldRunner {
             hooks: hooks,
             store: backend.store,
             idempotency: backend.idempotency,
+            presenceStore: backend.presence,
             bus: backend.bus,
             makeAdapter: backend.makeAdapter,
             logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             metrics: metrics.herald
         )
+        backend.reapPresence(service.presence)
         let eventServer = makeEventServer(settings.eventServer, tokens: eventTokens, bus: backend.bus, metrics: metrics, logger: logger)
         await eventServer?.start()
         await backend.bus.attachControl()
@@ -106,6 +108,7 @@ public enum HeraldRunner {
         }
         let leave: @Sendable () async -> Void = {
             await stopBackground()
+            await service.presence.retire()
             await backend.retire()
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

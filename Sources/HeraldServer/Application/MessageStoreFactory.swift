@@ -16,6 +16,10 @@ enum MessageStoreFactory {
         let makeAdapter: @Sendable (_ namespace: String) -> any Adapter
         /// Answers of `POST /send` requests with an `Idempotency-Key`.
         let idempotency: any IdempotencyStore
+        /// Room presence of the sites with `presence`.
+        let presence: any PresenceStore
+        /// Hands the presence of dead instances to the service's tracker, which announces who left.
+        let reapPresence: @Sendable (any PresenceReaping) -> Void
         /// Hands what backends publish on the Redis channel `herald:send` to the given handler until cancelled;
         /// returns at once without Redis.
         let consumePublished: @Sendable (_ handle: @escaping @Sendable ([UInt8]) async -> Void) async -> Void
@@ -42,6 +46,8 @@ enum MessageStoreFactory {
                 bus: LocalClusterBus(),
                 makeAdapter: { _ in LocalAdapter() },
                 idempotency: InMemoryIdempotencyStore(),
+                presence: InMemoryPresenceStore(instanceID: instanceID),
+                reapPresence: { _ in },
                 consumePublished: { _ in },
                 background: {
                     while !Task.isCancelled {
@@ -99,6 +105,8 @@ enum MessageStoreFactory {
             bus: cluster,
             makeAdapter: { cluster.makeAdapter(namespace: $0) },
             idempotency: RedisIdempotencyStore(client: client, logger: logger),
+            presence: RedisPresenceStore(client: client, instanceID: instanceID, instanceTimeout: settings.instanceTimeout),
+            reapPresence: { registry.reapPresence(with: $0) },
             consumePublished: { await sendChannel.run($0) },
             background: {
                 async let heartbeats: Void = registry.run()

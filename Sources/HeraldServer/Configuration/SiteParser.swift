@@ -5,6 +5,7 @@ enum SiteParser {
     /// Keys of a site that Herald reads.
     static let knownKeys: Set<String> = Set([
         "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens", "jwt", "recovery",
+        "presence",
     ]).union(SiteLimitsParser.knownKeys).union(SiteInteractionParser.knownKeys).union(AddressPolicyParser.knownKeys)
 
     static func parse(_ value: YAMLValue, name: String, warnings: inout [String]) throws(ConfigurationError) -> Site {
@@ -39,6 +40,9 @@ enum SiteParser {
         site.addresses = try AddressPolicyParser.parse(keys)
         if let recovery = keys["recovery"] {
             site.recovery = try SiteRecoveryParser.parse(recovery, warnings: &warnings)
+        }
+        if let presence = keys["presence"] {
+            site.presence = try SitePresenceParser.parse(presence, userRoomPrefix: site.userRoomPrefix, warnings: &warnings)
         }
         return site
     }

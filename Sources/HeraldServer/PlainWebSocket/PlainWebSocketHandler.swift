@@ -266,7 +266,7 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
             send(.settings(arguments.first?.objectValue ?? [:]))
         case .resync?:
             send(.resync(event: arguments.first?.stringValue))
-        case .batch?, .expired?, nil:
+        case .batch?, .expired?, .join?, .leave?, nil:
             send(.event(name: HeraldEvent.clientName(of: name), arguments: arguments, id: nil))
         }
     }

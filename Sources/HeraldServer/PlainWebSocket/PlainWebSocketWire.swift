@@ -33,7 +33,7 @@ final class PlainWebSocketWire: ReliableDeliveryWire {
 
     func deliver(_ broadcast: PreparedBroadcast, to socket: Socket) {
         let frame = broadcast.rendering(Self.broadcastFormat) { event in
-            let text = PlainServerMessage.event(name: event.name, arguments: event.arguments, id: nil).text
+            let text = PlainServerMessage.event(name: HeraldEvent.clientName(of: event.name), arguments: event.arguments, id: nil).text
             return WebSocketFrameBytes.encode(ByteBuffer(string: text), isBinary: false, allocator: channel.allocator)
         }
         if let frame {

@@ -7,7 +7,7 @@ import urllib.parse
 import socketio
 
 GENERATION = int(importlib.metadata.version("python-socketio").split(".")[0])
-EVENTS = ("_settings", "_batch", "_resync", "message", "news", "alert", "update", "sentinel")
+EVENTS = ("_settings", "_batch", "_resync", "_join", "_leave", "message", "news", "alert", "update", "sentinel")
 
 
 class SiteClient:
