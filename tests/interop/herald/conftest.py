@@ -10,6 +10,7 @@ from loopback import port_file_path, read_port_file, wait_until  # noqa: F401 (w
 from processes import stop_process
 from redis_server import RedisServer
 from site_client import SiteClient
+from interaction_hooks import InteractionHooks
 from stub_hooks import StubHooks
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -97,6 +98,14 @@ collect_ignore = (
      "test_plain_websocket_reliable.py", "test_plain_websocket_interactive.py"]
     if GENERATION != "5" else []
 )
+
+
+@pytest.fixture(scope="module")
+def interaction():
+    """A stub of a site's subscribeUrl, publishUrl and rpcUrl (interaction_hooks.py)."""
+    stub = InteractionHooks()
+    yield stub
+    stub.stop()
 
 
 @pytest.fixture(scope="module")

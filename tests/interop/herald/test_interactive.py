@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from conftest import RunningHerald
-from interaction_hooks import InteractionHooks, RefusingPort
+from interaction_hooks import RefusingPort
 from server_state import wait_for_connected_sockets
 from site_client import SiteClient
 
@@ -15,13 +15,6 @@ TALK_KEY = "talk-api-key-0123456789"
 DOWN_KEY = "down-api-key-0123456789"
 QUIET_KEY = "quiet-api-key-0123456789"
 ACK_TIMEOUT = 5
-
-
-@pytest.fixture(scope="module")
-def interaction():
-    stub = InteractionHooks()
-    yield stub
-    stub.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import requests
 
 from plain_client import PlainClient, wait_connected
 from site_client import SiteClient
-from test_interactive import TALK_KEY, backend, herald, interaction, refusing_port, send  # noqa: F401 (fixtures)
+from test_interactive import backend, herald, refusing_port, send  # noqa: F401 (fixtures)
 
 
 def plain(herald, user, device=None):

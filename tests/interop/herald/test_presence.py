@@ -7,20 +7,12 @@ import pytest
 import requests
 
 from conftest import RunningHerald
-from interaction_hooks import InteractionHooks
 from plain_client import PlainClient, wait_connected
 from site_client import SiteClient
 
 LIVE_KEY = "live-api-key-0123456789"
 QUIET_KEY = "quiet-api-key-0123456789"
 GRACE_SECONDS = 1
-
-
-@pytest.fixture(scope="module")
-def interaction():
-    stub = InteractionHooks()
-    yield stub
-    stub.stop()
 
 
 @pytest.fixture(scope="module")
