@@ -14,6 +14,9 @@ enum ClientCommand: Sendable, Hashable {
         case unsubscribe = "_unsubscribe"
         case publish = "_publish"
         case rpc = "_rpc"
+
+        /// The `command` label of the event's metric: its name without the `_`.
+        var metricName: String { String(rawValue.dropFirst()) }
     }
 
     /// Longest room, event or method name accepted, in UTF-8 bytes.

@@ -17,6 +17,8 @@ struct ClientCommands: Sendable {
     let defaultMaxPayloadBytes: Int
     let now: MonotonicTime
     let logger: Logger
+    /// Where each request's outcome is counted.
+    let metrics: HeraldMetrics
     /// The site's share of the hook client.
     let siteSlots = SiteHookSlots()
 
@@ -33,7 +35,14 @@ struct ClientCommands: Sendable {
         let commands = self
         for event in ClientCommand.Event.allCases {
             socket.on(event.rawValue) { socket, arguments, ack in
-                let request = CommandRequest(socket: socket, client: client, budget: budget, ack: ack)
+                let request = CommandRequest(
+                    socket: socket,
+                    client: client,
+                    budget: budget,
+                    ack: ack,
+                    command: event,
+                    metrics: commands.metrics.site(client.site)
+                )
                 commands.run(event, arguments: arguments, request)
             }
         }
@@ -234,7 +243,7 @@ struct ClientCommands: Sendable {
             "client command refused: \(failure.message)",
             metadata: ["site": "\(request.client.site)", "socketId": "\(request.socket.id)", "code": "\(failure.code.rawValue)"]
         )
-        request.reply(failure.ack)
+        request.reply(failure)
     }
 }
 
@@ -245,9 +254,19 @@ struct CommandRequest: Sendable {
     let client: SiteClient
     let budget: ClientCommandBudget
     let ack: AckResponder?
+    let command: ClientCommand.Event
+    let metrics: SiteMetrics
 
+    /// Answers a request that was carried out.
     func reply(_ answer: JSONValue) {
+        metrics.clientCommand(command.metricName, outcome: "ok")
         ack?.send([answer])
+    }
+
+    /// Answers a request that was refused.
+    func reply(_ failure: CommandFailure) {
+        metrics.clientCommand(command.metricName, outcome: failure.code.rawValue)
+        ack?.send([failure.ack])
     }
 
     /// A hook's JSON body: `fields` and who asks.

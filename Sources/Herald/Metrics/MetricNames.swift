@@ -2,6 +2,9 @@
 public enum MetricNames {
     /// Counter `{site, outcome}`: clients' attempts to join a site.
     public static let handshakes = "herald_handshakes_total"
+    /// Counter `{site, command, outcome}`: clients' `_subscribe`, `_unsubscribe`, `_publish` and `_rpc` requests (also
+    /// from plain WebSocket clients); `outcome` is `ok` or the error code the client got.
+    public static let clientCommands = "herald_client_commands_total"
     /// Histogram `{site}`: seconds an authUrl call took.
     public static let authHookDuration = "herald_auth_hook_duration_seconds"
     /// Counter `{site}`: messages emitted by `POST /send` (one per message, whatever the number of recipients).

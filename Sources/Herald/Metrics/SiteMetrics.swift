@@ -15,9 +15,17 @@ public final class SiteMetrics: Sendable {
     private let devicesRefused: Counter
     private let liveEmitsDeferred: Counter
     private let emittedTotal = NIOLockedValueBox<Int>(0)
+    private let commands = NIOLockedValueBox<[CommandKey: Counter]>([:])
+    private let factory: any MetricsFactory
+
+    private struct CommandKey: Hashable {
+        let command: String
+        let outcome: String
+    }
 
     init(site: String, factory: any MetricsFactory) {
         self.site = site
+        self.factory = factory
         let dimensions = [("site", site)]
         var handshakes: [HandshakeOutcome: Counter] = [:]
         for outcome in HandshakeOutcome.allCases {
@@ -79,6 +87,23 @@ public final class SiteMetrics: Sendable {
     /// Counts a live emit left queued because the socket was at `maxPendingAcksPerSocket`.
     public func deferredLiveEmit() {
         liveEmitsDeferred.increment()
+    }
+
+    /// Counts a client's request (`command` without its `_`) and how it ended (`ok` or the error code). Counters are
+    /// made on first use, so a site whose clients send none shows none.
+    public func clientCommand(_ command: String, outcome: String) {
+        let key = CommandKey(command: command, outcome: outcome)
+        let counter = commands.withLockedValue { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Counter(
+                label: MetricNames.clientCommands,
+                dimensions: [("site", site), ("command", command), ("outcome", outcome)],
+                factory: factory
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     /// Messages emitted to the site since start (the admin page derives messages per second from it).

@@ -127,7 +127,8 @@ public final class HeraldService: Sendable {
                 presence: roomPresence,
                 defaultMaxPayloadBytes: settings.maxSendBodyBytes,
                 now: connectionClock,
-                logger: logger
+                logger: logger,
+                metrics: metrics
             ),
             roomPresence: roomPresence,
             deviceTTL: settings.deviceTTL,

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from conftest import RunningHerald
+from metrics_scrape import scrape, value
 from interaction_hooks import RefusingPort
 from server_state import wait_for_connected_sockets
 from site_client import SiteClient
@@ -384,3 +385,20 @@ def test_backend_disconnect_logs_a_user_out_and_leaves_others_connected(herald):
     finally:
         for client in (amy_one, amy_two, ben):
             client.close()
+
+
+def test_each_request_is_counted_by_command_and_outcome(herald):
+    def count(command, outcome):
+        return value(scrape(herald), "herald_client_commands_total", site="talk", command=command, outcome=outcome)
+
+    before = {(c, o): count(c, o) for c, o in [("subscribe", "ok"), ("subscribe", "forbidden"), ("rpc", "ok")]}
+    nora = connect(herald, "nora")
+    try:
+        call(nora, "_subscribe", {"room": "open-counted"})
+        call(nora, "_subscribe", {"room": "closed-counted"})
+        call(nora, "_rpc", {"method": "echo"})
+    finally:
+        nora.close()
+    assert {key: count(*key) - was for key, was in before.items()} == {
+        ("subscribe", "ok"): 1, ("subscribe", "forbidden"): 1, ("rpc", "ok"): 1,
+    }
