@@ -164,3 +164,27 @@ def test_the_log_says_why_a_token_was_refused_without_the_token_or_the_secret(he
     output = herald.output()
     assert forged not in output
     assert SECRET not in output
+
+
+def test_a_plain_websocket_client_refreshes_its_token_with_a_request(herald):
+    """`{"type":"refresh","token":…,"ref":N}` is the plain form of `_refresh`: the socket outlives its first token."""
+    from plain_client import PlainClient, wait_connected
+
+    client = wait_connected(PlainClient(herald.url, "app", token=token(sub="77", expires_in=2), device=None))
+    try:
+        newer = token(sub="77", expires_in=300)
+        answer = client.request("refresh", 1, token=newer)
+        assert answer["ok"] is True and answer["exp"] > time.time() + 200, answer
+        assert client.request("refresh", 2, token=token(sub="78"))["error"] == "Token is for another user"
+        # Past the first token's expiry the connection is still open: a message sent then arrives.
+        first_expiry = time.time() + 2.5
+        wait_until(lambda: time.time() > first_expiry, lambda: "the first token's expiry to pass")
+        response = requests.post(
+            f"{herald.url}/send", params={"site": "app", "apiKey": APP_KEY},
+            json={"rooms": ["user_77"], "event": "sentinel", "args": []}, timeout=5,
+        )
+        assert response.status_code == 200
+        client.wait_for_event("sentinel")
+        assert client.of_type("event") and not [m for m in client.events() if m["event"] == "expired"]
+    finally:
+        client.close()
