@@ -54,7 +54,9 @@ def unharmed(herald, bystander, user):
     [
         ("not json", "INVALID_MESSAGE"),
         ("[1,2]", "INVALID_MESSAGE"),
-        ('{"type":"subscribe"}', "INVALID_MESSAGE"),
+        ('{"type":"teleport"}', "INVALID_MESSAGE"),
+        ('{"type":"subscribe","room":"r","ref":"one"}', "INVALID_MESSAGE"),
+        ('{"type":"reply","data":1}', "INVALID_MESSAGE"),
         ('{"type":"ack"}', "INVALID_MESSAGE"),
         ('{"type":"ack","id":"x1"}', "INVALID_MESSAGE"),
         ('{"type":"ack","ids":[' + ",".join(['"1"'] * 5000) + "]}", "INVALID_MESSAGE"),
