@@ -76,8 +76,8 @@ struct SiteGateway: Sendable {
         var metadata: Logger.Metadata = ["site": "\(site.name)", "socketId": "\(socket.id)"]
         metadata["deviceId"] = credentials.deviceID.map { "\($0)" }
         let siteMetrics = metrics.site(site.name)
-        let authenticates = Self.roomsKeptByRecovery(of: socket, site: site) == nil
-        try addressCheck.check(socket, site: site, authenticates: authenticates, metadata: metadata)
+        let keptByRecovery = Self.roomsKeptByRecovery(of: socket, site: site)
+        try addressCheck.check(socket, site: site, authenticates: keptByRecovery == nil, metadata: metadata)
         guard connections.reserve(for: site) else {
             siteMetrics.handshake(.limited)
             logger.notice("client refused: \(Self.connectionLimitReached)", metadata: metadata)
@@ -90,7 +90,7 @@ struct SiteGateway: Sendable {
             }
             let rooms: [String]
             var jwt: JWTClaims?
-            if let kept = Self.roomsKeptByRecovery(of: socket, site: site) {
+            if let kept = keptByRecovery {
                 rooms = kept
             } else {
                 let granted = try await siteMetrics.timingAuthentication(of: site) { () async throws(AuthenticationError) in
