@@ -7,8 +7,6 @@ public enum ControlRequestParser {
     public static let defaultRPCTimeoutMilliseconds = 5_000
     /// Longest `timeoutMs` accepted.
     public static let maxRPCTimeoutMilliseconds = 60_000
-    /// Events a backend may not emit: Socket.IO's reserved events and Herald's own (a leading `_`).
-    static let reservedEvents: Set<String> = ClientCommand.reservedEvents
 
     /// Reads `{"user"|"socket"|"room", "event", "args", "timeoutMs"}` for `site`.
     public static func rpc(_ body: JSONValue, site: Site) -> Result<BackendRPC, ControlRequestError> {
@@ -20,15 +18,10 @@ public enum ControlRequestParser {
         guard let event = body["event"]?.stringValue, !event.isEmpty else {
             return .failure(ControlRequestError("\"event\" must be a non-empty string"))
         }
-        guard !event.hasPrefix("_"), !reservedEvents.contains(event) else {
+        guard !HeraldEvent.isReserved(event) else {
             return .failure(ControlRequestError("event \"\(event)\" is reserved"))
         }
-        let arguments: [JSONValue]
-        switch body["args"] {
-        case nil, .null?: arguments = []
-        case .array(let items)?: arguments = items
-        case let single?: arguments = [single]
-        }
+        let arguments = HeraldEvent.arguments(body["args"])
         let milliseconds: Int
         switch body["timeoutMs"] {
         case nil: milliseconds = defaultRPCTimeoutMilliseconds

@@ -22,12 +22,6 @@ enum ClientCommand: Sendable, Hashable {
     /// Longest room, event or method name accepted, in UTF-8 bytes.
     static let maxNameBytes = 256
 
-    /// Names a published event may not have: Socket.IO's reserved events, and Herald's (a leading `_`), so a client
-    /// cannot make other clients see a `_batch` or a `connect`.
-    static let reservedEvents: Set<String> = [
-        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
-    ]
-
     /// Reads the command of `event` from the event's arguments.
     static func parse(_ event: Event, arguments: [JSONValue]) -> Result<ClientCommand, CommandFailure> {
         guard let fields = arguments.first, case .object = fields else {
@@ -48,16 +42,10 @@ enum ClientCommand: Sendable, Hashable {
         case (.failure(let failure), _), (_, .failure(let failure)): return .failure(failure)
         case (.success(let namedRoom), .success(let namedEvent)): (room, event) = (namedRoom, namedEvent)
         }
-        if event.hasPrefix("_") || reservedEvents.contains(event) {
+        if HeraldEvent.isReserved(event) {
             return .failure(CommandFailure(.invalidRequest, "event \"\(event)\" is reserved"))
         }
-        let arguments: [JSONValue]
-        switch fields["args"] {
-        case nil, .null?: arguments = []
-        case .array(let items)?: arguments = items
-        case let single?: arguments = [single]
-        }
-        return .success(ClientPublication(room: room, event: event, arguments: arguments))
+        return .success(ClientPublication(room: room, event: event, arguments: HeraldEvent.arguments(fields["args"])))
     }
 
     private static func name(_ value: JSONValue?, _ field: String) -> Result<String, CommandFailure> {

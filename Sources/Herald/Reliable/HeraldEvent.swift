@@ -1,3 +1,5 @@
+import SocketIO
+
 /// Herald's own events to clients. Socket.IO clients get them under the Node service's names (the raw values);
 /// clients of other wires (plain WebSocket JSON, Server-Sent Events) under ``clientName``.
 public enum HeraldEvent: String, Sendable, CaseIterable {
@@ -23,6 +25,26 @@ public enum HeraldEvent: String, Sendable, CaseIterable {
         case .expired: "expired"
         case .join: "join"
         case .leave: "leave"
+        }
+    }
+
+    /// Socket.IO's reserved event names, which its clients handle themselves.
+    static let socketIOReservedNames: Set<String> = [
+        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+    ]
+
+    /// Whether clients and backends are kept from emitting `name` to clients: Herald's own events and names (a
+    /// leading `_`) and Socket.IO's reserved ones, so nobody can make a client see a `_batch` or a `connect`.
+    static func isReserved(_ name: String) -> Bool {
+        name.hasPrefix("_") || socketIOReservedNames.contains(name)
+    }
+
+    /// An event's `args` as a client or a backend names them: none (absent or null), a JSON array, or one value.
+    static func arguments(_ value: JSONValue?) -> [JSONValue] {
+        switch value {
+        case nil, .null?: []
+        case .array(let items)?: items
+        case let single?: [single]
         }
     }
 
