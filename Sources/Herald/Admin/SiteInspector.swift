@@ -1,4 +1,3 @@
-import NIOCore
 import SocketIO
 
 /// What the admin API and the metrics scrape read and do: this instance's sockets, rooms and counts per site,
@@ -74,16 +73,11 @@ public struct SiteInspector: Sendable {
         return true
     }
 
-    /// Disconnects every socket of user `userID` on `site` (the sockets in its user room) and returns how many
-    /// there were; nil when the site is unknown or has no `userRoomPrefix`.
+    /// Disconnects every socket of user `userID` on `site` here (the sockets in its user room, named as the gateway
+    /// reads user rooms) and returns how many there were; nil when the site is unknown or has no `userRoomPrefix`.
     public func disconnect(site siteName: String, userID: String) async -> Int? {
-        guard let site = service.sites.site(named: siteName), let prefix = site.userRoomPrefix else { return nil }
-        let userRoom = prefix + userID
-        let sockets = await inspect(site) { socket in socket.rooms.contains(userRoom) ? socket : nil }.compactMap { $0 }
-        for socket in sockets {
-            socket.disconnect()
-        }
-        return sockets.count
+        guard let site = service.sites.site(named: siteName), site.userRoomPrefix != nil else { return nil }
+        return await service.control.local.disconnect(site: site.name, target: .user(userID))
     }
 
     /// Runs `read` for each socket of `site` here, on the socket's event loop, hopping once per loop.
@@ -91,16 +85,6 @@ public struct SiteInspector: Sendable {
         _ site: Site,
         _ read: @escaping @Sendable (Socket) -> Value
     ) async -> [Value] {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sockets: [Socket])] = [:]
-        for socket in service.io.of(site.namespace).localSockets {
-            let loop = socket.eventLoop
-            byLoop[ObjectIdentifier(loop), default: (loop, [])].sockets.append(socket)
-        }
-        var values: [Value] = []
-        for (loop, sockets) in byLoop.values {
-            let read = try? await loop.submit { sockets.map(read) }.get()
-            values += read ?? []
-        }
-        return values
+        await SocketReads.read(service.io.of(site.namespace).localSockets, read)
     }
 }

@@ -21,47 +21,33 @@ struct LocalSocketControl: Sendable {
     /// Emits the RPC's event to its sockets here and collects what each answers within the timeout.
     func call(_ rpc: BackendRPC) async -> RPCCollection {
         guard let site = sites.site(named: rpc.site) else { return RPCCollection() }
-        let sockets = await self.sockets(of: rpc.target, on: site)
+        let sockets = await SocketReads.read(self.sockets(of: rpc.target, on: site)) { socket in
+            (socket: socket, answersAcks: Self.answersAcks(socket.transport))
+        }.filter(\.answersAcks).map(\.socket)
         let timeout = TimeAmount(rpc.timeout)
         let naming = site.userRoomPrefix.map(UserRoomNaming.init(prefix:))
-        return await withTaskGroup(of: Outcome.self) { group in
+        let answers = await withTaskGroup(of: RPCAnswer?.self) { group in
             for socket in sockets {
                 group.addTask {
-                    guard await Self.answersAcks(socket) else { return .skipped }
                     guard let arguments = try? await socket.emitWithAck(rpc.event, rpc.arguments, timeout: timeout) else {
-                        return .unanswered
+                        return nil
                     }
                     let client = socket.data as? SiteClient
-                    return .answered(
-                        RPCAnswer(
-                            socket: socket.id,
-                            deviceID: client?.credentials.deviceID,
-                            user: Self.user(of: client, target: rpc.target, naming: naming),
-                            answer: Self.answer(arguments)
-                        )
+                    return RPCAnswer(
+                        socket: socket.id,
+                        deviceID: client?.credentials.deviceID,
+                        user: Self.user(of: client, target: rpc.target, naming: naming),
+                        answer: Self.answer(arguments)
                     )
                 }
             }
-            var collection = RPCCollection()
-            for await outcome in group {
-                switch outcome {
-                case .skipped: continue
-                case .unanswered: collection.matched += 1
-                case .answered(let answer):
-                    collection.matched += 1
-                    collection.answers.append(answer)
-                }
+            var answers: [RPCAnswer] = []
+            for await case let answer? in group {
+                answers.append(answer)
             }
-            collection.answers.sort { $0.socket < $1.socket }
-            return collection
+            return answers
         }
-    }
-
-    /// What became of the RPC at one socket.
-    private enum Outcome: Sendable {
-        case skipped
-        case unanswered
-        case answered(RPCAnswer)
+        return RPCCollection(matched: sockets.count, answers: answers.sorted { $0.socket < $1.socket })
     }
 
     /// Disconnects the target's sockets here; returns how many there were.
@@ -88,10 +74,9 @@ struct LocalSocketControl: Sendable {
         }
     }
 
-    /// Whether the socket's client can answer an event with an ack (read on the socket's loop).
-    private static func answersAcks(_ socket: Socket) async -> Bool {
-        let transport = try? await socket.eventLoop.submit { socket.transport }.get()
-        return switch transport.flatMap(ClientTransport.init(rawValue:)) {
+    /// Whether a client on `transport` can answer an event with an ack.
+    private static func answersAcks(_ transport: String) -> Bool {
+        switch ClientTransport(rawValue: transport) {
         case .polling?, .websocket?, .websocketJSON?: true
         case .sse?, nil: false
         }
