@@ -50,9 +50,8 @@ public struct SocketCommandController: Sendable {
             return .jsonError("No socket matched the target", status: .notFound)
         }
         if collection.answers.isEmpty {
-            let milliseconds = rpc.timeout.components.seconds * 1000 + rpc.timeout.components.attoseconds / 1_000_000_000_000_000
             return .json(
-                ["error": .string("No socket answered within \(milliseconds) ms"), "matched": .int(Int64(collection.matched))],
+                ["error": .string("No socket answered within \(rpc.timeout)"), "matched": .int(Int64(collection.matched))],
                 status: .gatewayTimeout
             )
         }
