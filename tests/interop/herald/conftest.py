@@ -1,4 +1,5 @@
 """Fixtures for the Herald service suite: a stub site backend and a Herald process configured to use it."""
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -115,13 +116,23 @@ def hooks():
     stub.stop()
 
 
+@contextlib.contextmanager
+def running_herald(hooks, **options):
+    """A `RunningHerald` (with `options`) in a temporary directory of its own; on leaving, it must still be alive,
+    and it is stopped."""
+    with tempfile.TemporaryDirectory() as workdir:
+        running = RunningHerald(hooks, workdir, **options)
+        try:
+            yield running
+            running.assert_alive()
+        finally:
+            running.stop()
+
+
 @pytest.fixture(scope="module")
 def herald(hooks):
-    with tempfile.TemporaryDirectory() as workdir:
-        running = RunningHerald(hooks, workdir)
+    with running_herald(hooks) as running:
         yield running
-        running.assert_alive()
-        running.stop()
 
 
 SHORT_TTL = 2

@@ -1,12 +1,11 @@
 """Client subscribe, publish and RPC through a site's hooks, and the backend's `POST /rpc` and `POST /disconnect`
 (docs/interactive.md), with real python-socketio clients, a stub authUrl and a stub of the interaction hooks."""
-import tempfile
 import time
 
 import pytest
 import requests
 
-from conftest import RunningHerald
+from conftest import running_herald
 from metrics_scrape import scrape, value
 from interaction_hooks import RefusingPort
 from server_state import wait_for_connected_sockets
@@ -49,11 +48,8 @@ def herald(hooks, interaction, refusing_port):
         f"  apiKey: {QUIET_KEY}\n"
         "  userRoomPrefix: user_\n"
     )
-    with tempfile.TemporaryDirectory() as workdir:
-        running = RunningHerald(hooks, workdir, sites=sites)
+    with running_herald(hooks, sites=sites) as running:
         yield running
-        running.assert_alive()
-        running.stop()
 
 
 def connect(herald, user, site="talk", device=None):

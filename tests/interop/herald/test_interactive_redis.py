@@ -1,12 +1,11 @@
 """Client publishes on a Redis-backed Herald when Redis goes away and comes back: a publish during the outage is
 answered `store_unavailable` and reaches nobody, the socket stays connected, and once Redis is back a publish to a
 user who is offline is kept and replayed in that device's `_batch` exactly once."""
-import tempfile
 import time
 
 import pytest
 
-from conftest import RunningHerald
+from conftest import running_herald
 from redis_server import RedisServer
 from server_state import wait_for_connected_sockets
 from site_client import SiteClient
@@ -26,12 +25,9 @@ def herald(hooks, interaction):
         f"  publishUrl: {interaction.url}/publish\n"
     )
     try:
-        with tempfile.TemporaryDirectory() as workdir:
-            running = RunningHerald(hooks, workdir, sites=sites, extra_env={"REDIS_URL": redis.url})
+        with running_herald(hooks, sites=sites, extra_env={"REDIS_URL": redis.url}) as running:
             running.redis = redis
             yield running
-            running.assert_alive()
-            running.stop()
     finally:
         redis.stop()
 

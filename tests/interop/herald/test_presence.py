@@ -1,12 +1,10 @@
 """Room presence (docs/interactive.md, "Presence"): `_join`/`_leave` to a room's members, debounced by the site's
 `presence.graceSeconds`, and `GET /presence`, with real python-socketio clients and a stub authUrl (`good-<user>` is
 granted `user_<user>` and `news`)."""
-import tempfile
-
 import pytest
 import requests
 
-from conftest import RunningHerald
+from conftest import running_herald
 from plain_client import PlainClient, wait_connected
 from site_client import SiteClient
 
@@ -29,11 +27,8 @@ def herald(hooks, interaction):
         f"  apiKey: {QUIET_KEY}\n"
         "  userRoomPrefix: user_\n"
     )
-    with tempfile.TemporaryDirectory() as workdir:
-        running = RunningHerald(hooks, workdir, sites=sites)
+    with running_herald(hooks, sites=sites) as running:
         yield running
-        running.assert_alive()
-        running.stop()
 
 
 def connect(herald, user, device=None, site="live"):
