@@ -35,13 +35,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case jwt
     /// Client addresses and CIDR ranges: `X-Forwarded-For` values and `allowFrom` / `denyFrom` / `trustedProxies` entries.
     case address
+    /// Client commands (`_subscribe`, `_publish`, `_rpc` arguments) and `POST /rpc` / `POST /disconnect` bodies.
+    case command
 
     /// Longest input worth trying: `make fuzz` passes it as `-max_len`, and longer inputs are ignored.
     public var maxLength: Int {
         switch self {
         case .configuration: 4_096
         case .address: 1_024
-        case .formBody, .sendBody, .queryString, .eventServer, .plainWebSocket, .sse: 16_384
+        case .formBody, .sendBody, .queryString, .eventServer, .plainWebSocket, .sse, .command: 16_384
         case .enginePayloadV3, .enginePayloadV4, .enginePacket, .socketPacket, .json, .respReply, .jwt: 8_192
         }
     }
@@ -65,6 +67,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .sse: SSEFuzzing.run(input)
         case .jwt: JWTFuzzing.run(input)
         case .address: AddressFuzzing.run(input)
+        case .command: CommandFuzzing.run(input)
         }
     }
 

@@ -1,15 +1,19 @@
-import SocketIO
+public import SocketIO
 
 /// A client's request to its site, read from the event's first argument: `_subscribe` / `_unsubscribe`
 /// `{"room"}`, `_publish` `{"room", "event", "args"}`, `_rpc` `{"method", "params"}`.
-enum ClientCommand: Sendable, Hashable {
+public enum ClientCommand: Sendable, Hashable {
+    /// Join `room` (as a subscription), if the site's hook allows.
     case subscribe(room: String)
+    /// Leave a subscription.
     case unsubscribe(room: String)
+    /// Send an event to a room, if the site's hook allows.
     case publish(ClientPublication)
+    /// Call `method` of the site's backend with `params`.
     case rpc(method: String, params: JSONValue)
 
     /// Names of the client events, Herald's own (`_`) so they never meet a site's events.
-    enum Event: String, CaseIterable {
+    public enum Event: String, Sendable, CaseIterable {
         case subscribe = "_subscribe"
         case unsubscribe = "_unsubscribe"
         case publish = "_publish"
@@ -20,10 +24,10 @@ enum ClientCommand: Sendable, Hashable {
     }
 
     /// Longest room, event or method name accepted, in UTF-8 bytes.
-    static let maxNameBytes = 256
+    public static let maxNameBytes = 256
 
     /// Reads the command of `event` from the event's arguments.
-    static func parse(_ event: Event, arguments: [JSONValue]) -> Result<ClientCommand, CommandFailure> {
+    public static func parse(_ event: Event, arguments: [JSONValue]) -> Result<ClientCommand, CommandFailure> {
         guard let fields = arguments.first, case .object = fields else {
             return .failure(CommandFailure(.invalidRequest, "\(event.rawValue) needs an object as its first argument"))
         }
@@ -60,8 +64,11 @@ enum ClientCommand: Sendable, Hashable {
 }
 
 /// What a client asks to publish: `event` with `arguments` to `room`.
-struct ClientPublication: Sendable, Hashable {
-    var room: String
-    var event: String
-    var arguments: [JSONValue]
+public struct ClientPublication: Sendable, Hashable {
+    /// The room it is for.
+    public var room: String
+    /// The event its recipients get.
+    public var event: String
+    /// The event's arguments.
+    public var arguments: [JSONValue]
 }

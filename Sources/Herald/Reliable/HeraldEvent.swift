@@ -35,7 +35,7 @@ public enum HeraldEvent: String, Sendable, CaseIterable {
 
     /// Whether clients and backends are kept from emitting `name` to clients: Herald's own events and names (a
     /// leading `_`) and Socket.IO's reserved ones, so nobody can make a client see a `_batch` or a `connect`.
-    static func isReserved(_ name: String) -> Bool {
+    public static func isReserved(_ name: String) -> Bool {
         name.hasPrefix("_") || socketIOReservedNames.contains(name)
     }
 
