@@ -149,7 +149,7 @@ struct SiteGateway: Sendable {
         guard let session = socket.recoveredSession else { return }
         let keep = Set(granted)
         let lost = session.rooms.filter { $0 != session.sid && $0 != ReliableRoom.name && !keep.contains($0) }
-        let resubscribed = await SubscriptionRecovery(hook: commands.hook).stillAllowed(
+        let resubscribed = await SubscriptionRecovery(hook: commands.hook, slots: commands.siteSlots).stillAllowed(
             lost,
             socketID: socket.id,
             credentials: credentials,
