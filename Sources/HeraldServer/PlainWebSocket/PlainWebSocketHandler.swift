@@ -253,21 +253,21 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
         switch packet {
         case .event(_, let ref?, let name, let arguments):
             send(.call(name: HeraldEvent.clientName(of: name), arguments: arguments, ref: ref))
-            return
         case .ack(_, let ref, let arguments):
             send(.reply(ref: ref, data: arguments.first ?? .null))
-            return
-        case .event, .connect, .disconnect, .connectError:
+        case .event(_, nil, let name, let arguments):
+            send(Self.message(event: name, arguments: arguments))
+        case .connect, .disconnect, .connectError:
             break
         }
-        guard case .event(_, _, let name, let arguments) = packet else { return }
+    }
+
+    /// An event without an ack request as its plain message: Herald's own under their plain names.
+    private static func message(event name: String, arguments: [JSONValue]) -> PlainServerMessage {
         switch HeraldEvent(rawValue: name) {
-        case .settings?:
-            send(.settings(arguments.first?.objectValue ?? [:]))
-        case .resync?:
-            send(.resync(event: arguments.first?.stringValue))
-        case .batch?, .expired?, .join?, .leave?, nil:
-            send(.event(name: HeraldEvent.clientName(of: name), arguments: arguments, id: nil))
+        case .settings?: .settings(arguments.first?.objectValue ?? [:])
+        case .resync?: .resync(event: arguments.first?.stringValue)
+        case .batch?, .expired?, .join?, .leave?, nil: .event(name: HeraldEvent.clientName(of: name), arguments: arguments, id: nil)
         }
     }
 
