@@ -21,9 +21,3 @@ public enum AckError: Error, Sendable, Hashable {
 
 /// Handler for an ack the server requested.
 public typealias AckHandler = @Sendable (Result<[JSONValue], AckError>) -> Void
-
-/// An ack the server is waiting for, with its timeout.
-struct PendingAck {
-    let handler: AckHandler
-    let timeout: Scheduled<Void>
-}

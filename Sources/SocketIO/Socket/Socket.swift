@@ -41,7 +41,9 @@ public final class Socket: @unchecked Sendable {
     private var joinedRooms: Set<String> = []
     private var handlers: [String: EventHandler] = [:]
     private var disconnectHandlers: [@Sendable (Socket, DisconnectReason) -> Void] = []
-    private var pendingAcks: [Int: PendingAck] = [:]
+    private var pendingAcks = PendingAcks()
+    /// The sweep that fails acks past their deadline, cancelled when the socket leaves.
+    private var ackSweep: Scheduled<Void>?
     private var nextAckID = 0
     /// Broadcasts that arrived while the socket waited for the events it missed; nil otherwise.
     private var heldBack: [PreparedSocketPacket]?
@@ -167,12 +169,9 @@ public final class Socket: @unchecked Sendable {
             }
             let id = socket.nextAckID
             socket.nextAckID += 1
-            let timer = socket.eventLoop.scheduleTask(in: timeout) { [socket] in
-                if let pending = socket.pendingAcks.removeValue(forKey: id) {
-                    pending.handler(.failure(.timeout))
-                }
+            if let sweepAt = socket.pendingAcks.add(id, deadline: socket.eventLoop.now + timeout, handler: handler) {
+                socket.scheduleAckSweep(at: sweepAt)
             }
-            socket.pendingAcks[id] = PendingAck(handler: handler, timeout: timer)
             socket.wire.send(.event(namespace: socket.namespace.name, ackID: id, name: event, arguments: arguments), of: socket)
         }
     }
@@ -297,11 +296,11 @@ public final class Socket: @unchecked Sendable {
                 }
             }
         }
-        for (_, pending) in pendingAcks {
-            pending.timeout.cancel()
-            pending.handler(.failure(.disconnected))
+        ackSweep?.cancel()
+        ackSweep = nil
+        for handler in pendingAcks.removeAll() {
+            handler(.failure(.disconnected))
         }
-        pendingAcks.removeAll()
         handlers.removeAll()
         let handlers = disconnectHandlers
         disconnectHandlers.removeAll()
@@ -314,9 +313,20 @@ public final class Socket: @unchecked Sendable {
     }
 
     func handleAck(id: Int, arguments: [JSONValue]) {
-        guard let pending = pendingAcks.removeValue(forKey: id) else { return }
-        pending.timeout.cancel()
-        pending.handler(.success(arguments))
+        pendingAcks.complete(id)?(.success(arguments))
+    }
+
+    /// Schedules the sweep that fails acks past their deadline at `deadline`, replacing a later one. Called on
+    /// `eventLoop`.
+    private func scheduleAckSweep(at deadline: NIODeadline) {
+        ackSweep?.cancel()
+        pendingAcks.sweepScheduled(at: deadline)
+        ackSweep = eventLoop.scheduleTask(deadline: deadline) { [self] in
+            ackSweep = nil
+            let (expired, next) = pendingAcks.sweep(now: eventLoop.now)
+            if let next { scheduleAckSweep(at: next) }
+            for handler in expired { handler(.failure(.timeout)) }
+        }
     }
 
     func sendAck(id: Int, arguments: [JSONValue]) {
