@@ -24,7 +24,8 @@ private struct InboundHarness {
             ),
         ])
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        _ = try flushedBytes()  // the open packet
+        channel.embeddedEventLoop.run()
+        _ = try flushedBytes()  // the open packet, flushed at the end of the loop turn
     }
 
     func send(_ frame: WebSocketFrame) throws {

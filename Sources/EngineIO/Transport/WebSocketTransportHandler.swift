@@ -181,7 +181,9 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         }
     }
 
-    /// Writes one frame; a channel already over its outbound bound is closed instead.
+    /// Writes one frame and leaves the flush to the loop's coalescer, like a broadcast's: the messages one client is
+    /// sent in one loop turn (a reliable emit per message, each with its own ack ID) leave in one system call; a
+    /// channel already over its outbound bound is closed instead.
     func write(_ payload: ByteBuffer, isBinary: Bool) {
         guard let context, !isClosing else { return }
         guard context.channel.isWritable else {
@@ -189,7 +191,12 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
             return
         }
         let frame = WebSocketFrame(fin: true, opcode: isBinary ? .binary : .text, data: payload)
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        context.write(wrapOutboundOut(frame), promise: nil)
+        if encodedFrames.isAttached {
+            encodedFrames.flushSoon(self)
+        } else {
+            context.flush()
+        }
     }
 
     /// Writes a complete encoded frame (see ``WebSocketFrameBytes``) and leaves the flush to the loop's coalescer;
