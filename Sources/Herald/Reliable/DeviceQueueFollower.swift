@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import SocketIO
 
 /// Reliable delivery for one device whose client acknowledges by position (a ``DeviceQueueWire``: Server-Sent
@@ -143,22 +144,22 @@ final class DeviceQueueFollower: ReliableSession, @unchecked Sendable {
         read()
     }
 
-    func deliver(_ message: StoredMessage, stored: Bool, resync: Bool) {
-        onLoop { follower in
-            guard !follower.stopped else { return }
-            guard stored else {
-                if follower.ready {
-                    follower.wire.sendUnqueued(message)
-                } else if follower.heldBack.count < follower.budget {
-                    follower.heldBack.append(message)
-                } else {
-                    follower.metrics.deferredLiveEmit()
-                }
-                return
+    var eventLoop: any EventLoop { socket.eventLoop }
+
+    func deliverOnLoop(_ message: StoredMessage, stored: Bool, resync: Bool) {
+        guard !stopped else { return }
+        guard stored else {
+            if ready {
+                wire.sendUnqueued(message)
+            } else if heldBack.count < budget {
+                heldBack.append(message)
+            } else {
+                metrics.deferredLiveEmit()
             }
-            follower.notified = true
-            follower.read()
+            return
         }
+        notified = true
+        read()
     }
 
     func catchUp() {

@@ -201,19 +201,20 @@ final class DeviceSession: @unchecked Sendable {
         deliverBacklog(backlog)
     }
 
-    /// Emits `message` live; when the device's queue holds it (`stored`), with an ack that removes it.
-    func deliver(_ message: StoredMessage, stored: Bool, resync: Bool) {
-        onLoop { session in
-            guard session.active else {
-                if session.heldBack.count < session.acks.limit {
-                    session.heldBack.append(HeldBack(message: message, stored: stored, resync: resync))
-                } else {
-                    session.metrics.deferredLiveEmit()
-                }
-                return
+    var eventLoop: any EventLoop { socket.eventLoop }
+
+    /// Emits `message` live; when the device's queue holds it (`stored`), with an ack that removes it. Called on the
+    /// socket's event loop.
+    func deliverOnLoop(_ message: StoredMessage, stored: Bool, resync: Bool) {
+        guard active else {
+            if heldBack.count < acks.limit {
+                heldBack.append(HeldBack(message: message, stored: stored, resync: resync))
+            } else {
+                metrics.deferredLiveEmit()
             }
-            session.emitLive(message, stored: stored, resync: resync)
+            return
         }
+        emitLive(message, stored: stored, resync: resync)
     }
 
     private func emitLive(_ message: StoredMessage, stored: Bool, resync: Bool) {

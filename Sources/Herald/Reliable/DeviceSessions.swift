@@ -59,9 +59,10 @@ final class DeviceSessions: Sendable {
         return all.count
     }
 
-    func sessions(site: String, userRoom: String) -> [any ReliableSession] {
+    /// The sessions of the users of `userRooms` on `site`, looked up under one lock.
+    func sessions(site: String, userRooms: [String]) -> [any ReliableSession] {
         table.withLockedValue { table in
-            table[UserKey(site: site, userRoom: userRoom)].map { Array($0.values) } ?? []
+            userRooms.flatMap { userRoom in table[UserKey(site: site, userRoom: userRoom)].map { Array($0.values) } ?? [] }
         }
     }
 }

@@ -15,11 +15,11 @@ struct StoreRetry: Sendable {
     var window: Duration? = .seconds(60)
 
     /// Runs `update` until it succeeds, the window ends or the task is cancelled; true when it succeeded. The first
-    /// failure is logged as a warning, giving up as an error.
+    /// failure is logged as a warning, giving up as an error; `metadata` is built only when something is logged.
     func run(
         _ what: String,
         logger: Logger,
-        metadata: Logger.Metadata,
+        metadata: @autoclosure () -> Logger.Metadata,
         _ update: () async throws(StoreError) -> Void
     ) async -> Bool {
         let clock = ContinuousClock()
@@ -30,21 +30,21 @@ struct StoreRetry: Sendable {
             do {
                 try await update()
                 if failures > 0 {
-                    logger.info("\(what) recorded after \(failures) failed attempt(s)", metadata: metadata)
+                    logger.info("\(what) recorded after \(failures) failed attempt(s)", metadata: metadata())
                 }
                 return true
             } catch {
                 failures += 1
                 guard !Task.isCancelled else {
-                    logger.debug("\(what) stopped with its socket after \(failures) failed attempt(s)", metadata: metadata)
+                    logger.debug("\(what) stopped with its socket after \(failures) failed attempt(s)", metadata: metadata())
                     return false
                 }
                 guard deadline.map({ clock.now.advanced(by: pause) < $0 }) ?? true else {
-                    logger.error("\(what) not recorded, given up after \(failures) attempt(s): \(error)", metadata: metadata)
+                    logger.error("\(what) not recorded, given up after \(failures) attempt(s): \(error)", metadata: metadata())
                     return false
                 }
                 if failures == 1 {
-                    logger.warning("\(what) not recorded yet: \(error); retrying", metadata: metadata)
+                    logger.warning("\(what) not recorded yet: \(error); retrying", metadata: metadata())
                 }
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, longestPause)

@@ -1,3 +1,4 @@
+import NIOCore
 import SocketIO
 
 /// The send pipeline: a `POST /send` becomes a plain broadcast on sites without user rooms, and on sites with them
@@ -84,13 +85,22 @@ public struct Delivery: Sendable {
         return Set(rooms.map(SubscriptionRoom.name(for:)))
     }
 
-    /// Emits `delivery` to the device sessions on this instance: with an ack where the device's queue holds it.
+    /// Emits `delivery` to the device sessions on this instance: with an ack where the device's queue holds it. The
+    /// sessions on one event loop get it in one task on that loop, not one task each.
     func deliverLocally(_ delivery: DeviceDelivery) {
         let holders = Set(delivery.holders)
-        for userRoom in delivery.userRooms {
-            for session in sessions.sessions(site: delivery.site, userRoom: userRoom) {
-                session.deliver(delivery.message, stored: holders.contains(session.device), resync: delivery.resync)
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, recipients: [(any ReliableSession, stored: Bool)])] = [:]
+        for session in sessions.sessions(site: delivery.site, userRooms: delivery.userRooms) {
+            let loop = session.eventLoop
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].recipients.append((session, holders.contains(session.device)))
+        }
+        for (loop, recipients) in byLoop.values {
+            let deliverAll: @Sendable () -> Void = {
+                for (session, stored) in recipients {
+                    session.deliverOnLoop(delivery.message, stored: stored, resync: delivery.resync)
+                }
             }
+            if loop.inEventLoop { deliverAll() } else { loop.execute(deliverAll) }
         }
     }
 }

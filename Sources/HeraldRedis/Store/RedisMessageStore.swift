@@ -14,6 +14,7 @@ public final class RedisMessageStore: MessageStore {
     private let instanceKey: String
     private let instanceID: String
     private let livenessMilliseconds: Int
+    private let acks: RedisAckCoalescer
 
     /// Creates the store on `client`; keys start with `keyPrefix` (`herald` by default). With `instanceID`, the
     /// sockets this instance holds are recorded under it, so other instances can count them as disconnected if
@@ -32,6 +33,9 @@ public final class RedisMessageStore: MessageStore {
         self.keyPrefix = keyPrefix
         self.instanceKey = instanceID.map { RedisInstanceRegistry.heldDevicesKey(prefix: keyPrefix, instanceID: $0) } ?? ""
         self.instanceID = instanceID ?? ""
+        self.acks = RedisAckCoalescer { site, acks in
+            await Self.record(acks, site: site, on: client, keyPrefix: keyPrefix)
+        }
         self.livenessMilliseconds =
             Int(instanceTimeout.components.seconds) * 1000
             + Int(instanceTimeout.components.attoseconds / 1_000_000_000_000_000)
@@ -107,16 +111,37 @@ public final class RedisMessageStore: MessageStore {
     }
 
     public func acknowledge(_ device: DeviceKey, id: FlakeID, resync: Bool) async throws(StoreError) -> AckOutcome {
-        let reply = try await run(
-            RedisStoreScripts.acknowledge,
-            [prefix(device.site), device.userRoom, device.deviceID, id.sortKey, resync ? "1" : "0"]
-        )
-        let parts = reply.array ?? []
-        switch parts.first?.int {
-        case 1: return .removed
-        case 2: return .resync(event: parts.count > 1 ? parts[1].string ?? "" : "")
-        default: return .notQueued
+        try await acks.acknowledge(RedisAckCoalescer.Ack(device: device, id: id, resync: resync)).get()
+    }
+
+    /// Records the acks of one site's devices in one script call.
+    private static func record(
+        _ acks: [RedisAckCoalescer.Ack],
+        site: String,
+        on client: RedisClient,
+        keyPrefix: String
+    ) async -> Result<[AckOutcome], StoreError> {
+        var arguments = ["\(keyPrefix):{\(site)}:"]
+        arguments.reserveCapacity(1 + acks.count * 4)
+        for ack in acks {
+            arguments += [ack.device.userRoom, ack.device.deviceID, ack.id.sortKey, ack.resync ? "1" : "0"]
         }
+        let reply: RedisValue
+        do {
+            reply = try await client.run(RedisStoreScripts.acknowledgeMany, keys: [], arguments: arguments)
+        } catch {
+            return .failure(StoreError(error.description))
+        }
+        let parts = reply.array ?? []
+        return .success(
+            stride(from: 0, to: parts.count - 1, by: 2).map { index in
+                switch parts[index].int {
+                case 1: .removed
+                case 2: .resync(event: parts[index + 1].string ?? "")
+                default: .notQueued
+                }
+            }
+        )
     }
 
     public func acknowledgeBatch(_ device: DeviceKey, ids: [FlakeID]) async throws(StoreError) {

@@ -255,28 +255,36 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, user room, device, message ID, resync (0|1). Returns `{0}` not queued, `{1}` removed,
-    /// `{2, event}` event queue cleared for resync.
-    static let acknowledge = RedisScript(
+    /// ARGV: prefix, then for each ack in the order the clients sent them: user room, device, message ID, `1` for
+    /// resync or `0`. The acks of many devices recorded in one call, each removing its message, or with resync when it is not the oldest queued one of its event clearing that event's queue. Returns two
+    /// entries per ack: its status (0 not queued, 1 removed, 2 resync) and the resynced event or an empty string.
+    static let acknowledgeMany = RedisScript(
         prelude + """
-            local u, d, id = ARGV[2], ARGV[3], ARGV[4]
-            local entry = redis.call('HGET', dkey(u, d, 'm'), id)
-            if not entry then return {0} end
-            local e = eventOf(entry)
-            if ARGV[5] == '1' then
-              local oldest = redis.call('ZRANGE', ekey(u, d, e), 0, 0)
-              if oldest[1] ~= id then
-                local ids = redis.call('ZRANGE', ekey(u, d, e), 0, -1)
-                chunked('ZREM', dkey(u, d, 'q'), ids)
-                chunked('ZREM', dkey(u, d, 'qs'), ids)
-                chunked('HDEL', dkey(u, d, 'm'), ids)
-                redis.call('DEL', ekey(u, d, e))
-                redis.call('SREM', dkey(u, d, 'ev'), e)
-                return {2, e}
+            local answers = {}
+            for i = 2, #ARGV, 4 do
+              local u, d, id = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+              local entry = redis.call('HGET', dkey(u, d, 'm'), id)
+              local status, resynced = 0, ''
+              if entry then
+                local e = eventOf(entry)
+                local oldest = ARGV[i + 3] == '1' and redis.call('ZRANGE', ekey(u, d, e), 0, 0) or nil
+                if oldest and oldest[1] ~= id then
+                  local ids = redis.call('ZRANGE', ekey(u, d, e), 0, -1)
+                  chunked('ZREM', dkey(u, d, 'q'), ids)
+                  chunked('ZREM', dkey(u, d, 'qs'), ids)
+                  chunked('HDEL', dkey(u, d, 'm'), ids)
+                  redis.call('DEL', ekey(u, d, e))
+                  redis.call('SREM', dkey(u, d, 'ev'), e)
+                  status, resynced = 2, e
+                else
+                  removeMessage(u, d, id)
+                  status = 1
+                end
               end
+              table.insert(answers, status)
+              table.insert(answers, resynced)
             end
-            removeMessage(u, d, id)
-            return {1}
+            return answers
             """
     )
 
