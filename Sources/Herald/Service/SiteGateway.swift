@@ -4,7 +4,10 @@ import SocketIO
 /// Admits clients to site namespaces: authenticates them, joins their rooms, sends `_settings`, opens a device
 /// session (queue replay and acks) on sites with user rooms, and reports presence to the site. Enforces the site's
 /// `maxConnections`, `maxRoomsPerClient`, `maxDevicesPerUser` and `maxPendingAcksPerSocket`.
-struct SiteGateway: Sendable {
+///
+/// A class: every connected socket's disconnect handlers capture the gateway, and a reference costs each socket 8
+/// bytes where a copy of this value (its dependencies, several of them values too) cost it over a kilobyte.
+final class SiteGateway: Sendable {
     /// The refusal a client over its site's `maxConnections` gets.
     static let connectionLimitReached = "Site connection limit reached"
     /// The refusal a new device of a user at `maxDevicesPerUser`, with every device connected, gets.
