@@ -114,8 +114,9 @@ class Herald(Server):
         sites = os.path.join(workdir, "sites.yml")
         with open(config, "w") as f:
             f.write(herald_config_yml(setup, instance))
-        with open(sites, "w") as f:
-            f.write(herald_sites_yml(setup))
+        if instance == 0:  # the instances share it; rewriting it could cut it short under an instance reading it
+            with open(sites, "w") as f:
+                f.write(herald_sites_yml(setup))
         env = {k: v for k, v in os.environ.items() if k not in HERALD_ENVIRONMENT}
         port_file = os.path.join(workdir, f"herald{suffix}.port")
         if os.path.exists(port_file):
