@@ -368,6 +368,9 @@ HEADLINE = ("deliveries_per_s", "acked_deliveries_per_s", "server_cpu_us_per_del
             "server_cpu_us_per_connection_per_s", "client_wire_bytes_per_delivery", "duplicated", "joined")
 
 
+TABLES = ("sites.yml", "tokens.json")  # one line per client: shown by their first lines
+
+
 class Record:
     """Everything one measurement gathered over its rounds, turned into its result file by `as_dict`."""
 
@@ -422,7 +425,8 @@ class Record:
             "server_command": " &\n".join(shown(argv, workdir) for argv in last.server_argv),
             "redis_command": shown(last.redis_argv, workdir) if last.redis_argv else "",
             "bench_command": shown_bench,
-            "config_files": {name: head(path) for name, path in last.files.items() if os.path.exists(path)},
+            "config_files": {name: head(path, 6 if name in TABLES else 40) for name, path in last.files.items()
+                             if os.path.exists(path)},
             "reports": reports,
         }
 

@@ -1,11 +1,14 @@
 """Whether other work used the server's core during a measurement.
 
 The server (every instance, and Redis when there is one) is pinned to one core. Over a herald-bench run the
-harness reads that core's process time from /proc/stat and the servers' CPU time from /proc/<pid>/stat; what the
-core spent on processes that are not the servers is other work (a build, a cron job, the harness itself), and a
-round where it passes `REJECT_SHARE` of the wall time is rejected and measured again. Interrupt and softirq time is
-left out on both sides: on loopback it is mostly the kernel delivering the server's own writes, which the kernel
-does not charge to the server's process."""
+harness reads that core's busy time from /proc/stat and the servers' CPU time from /proc/<pid>/stat; what the core
+spent on anything but the servers is other work (a build, a cron job, the harness itself), and a round where it
+passes `REJECT_SHARE` of the wall time is rejected and measured again.
+
+The core's busy time is user + nice + system + irq + softirq. With the kernel's tick-based accounting (this
+machine's kernel has no CONFIG_IRQ_TIME_ACCOUNTING) a tick spent in an interrupt or softirq while a process runs
+is charged to that process's stime as well as to the irq/softirq field, so the kernel delivering the server's own
+writes on loopback counts on both sides and cancels out; steal time (the hypervisor's) counts on neither."""
 
 import os
 import time
@@ -17,13 +20,12 @@ TICKS_PER_S = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def core_process_ticks(proc_stat, cpu):
-    """Clock ticks core `cpu` spent running processes (user + nice + system) according to the text of /proc/stat."""
+    """Clock ticks core `cpu` was busy (user + nice + system + irq + softirq) according to the text of /proc/stat."""
     prefix = f"cpu{cpu} "
     for line in proc_stat.splitlines():
         if line.startswith(prefix):
-            fields = [int(value) for value in line.split()[1:]]
-            user, nice, system = fields[0], fields[1], fields[2]
-            return user + nice + system
+            user, nice, system, _idle, _iowait, irq, softirq = (int(value) for value in line.split()[1:8])
+            return user + nice + system + irq + softirq
     raise ValueError(f"no cpu{cpu} line in /proc/stat")
 
 

@@ -285,7 +285,7 @@ def rounds_section(summary):
         "is the median of the per-round pairs, shown with its lowest and highest pair. A round is rejected and "
         f"measured again (at most {o['max_attempts']} attempts, the last one kept) when processes other than the "
         f"servers used CPU {o['server_cpu']} for more than {cpu.REJECT_SHARE:.0%} of its wall time (core time from "
-        "`/proc/stat`, user + nice + system, minus the servers' and Redis's from `/proc/<pid>/stat`).",
+        "`/proc/stat`, user + nice + system + irq + softirq, minus the servers' and Redis's from `/proc/<pid>/stat`).",
         "",
         f"{rejected} of {runs} runs rejected.",
     ]

@@ -278,7 +278,7 @@ def test_fanout_cpu_verdicts_follow_the_median_pair_and_the_limits():
 
 def test_a_round_is_rejected_when_other_work_used_the_server_core():
     def proc(core_ticks, server_ticks):
-        files = {"/proc/stat": f"cpu  1 2 3 4\ncpu0 {core_ticks} 0 0 900 0 7 9 0 0 0\ncpu1 5 0 5 900 0 0 0 0 0 0\n",
+        files = {"/proc/stat": f"cpu  1 2 3 4\ncpu0 {core_ticks} 0 0 900 0 0 0 0 0 0\ncpu1 5 0 5 900 0 0 0 0 0 0\n",
                  "/proc/41/stat": f"41 (herald serve) S 1 1 1 0 -1 0 0 0 0 0 {server_ticks} 0 0 0 20 0 4 0"}
         return files.__getitem__
 
@@ -291,8 +291,8 @@ def test_a_round_is_rejected_when_other_work_used_the_server_core():
     # A build on the core: 1.9 s (19 %) of other work rejects the round.
     busy = cpu.interference(sampled(1000, 200, 0.0), sampled(1750, 760, 10.0), ticks_per_s=100)
     assert busy.other_share == pytest.approx(0.19) and busy.rejected
-    # Interrupt and softirq time (the kernel delivering the server's own writes) is not other work.
-    assert cpu.core_process_ticks("cpu0 10 1 2 50 3 400 500 0 0 0\n", 0) == 13
+    # Busy is user + nice + system + irq + softirq (charged to the running process too); idle, iowait, steal not.
+    assert cpu.core_process_ticks("cpu1 1 1 1 1 1 1 1 1 0 0\ncpu0 10 1 2 50 3 400 500 70 0 0\n", 0) == 913
 
 
 def test_rejected_rounds_are_measured_again_and_bounded(monkeypatch):
