@@ -87,7 +87,10 @@ def parse_options(argv):
                    help="heartbeat interval every server gets in idle (Herald io.pingInterval, the floor's and the "
                         "peer's --ping-interval)")
     p.add_argument("--reliable-clients", type=sizes, default=[1000, 10000], help="reliable sizes (devices)")
-    p.add_argument("--reliable-messages", type=int, default=100, help="capped by --max-deliveries")
+    p.add_argument("--reliable-messages", type=int, default=100, help="capped by --reliable-max-deliveries")
+    p.add_argument("--reliable-max-deliveries", type=int, default=100_000,
+                   help="fewer reliable messages where messages × devices would exceed this (at least 10): the "
+                        "reliable path is several times slower per delivery than fan-out")
     p.add_argument("--reliable-rate", type=float, default=0.0, help="/send calls per second (0: max rate)")
     p.add_argument("--reliable-drop-share", type=float, default=0.2)
     p.add_argument("--reliable-offline-ms", type=int, default=500)
@@ -379,7 +382,8 @@ class Record:
         self.round_reports = []  # one per round, None when the round produced no report
         self.codes = []
         self.errors = []
-        self.rejected = 0
+        self.rejected = 0  # runs rejected for other work on the server's core
+        self.kept_noisy = 0  # rounds whose last allowed attempt was rejected too, and kept
         self.interference = []
         self.last = None
 
@@ -416,6 +420,7 @@ class Record:
             "rounds_planned": m.rounds,
             "rounds": len(reports),
             "rejected_rounds": self.rejected,
+            "kept_noisy_rounds": self.kept_noisy,
             "interference": self.interference,
             "results": median_results(reports) if reports else {},
             "round_results": [r["results"] if r else None for r in self.round_reports],
@@ -447,6 +452,7 @@ def measure_round(children, server, measurement, options, bench, workdir, log, r
             if attempt_number < options.max_attempts:
                 log(f"  rejected: {what}; measuring again")
                 continue
+            record.kept_noisy += 1
             log(f"  rejected: {what}; kept, as the last of {options.max_attempts} attempts")
         return attempt
     raise AssertionError("unreachable")

@@ -124,7 +124,7 @@ def measurements(servers, options, unserved=(), skipped_scenarios=()):
                            rounds=rounds_)
 
     def reliable(scenario, clients, drop_share=0.0, instances=1, rounds_=rounds, generator=HERALD_BENCH):
-        messages = capped_messages(o.reliable_messages, clients, o.max_deliveries)
+        messages = capped_messages(o.reliable_messages, clients, o.reliable_max_deliveries)
         return Measurement("herald", scenario, clients, messages, payload_bytes=o.payload_bytes,
                            concurrency=o.send_concurrency, instances=instances, drop_share=drop_share,
                            rounds=rounds_, generator=generator)

@@ -29,7 +29,8 @@ def rounds_cell(m):
     """How many rounds the figures are the median of, and how many were measured again."""
     text = f"{m.get('rounds', 1)}"
     if m.get("rejected_rounds"):
-        text += f" ({m['rejected_rounds']} rejected)"
+        kept = m.get("kept_noisy_rounds", 0)
+        text += f" ({m['rejected_rounds']} runs rejected" + (f", {kept} kept anyway)" if kept else ")")
     return text
 
 
@@ -287,13 +288,15 @@ def rounds_section(summary):
         f"servers used CPU {o['server_cpu']} for more than {cpu.REJECT_SHARE:.0%} of its wall time (core time from "
         "`/proc/stat`, user + nice + system + irq + softirq, minus the servers' and Redis's from `/proc/<pid>/stat`).",
         "",
-        f"{rejected} of {runs} runs rejected.",
+        f"{rejected} of {runs} runs rejected; {sum(m.get('kept_noisy_rounds', 0) for m in measured)} rounds kept "
+        "although rejected (their last allowed attempt was noisy too).",
     ]
     noisy = [m for m in measured if m.get("rejected_rounds")]
     if noisy:
-        lines += ["", table(["measurement", "rounds kept", "rejected", "worst other work on the core"], [
+        lines += ["", table(["measurement", "rounds", "runs rejected", "rounds kept although rejected",
+                             "worst other work on the core"], [
             [m["result_file"].rsplit("/", 1)[-1].removesuffix(".json") if m.get("result_file") else m["scenario"],
-             str(m.get("rounds", 0)), str(m["rejected_rounds"]),
+             str(m.get("rounds", 0)), str(m["rejected_rounds"]), str(m.get("kept_noisy_rounds", 0)),
              f"{max(i['other_s'] / i['wall_s'] for i in m['interference'] if i['wall_s']):.0%}"] for m in noisy])]
     return "\n".join(lines)
 

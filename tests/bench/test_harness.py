@@ -309,12 +309,12 @@ def test_rejected_rounds_are_measured_again_and_bounded(monkeypatch):
     options = harness_run.parse_options(["--max-attempts", "3"])
     record = harness_run.Record(None)
     attempt = harness_run.measure_round(None, None, None, options, None, None, lambda text: None, record)
-    assert attempt.interference is clean and record.rejected == 2 and len(calls) == 3
+    assert attempt.interference is clean and record.rejected == 2 and len(calls) == 3 and record.kept_noisy == 0
     outcomes = iter([noisy] * 5)
     record = harness_run.Record(None)
     calls.clear()
     attempt = harness_run.measure_round(None, None, None, options, None, None, lambda text: None, record)
-    assert attempt.interference is noisy and record.rejected == 3 and len(calls) == 3
+    assert attempt.interference is noisy and record.rejected == 3 and len(calls) == 3 and record.kept_noisy == 1
 
 
 def test_quick_means_fewer_rounds():
