@@ -48,7 +48,12 @@ struct FanoutScenario: AsyncParsableCommand {
             throw BenchError.setup("no client joined: \(storm.failures)")
         }
         let senders = try await SendClient.connect(
-            count: concurrency, to: targets, on: group, site: common.site, apiKey: common.apiKey)
+            count: concurrency,
+            to: targets,
+            on: group,
+            site: common.site,
+            apiKey: common.apiKey
+        )
         let beforeSend = common.sample()
         let window = CostWindow(common)
         let poster = MessagePoster(rooms: [room], event: common.event, payloadBytes: payloadBytes)

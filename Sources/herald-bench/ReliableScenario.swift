@@ -65,7 +65,12 @@ struct ReliableScenario: AsyncParsableCommand {
             throw BenchError.setup("no client joined: \(storm.failures)")
         }
         let senders = try await SendClient.connect(
-            count: concurrency, to: targets, on: group, site: common.site, apiKey: common.apiKey)
+            count: concurrency,
+            to: targets,
+            on: group,
+            site: common.site,
+            apiKey: common.apiKey
+        )
         let window = CostWindow(common)
         let progress = SendProgress()
         let poster = MessagePoster(rooms: [room], event: common.event, payloadBytes: payloadBytes)
