@@ -322,7 +322,7 @@ def measure_with_stub(children, server, measurement, options, bench, workdir, lo
         flags += [arg for pid in pids for arg in ("--server-pid", pid)]
         if redis:
             flags += ["--redis-pid", redis.pid]
-        generator = [bench] if m.generator == HERALD_BENCH else [sys.executable, at_root(options.crosscheck_client)]
+        generator = [bench] if m.generator == HERALD_BENCH else ["python3", at_root(options.crosscheck_client)]
         argv = pinned(options.bench_cpu, [*generator, *flags, "--json", json_path])
         attempt.typed = as_typed(argv, stub_fd, auth_port)
         bench_log = os.path.join(workdir, f"{m.key}.bench.log")
