@@ -38,14 +38,16 @@ deploy-test:
 	@scripts/deploy-env.sh
 	HERALD_BUILD_DIR=$(BUILD_DIR) scripts/run-deploy-tests.sh
 
-## The benchmark harness's own test: a tiny real run against Herald and the floor server (under a minute).
+## The benchmark harness's own test: a tiny real run against Herald, the floor server and a redis-server through every
+## scenario at 2 interleaved rounds, plus unit tests of the pairing and the rejection of noisy rounds (about 2 minutes).
 bench-test:
 	@scripts/python-env.sh
 	HERALD_BUILD_DIR=$(BUILD_DIR) .venv-sio5/bin/python -m pytest -p no:cacheprovider --timeout 180 -q tests/bench
 
 ## Benchmarks Herald's release build beside the C floor server (../shared/bench/floor_server.c) and the
 ## python-socketio peer, pinned to one core each: writes BENCHMARKS.md, bench/results/*.json and
-## bench/results/fanout.png (docs/benchmarking.md). Scale up: make bench BENCH_ARGS="--messages 500 --max-deliveries 5000000 --rounds 3"
+## bench/results/fanout.png (docs/benchmarking.md); every verdict ratio is the median of 5 interleaved floor/Herald
+## pairs (about 20 minutes). Quicker: make bench BENCH_ARGS="--quick"; larger: BENCH_ARGS="--messages 500 --max-deliveries 5000000"
 bench: deps
 	@scripts/install-deps.sh bench
 	python3 bench/run.py $(BENCH_ARGS)

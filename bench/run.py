@@ -22,13 +22,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 from chaos_report import reliability_section, replace_section  # noqa: E402
-from harness import machine  # noqa: E402
-from harness.plan import SCENARIOS, bench_arguments, measurements, site_setup  # noqa: E402
+from harness import cpu, machine  # noqa: E402
+from harness import redis as redis_server  # noqa: E402
+from harness.plan import (  # noqa: E402
+    CROSSCHECK, HERALD_BENCH, SCENARIOS, bench_arguments, measurements, schedule, site_setup)
 from harness.processes import (  # noqa: E402
     Children, ProcessError, command_line, listening_socket, pinned, raise_file_limit, tail, wait_until_healthy)
 from harness.report import render  # noqa: E402
@@ -59,24 +62,51 @@ def parse_options(argv):
     p.add_argument("--servers", type=names(SERVER_NAMES), default=list(SERVER_NAMES))
     p.add_argument("--scenarios", type=names(SCENARIOS), default=list(SCENARIOS))
     p.add_argument("--clients", type=sizes, default=[1000, 5000, 10000], help="fan-out sizes (comma-separated)")
-    p.add_argument("--messages", type=int, default=100, help="fan-out /send calls per measurement")
+    p.add_argument("--messages", type=int, default=300,
+                   help="fan-out /send calls per measurement (300 × 1,000 clients: over a second of server CPU)")
     p.add_argument("--max-deliveries", type=int, default=500_000,
-                   help="fewer fan-out messages where messages × clients would exceed this (at least 10)")
+                   help="fewer fan-out and reliable messages where messages × clients would exceed this (at least 10)")
     p.add_argument("--payload-bytes", type=int, default=100)
     p.add_argument("--send-concurrency", type=int, default=4, help="fan-out /send connections")
     p.add_argument("--fanout-clients", type=names(CLIENT_PROTOCOLS), default=list(CLIENT_PROTOCOLS),
                    help="client protocols Herald's fan-out is measured with, each beside the floor's Socket.IO "
                         "figures (the floor and the peer speak socketio only; sse is skipped, and said so, when the "
                         "Herald build does not serve /sse)")
+    p.add_argument("--serial-clients", type=sizes, default=[1000, 5000],
+                   help="fan-out sizes with one /send in flight (fanout-serial)")
+    p.add_argument("--payload-sizes", type=sizes, default=[4096, 65536], help="wide payloads in bytes (payload)")
+    p.add_argument("--payload-clients", type=int, default=1000)
+    p.add_argument("--max-payload-bytes", type=int, default=1_500_000_000,
+                   help="fewer payload messages where messages × clients × bytes would exceed this (at least 10)")
+    p.add_argument("--compression-clients", type=int, default=1000)
+    p.add_argument("--compression-payload-bytes", type=int, default=4096)
     p.add_argument("--connect-clients", type=int, default=5000)
     p.add_argument("--idle-clients", type=int, default=10000)
-    p.add_argument("--idle-hold-seconds", type=int, default=10)
-    p.add_argument("--reliable-clients", type=int, default=200)
-    p.add_argument("--reliable-messages", type=int, default=300)
-    p.add_argument("--reliable-rate", type=float, default=100.0)
+    p.add_argument("--idle-hold-seconds", type=int, default=20,
+                   help="long enough for several heartbeats at --idle-ping-interval-ms")
+    p.add_argument("--idle-ping-interval-ms", type=int, default=5000,
+                   help="heartbeat interval every server gets in idle (Herald io.pingInterval, the floor's and the "
+                        "peer's --ping-interval)")
+    p.add_argument("--reliable-clients", type=sizes, default=[1000, 10000], help="reliable sizes (devices)")
+    p.add_argument("--reliable-messages", type=int, default=100, help="capped by --reliable-max-deliveries")
+    p.add_argument("--reliable-max-deliveries", type=int, default=100_000,
+                   help="fewer reliable messages where messages × devices would exceed this (at least 10): the "
+                        "reliable path is several times slower per delivery than fan-out")
+    p.add_argument("--reliable-rate", type=float, default=0.0, help="/send calls per second (0: max rate)")
     p.add_argument("--reliable-drop-share", type=float, default=0.2)
     p.add_argument("--reliable-offline-ms", type=int, default=500)
-    p.add_argument("--rounds", type=int, default=1, help="runs per measurement; the tables show the median")
+    p.add_argument("--redis-clients", type=sizes, default=[1000], help="reliable-redis sizes")
+    p.add_argument("--cluster-clients", type=sizes, default=[1000], help="cluster sizes")
+    p.add_argument("--cluster-instances", type=int, default=3)
+    p.add_argument("--crosscheck-clients", type=int, default=1000)
+    p.add_argument("--crosscheck-client", default=os.path.join("bench", "crosscheck", "client.py"),
+                   help="the independent load generator the crosscheck scenario runs (skipped when absent)")
+    p.add_argument("--rounds", type=int, default=None,
+                   help="interleaved rounds of every measurement a verdict ratio rests on (default 5, 2 with --quick)")
+    p.add_argument("--quick", action="store_true", help="2 rounds per verdict measurement instead of 5")
+    p.add_argument("--report-rounds", type=int, default=1, help="rounds of the measurements no verdict rests on")
+    p.add_argument("--max-attempts", type=int, default=3,
+                   help="tries per round when other work used the server's core (the last one is kept)")
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--bench-cpu", type=int, default=1)
     p.add_argument("--bench-loops", type=int, default=1, help="herald-bench client event loops")
@@ -90,8 +120,12 @@ def parse_options(argv):
     p.add_argument("--markdown", default="BENCHMARKS.md")
     p.add_argument("--bench-timeout", type=int, default=900, help="seconds one herald-bench run may take")
     options = p.parse_args(argv)
-    if options.rounds < 1:
-        p.error("--rounds must be at least 1")
+    if options.rounds is None:
+        options.rounds = 2 if options.quick else 5
+    if options.rounds < 1 or options.report_rounds < 1 or options.max_attempts < 1:
+        p.error("--rounds, --report-rounds and --max-attempts must be at least 1")
+    if options.cluster_instances < 1:
+        p.error("--cluster-instances must be at least 1")
     return options
 
 
@@ -190,11 +224,35 @@ class Setup:
             self.log(f"no chart: matplotlib could not be installed ({error})")
             return None
 
-    def skip(self, server, reason, client=None):
-        """Records that `server` (with `client` protocol clients only, when given) is not measured, and why."""
+    def skip(self, server, reason, client=None, scenario=None):
+        """Records that `server` (with `client` protocol clients only, or in `scenario` only, when given) is not
+        measured, and why."""
         what = f"{server} with {client} clients" if client else server
+        if scenario:
+            what = f"{what} in {scenario}"
         self.log(f"skipping {what}: {reason}")
-        self.skipped.append({"server": server, "reason": reason, **({"client": client} if client else {})})
+        extra = {**({"client": client} if client else {}), **({"scenario": scenario} if scenario else {})}
+        self.skipped.append({"server": server, "reason": reason, **extra})
+
+    def unavailable_scenarios(self, bench):
+        """The selected scenarios this machine or build cannot run, each recorded with its reason."""
+        o = self.options
+        missing = set()
+        if "compression" in o.scenarios and "herald" in o.servers:
+            listed = subprocess.run([bench, "help", "fanout"], capture_output=True, text=True)
+            if "--permessage-deflate" not in listed.stdout:
+                self.skip("herald", "this herald-bench build has no `fanout --permessage-deflate` (`herald-bench "
+                          "help fanout` does not list it)", scenario="compression")
+                missing.add("compression")
+        for scenario in ("reliable-redis", "cluster"):
+            if scenario in o.scenarios and not redis_server.binary():
+                self.skip("herald", "redis-server is not installed (apt-get install redis-server)", scenario=scenario)
+                missing.add(scenario)
+        if CROSSCHECK in o.scenarios and not os.path.isfile(at_root(o.crosscheck_client)):
+            self.skip("herald", f"the independent load generator {o.crosscheck_client} is not there",
+                      scenario=CROSSCHECK)
+            missing.add(CROSSCHECK)
+        return missing
 
 
 def peer_requirements():
@@ -203,7 +261,7 @@ def peer_requirements():
 
 
 DESCRIPTIONS = {
-    "herald": "`{build_dir}/herald serve`, in-memory store, log level {log_level} (JSON lines to a file).",
+    "herald": "`{build_dir}/herald serve`, in-memory store (on a redis-server started for the measurement, pinned to the same core, in the Redis and cluster scenarios), log level {log_level} (JSON lines to a file).",
     "floor": "`floor_server.c` built with `gcc -O2`: a single-threaded epoll server that builds each `/send` frame "
              "once and writes it to every client, one syscall per recipient and nothing else; no auth hook, acks or "
              "queues, so it runs fan-out and idle only.",
@@ -213,9 +271,23 @@ DESCRIPTIONS = {
 }
 
 
+@dataclass
+class Attempt:
+    """One herald-bench run against freshly started servers."""
+
+    report: dict | None = None
+    code: int | None = None
+    typed: list | None = None  # herald-bench's command line as someone would type it, None when it did not run
+    error: str = ""
+    interference: cpu.Interference | None = None
+    server_argv: list = field(default_factory=list)  # one per instance
+    redis_argv: list | None = None
+    files: dict = field(default_factory=dict)
+
+
 def measure_once(children, server, measurement, options, bench, workdir, log):
-    """Starts `server`, runs herald-bench once against it, stops it. Returns (report or None, exit code, launch,
-    bench argv as someone would type it or None when herald-bench did not run, error text)."""
+    """Starts Redis when the measurement needs it and `measurement.instances` servers, runs the load generator once
+    against them while watching the server's core, stops everything. Returns an `Attempt`."""
     with listening_socket() as auth_stub:
         return measure_with_stub(children, server, measurement, options, bench, workdir, log, auth_stub)
 
@@ -223,40 +295,67 @@ def measure_once(children, server, measurement, options, bench, workdir, log):
 def measure_with_stub(children, server, measurement, options, bench, workdir, log, auth_stub):
     """`measure_once` with the stub authUrl's socket bound: its port goes into the site, its descriptor to
     herald-bench."""
+    m = measurement
+    attempt = Attempt()
     auth_port = auth_stub.getsockname()[1]
-    launch = server.launch(site_setup(measurement, options, auth_port), workdir, options.server_cpu)
-    server_log = os.path.join(workdir, f"{measurement.key}.server.log")
-    process = children.start(launch.argv, server_log, env=launch.env, cwd=workdir)
+    started = []  # (process, launch, log path)
+    redis = None
     json_path = os.path.join(workdir, "result.json")
     if os.path.exists(json_path):
         os.remove(json_path)
     stub_fd = auth_stub.fileno()
-    typed = None
     try:
-        wait_until_healthy(process, launch, server_log)
-        argv = pinned(options.bench_cpu, [bench, *bench_arguments(measurement, options, launch.url, stub_fd),
-                                          "--server-pid", process.pid, "--json", json_path])
-        typed = as_typed(argv, stub_fd, auth_port)
-        bench_log = os.path.join(workdir, f"{measurement.key}.bench.log")
-        code = children.run(argv, bench_log, timeout=options.bench_timeout, pass_fds=(stub_fd,))
-        if process.poll() is not None:
-            return None, code, launch, typed, f"server exited with status {process.returncode}:\n{tail(server_log)}"
+        if m.store == "redis":
+            redis = redis_server.start(children, workdir, options.server_cpu)
+            attempt.redis_argv = redis.argv
+        setup = site_setup(m, options, auth_port, redis.url if redis else None)
+        for instance in range(m.instances):
+            launch = server.launch(setup, workdir, options.server_cpu, instance)
+            server_log = os.path.join(workdir, f"{m.key}.server{instance}.log")
+            process = children.start(launch.argv, server_log, env=launch.env, cwd=workdir)
+            started.append((process, launch, server_log))
+            attempt.server_argv.append(launch.argv)
+            attempt.files.update(launch.files)
+        for process, launch, server_log in started:
+            wait_until_healthy(process, launch, server_log)
+        pids = [process.pid for process, _, _ in started]
+        flags = bench_arguments(m, options, [launch.url for _, launch, _ in started], stub_fd)
+        flags += [arg for pid in pids for arg in ("--server-pid", pid)]
+        if redis:
+            flags += ["--redis-pid", redis.pid]
+        generator = [bench] if m.generator == HERALD_BENCH else ["python3", at_root(options.crosscheck_client)]
+        argv = pinned(options.bench_cpu, [*generator, *flags, "--json", json_path])
+        attempt.typed = as_typed(argv, stub_fd, auth_port)
+        bench_log = os.path.join(workdir, f"{m.key}.bench.log")
+        watched = pids + ([redis.pid] if redis else [])
+        before = cpu.sample(options.server_cpu, watched)
+        attempt.code = children.run(argv, bench_log, timeout=options.bench_timeout, pass_fds=(stub_fd,))
+        attempt.interference = cpu.interference(before, cpu.sample(options.server_cpu, watched))
+        for process, _, server_log in started:
+            if process.poll() is not None:
+                attempt.error = f"server exited with status {process.returncode}:\n{tail(server_log)}"
+                return attempt
         if not os.path.exists(json_path):
-            return None, code, launch, typed, f"herald-bench exited {code} without results:\n{tail(bench_log)}"
+            attempt.error = f"{m.generator} exited {attempt.code} without results:\n{tail(bench_log)}"
+            return attempt
         with open(json_path) as f:
-            report = json.load(f)
-        log(f"  herald-bench exited {code}: " + ", ".join(
-            f"{k}={v:,.2f}" for k, v in report["results"].items() if k in HEADLINE))
-        return report, code, launch, typed, ""
+            attempt.report = json.load(f)
+        log(f"  {m.generator} exited {attempt.code}: " + ", ".join(
+            f"{k}={v:,.2f}" for k, v in attempt.report["results"].items() if k in HEADLINE))
+        return attempt
     except ProcessError as error:
-        return None, None, launch, typed, str(error)
+        attempt.error = str(error)
+        return attempt
     finally:
-        stopping = time.monotonic()
-        stopped = children.stop(process)
-        if stopped is None:
-            log(f"  {server.name} did not stop on SIGTERM within 5 s and was killed")
-        elif time.monotonic() - stopping > 1:
-            log(f"  {server.name} took {time.monotonic() - stopping:.1f} s to stop")
+        for process, _, _ in started:
+            stopping = time.monotonic()
+            stopped = children.stop(process)
+            if stopped is None:
+                log(f"  {server.name} did not stop on SIGTERM within 5 s and was killed")
+            elif time.monotonic() - stopping > 1:
+                log(f"  {server.name} took {time.monotonic() - stopping:.1f} s to stop")
+        if redis:
+            children.stop(redis.process)
 
 
 def as_typed(argv, stub_fd, auth_port):
@@ -268,43 +367,96 @@ def as_typed(argv, stub_fd, auth_port):
     return typed
 
 
-HEADLINE = ("deliveries_per_s", "server_cpu_us_per_delivery", "latency_p99_ms", "lost", "connections_per_s",
-            "server_kib_per_connection", "duplicated", "joined")
+HEADLINE = ("deliveries_per_s", "acked_deliveries_per_s", "server_cpu_us_per_delivery", "redis_cpu_us_per_delivery",
+            "latency_p99_ms", "lost", "connections_per_s", "server_kib_per_connection",
+            "server_cpu_us_per_connection_per_s", "client_wire_bytes_per_delivery", "duplicated", "joined")
 
 
-def measure(children, server, measurement, options, bench, workdir, log):
-    """Every round of one measurement, as the dict stored in its result file."""
-    reports, codes, errors = [], [], []
-    launch = shown_argv = launch_pid = config = None
-    for round_number in range(1, options.rounds + 1):
-        log(f"{measurement.title}, round {round_number}/{options.rounds}")
-        report, code, launch, argv, error = measure_once(children, server, measurement, options, bench, workdir, log)
-        if argv:
-            launch_pid, shown_argv = argv[argv.index("--server-pid") + 1], argv
-        if round_number == 1:
-            config = {name: head(path) for name, path in launch.files.items()}
-        codes.append(code)
-        if report:
-            reports.append(report)
-        if error:
-            log(f"  failed: {error}")
-            errors.append(error)
-    return {
-        "server": measurement.server,
-        "scenario": measurement.scenario,
-        "client": measurement.client,
-        "clients": measurement.clients,
-        "messages": measurement.messages,
-        "rounds": len(reports),
-        "results": median_results(reports) if reports else {},
-        "failures": merged_failures(reports),
-        "exit_codes": codes,
-        "error": errors[0] if errors and not reports else "",
-        "server_command": shown(launch.argv, workdir),
-        "bench_command": shown(shown_argv or [], workdir).replace(f"--server-pid {launch_pid}", "--server-pid $!"),
-        "config_files": config,
-        "reports": reports,
-    }
+TABLES = ("sites.yml", "tokens.json")  # one line per client: shown by their first lines
+
+
+class Record:
+    """Everything one measurement gathered over its rounds, turned into its result file by `as_dict`."""
+
+    def __init__(self, measurement):
+        self.measurement = measurement
+        self.round_reports = []  # one per round, None when the round produced no report
+        self.codes = []
+        self.errors = []
+        self.rejected = 0  # runs rejected for other work on the server's core
+        self.kept_noisy = 0  # rounds whose last allowed attempt was rejected too, and kept
+        self.interference = []
+        self.last = None
+
+    def add(self, attempt):
+        self.round_reports.append(attempt.report)
+        self.codes.append(attempt.code)
+        if attempt.error:
+            self.errors.append(attempt.error)
+        if attempt.typed or self.last is None:
+            self.last = attempt
+
+    def as_dict(self, workdir):
+        m = self.measurement
+        reports = [r for r in self.round_reports if r]
+        last = self.last or Attempt()
+        typed = last.typed or []
+        shown_bench = shown(typed, workdir)
+        for at, arg in enumerate(typed[:-1]):
+            if arg in ("--server-pid", "--redis-pid"):
+                shown_bench = shown_bench.replace(f"{arg} {typed[at + 1]}", f"{arg} $PID", 1)
+        return {
+            "server": m.server,
+            "scenario": m.scenario,
+            "client": m.client,
+            "clients": m.clients,
+            "messages": m.messages,
+            "payload_bytes": m.payload_bytes,
+            "concurrency": m.concurrency,
+            "instances": m.instances,
+            "store": m.store,
+            "permessage_deflate": m.permessage_deflate,
+            "drop_share": m.drop_share,
+            "generator": m.generator,
+            "rounds_planned": m.rounds,
+            "rounds": len(reports),
+            "rejected_rounds": self.rejected,
+            "kept_noisy_rounds": self.kept_noisy,
+            "interference": self.interference,
+            "results": median_results(reports) if reports else {},
+            "round_results": [r["results"] if r else None for r in self.round_reports],
+            "failures": merged_failures(reports),
+            "exit_codes": self.codes,
+            "error": self.errors[0] if self.errors and not reports else "",
+            "server_command": " &\n".join(shown(argv, workdir) for argv in last.server_argv),
+            "redis_command": shown(last.redis_argv, workdir) if last.redis_argv else "",
+            "bench_command": shown_bench,
+            "config_files": {name: head(path, 6 if name in TABLES else 40) for name, path in last.files.items()
+                             if os.path.exists(path)},
+            "reports": reports,
+        }
+
+
+def measure_round(children, server, measurement, options, bench, workdir, log, record):
+    """One round of `measurement`, measured again (up to --max-attempts) while other work used the server's core."""
+    for attempt_number in range(1, options.max_attempts + 1):
+        attempt = measure_once(children, server, measurement, options, bench, workdir, log)
+        noise = attempt.interference
+        if noise:
+            record.interference.append(noise.as_dict())
+        if attempt.error:
+            log(f"  failed: {attempt.error}")
+        if noise and noise.rejected and not attempt.error:
+            record.rejected += 1
+            what = (f"other work used CPU {options.server_cpu} for {noise.other_s:.2f} s of {noise.wall_s:.2f} s "
+                    f"({noise.other_share:.0%})")
+            if attempt_number < options.max_attempts:
+                log(f"  rejected: {what}; measuring again")
+                continue
+            record.kept_noisy += 1
+            log(f"  rejected: {what}; kept, as the last of {options.max_attempts} attempts")
+        return attempt
+    raise AssertionError("unreachable")
 
 
 def head(path, lines=6, width=200):
@@ -346,8 +498,9 @@ def build_servers(setup, options, herald_binary):
     return servers
 
 
-def run_plan(servers, options, bench, results_dir, setup, log):
-    """Every measurement, each written to its result file as soon as it is done."""
+def run_plan(servers, options, bench, results_dir, setup, log, skipped_scenarios=()):
+    """Every measurement, interleaved group by group (`plan.schedule`); each is written to its result file once
+    its last round is done."""
     by_name = {server.name: server for server in servers}
     done = []
     workdir = tempfile.mkdtemp(prefix="herald-bench-")
@@ -360,12 +513,21 @@ def run_plan(servers, options, bench, results_dir, setup, log):
                     if reason:
                         unserved.add((server.name, SSE))
                         setup.skip(server.name, reason, client=SSE)
-            for measurement in measurements(servers, options, unserved):
-                result = measure(children, by_name[measurement.server], measurement, options, bench, workdir, log)
-                path = os.path.join(results_dir, f"{measurement.key}.json")
-                result["result_file"] = relative(path)
-                write_json(path, result)
-                done.append(result)
+            plan = measurements(servers, options, unserved, skipped_scenarios)
+            records = {m: Record(m) for m in plan}
+            order = schedule(plan)
+            log(f"{len(plan)} measurements, {len(order)} runs")
+            for measurement, round_number in order:
+                log(f"{measurement.title}, round {round_number}/{measurement.rounds}")
+                record = records[measurement]
+                record.add(measure_round(children, by_name[measurement.server], measurement, options, bench, workdir,
+                                         log, record))
+                if round_number == measurement.rounds:
+                    result = record.as_dict(workdir)
+                    path = os.path.join(results_dir, f"{measurement.key}.json")
+                    result["result_file"] = relative(path)
+                    write_json(path, result)
+                    done.append(result)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return done
@@ -431,6 +593,14 @@ def publish(summary, options, results_dir, chart_python):
         f.write(markdown)
 
 
+def keep_off_the_server_core(options, log):
+    """Pins the harness itself to herald-bench's core, so its own work never counts against a round."""
+    try:
+        os.sched_setaffinity(0, {options.bench_cpu})
+    except (AttributeError, OSError) as error:
+        log(f"warning: the harness could not pin itself to CPU {options.bench_cpu}: {error}")
+
+
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
     options = parse_options(args)
@@ -446,7 +616,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGHUP, terminate)
     hard = raise_file_limit()
-    biggest = max([*options.clients, options.connect_clients, options.idle_clients, options.reliable_clients])
+    keep_off_the_server_core(options, log)
+    biggest = max([*options.clients, options.connect_clients, options.idle_clients, *options.reliable_clients])
     if hard < biggest + 1000:
         log(f"warning: the open-file hard limit is {hard}; {biggest:,} clients need about {biggest + 1000:,}")
 
@@ -456,7 +627,8 @@ def main(argv=None):
     chart_python = setup.chart_python()
     results_dir = at_root(options.results_dir)
     clear_results(results_dir)
-    done = run_plan(servers, options, bench, results_dir, setup, log)
+    unavailable = setup.unavailable_scenarios(bench)
+    done = run_plan(servers, options, bench, results_dir, setup, log, unavailable)
     summary = summarize(args, options, servers, setup, done, started)
     publish(summary, options, results_dir, chart_python)
 

@@ -4,7 +4,8 @@
 #           python3-venv (test virtualenvs)
 #   tests:  redis-server (store and outage tests), chromium + chromium-driver (the demo page's browser test),
 #           nginx, systemd (systemd-analyze) and docker-compose (the deployment suite)
-#   bench (and tests): gcc (the benchmark's C floor server, which also links libssl-dev)
+#   bench (and tests): gcc (the benchmark's C floor server, which also links libssl-dev), redis-server (the
+#           benchmark's Redis and cluster scenarios)
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: build)
 set -euo pipefail
 
@@ -27,6 +28,7 @@ fi
 if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   command -v gcc >/dev/null || missing+=(gcc)
   command -v taskset >/dev/null || missing+=(util-linux)
+  command -v redis-server >/dev/null || missing+=(redis-server)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

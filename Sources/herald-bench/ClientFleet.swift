@@ -16,18 +16,19 @@ final class ClientFleet: Sendable {
 
     private let loops: [any EventLoop]
     private let recorders: [LoopRecorder]
-    private let target: ServerTarget
-    private let address: SocketAddress
+    private let targets: [ServerTarget]
+    private let addresses: [SocketAddress]
     private let settings: ClientSettings
     private let channels = ChannelList()
 
-    /// Creates a fleet on `group`'s loops for the server at `target`, resolving its host once so a storm of
-    /// connects measures the server rather than the resolver.
-    init(group: MultiThreadedEventLoopGroup, target: ServerTarget, settings: ClientSettings) throws {
-        self.address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
+    /// Creates a fleet on `group`'s loops for the servers at `targets` (client i connects to the (i mod n)-th),
+    /// resolving their hosts once so a storm of connects measures the servers rather than the resolver.
+    init(group: MultiThreadedEventLoopGroup, targets: [ServerTarget], settings: ClientSettings) throws {
+        precondition(!targets.isEmpty, "a fleet needs a server")
+        self.addresses = try targets.map { try SocketAddress.makeAddressResolvingHost($0.host, port: $0.port) }
         self.loops = Array(group.makeIterator())
         self.recorders = loops.map { _ in LoopRecorder() }
-        self.target = target
+        self.targets = targets
         self.settings = settings
     }
 
@@ -69,7 +70,8 @@ final class ClientFleet: Sendable {
         let loop = loops[index % loops.count]
         let recorder = recorders[index % loops.count]
         let joined = loop.makePromise(of: Void.self)
-        let identity = settings.identity(index, target: target, reconnected: reconnected)
+        let target = index % targets.count
+        let identity = settings.identity(index, target: targets[target], reconnected: reconnected)
         let timeout = settings.joinTimeout
         let client = settings.client
         do {
@@ -83,7 +85,7 @@ final class ClientFleet: Sendable {
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }
-                .connect(to: address)
+                .connect(to: addresses[target])
                 .get()
             channels.set(index, channel)
         } catch {

@@ -5,8 +5,11 @@ import NIOPosix
 /// Flags every scenario shares: which server, which site and credentials, how clients identify themselves, and
 /// where the results go.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "Server base URL (plain http).")
-    var url = "http://127.0.0.1:1337"
+    @Option(
+        help:
+            "Server base URL (plain http). Repeat it for several instances of one cluster: client i connects to the (i mod n)-th, and the /send connections are spread over them the same way."
+    )
+    var url: [String] = ["http://127.0.0.1:1337"]
 
     @Option(
         help:
@@ -35,14 +38,20 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Seconds a client may take from TCP connect to admission (namespace acceptance, or settings).")
     var joinTimeout = 30
 
-    @Option(help: "PID of the server, to sample its CPU time and RSS from /proc.")
-    var serverPid: Int32?
+    @Option(help: "PID of the server, to sample its CPU time and RSS from /proc; repeat it for several instances (summed).")
+    var serverPid: [Int32] = []
+
+    @Option(help: "PID of a process the server depends on (Redis): its CPU is sampled and reported on its own.")
+    var redisPid: Int32?
 
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
 
-    /// The parsed `--url`.
-    func target() throws -> ServerTarget { try ServerTarget(url: url) }
+    /// The parsed `--url`s, in the order given.
+    func targets() throws -> [ServerTarget] { try url.map { try ServerTarget(url: $0) } }
+
+    /// The `--url`s as the report names the server.
+    var serverDescription: String { url.joined(separator: ",") }
 
     /// Client identity settings.
     var clientSettings: ClientSettings {
@@ -56,8 +65,11 @@ struct CommonOptions: ParsableArguments {
         )
     }
 
-    /// A server sample when `--server-pid` is given.
-    func sample() -> ServerSample? { serverPid.flatMap { ServerSample.read(pid: $0) } }
+    /// The servers' summed sample when `--server-pid` is given (nil when any of them cannot be read).
+    func sample() -> ServerSample? { ServerSample.read(pids: serverPid) }
+
+    /// Redis's sample when `--redis-pid` is given.
+    func redisSample() -> ServerSample? { redisPid.flatMap { ServerSample.read(pid: $0) } }
 
     /// Prints `report` with the client protocol among its parameters, writes its JSON when asked, and fails the
     /// command when `failed`.

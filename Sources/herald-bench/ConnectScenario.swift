@@ -38,7 +38,7 @@ struct ConnectScenario: AsyncParsableCommand {
             stub = try await AuthStub.start(port: authStubPort, rooms: rooms, group: stubGroup)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: common.loops)
-        let fleet = try ClientFleet(group: group, target: try common.target(), settings: common.clientSettings)
+        let fleet = try ClientFleet(group: group, targets: try common.targets(), settings: common.clientSettings)
         let before = common.sample()
         let storm = await fleet.connect(count: clients, concurrency: concurrency)
         let after = common.sample()
@@ -47,7 +47,7 @@ struct ConnectScenario: AsyncParsableCommand {
         try await group.shutdownGracefully()
         try await stubGroup.shutdownGracefully()
 
-        var report = BenchReport(scenario: "connect", server: common.url)
+        var report = BenchReport(scenario: "connect", server: common.serverDescription)
         report.parameters = ["clients": "\(clients)", "concurrency": "\(concurrency)", "site": common.site]
         if let authStubPort { report.parameters["auth_stub"] = "127.0.0.1:\(authStubPort) -> [\(authStubRooms)]" }
         report.set("clients", Double(clients))

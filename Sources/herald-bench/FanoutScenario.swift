@@ -37,9 +37,9 @@ struct FanoutScenario: AsyncParsableCommand {
 
     func run() async throws {
         FileLimit.raiseToHardLimit()
-        let target = try common.target()
+        let targets = try common.targets()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: common.loops)
-        let fleet = try ClientFleet(group: group, target: target, settings: common.clientSettings)
+        let fleet = try ClientFleet(group: group, targets: targets, settings: common.clientSettings)
         let beforeConnect = common.sample()
         let storm = await fleet.connect(count: clients, concurrency: connectConcurrency)
         guard storm.joined > 0 else {
@@ -47,33 +47,32 @@ struct FanoutScenario: AsyncParsableCommand {
             try await group.shutdownGracefully()
             throw BenchError.setup("no client joined: \(storm.failures)")
         }
-        var senders: [SendClient] = []
-        for _ in 0..<max(1, concurrency) {
-            senders.append(
-                try await SendClient.connect(to: target, on: group.next(), site: common.site, apiKey: common.apiKey)
-            )
-        }
+        let senders = try await SendClient.connect(
+            count: concurrency,
+            to: targets,
+            on: group,
+            site: common.site,
+            apiKey: common.apiKey
+        )
         let beforeSend = common.sample()
+        let window = CostWindow(common)
         let poster = MessagePoster(rooms: [room], event: common.event, payloadBytes: payloadBytes)
         let posted = await poster.run(count: messages, rate: rate, clients: senders)
         let expected = posted.accepted.count * storm.joined
         try await fleet.waitForDeliveries(expected: expected, quietSeconds: drainSeconds)
-        let afterSend = common.sample()
         let tally = fleet.tally
+        var report = BenchReport(scenario: "fanout", server: common.serverDescription)
+        window.charge(&report, per: "delivery", count: Double(tally.unique), common: common)
         for sender in senders { await sender.close() }
         await fleet.closeAll()
         try await group.shutdownGracefully()
 
-        var report = BenchReport(scenario: "fanout", server: common.url)
         report.parameters = [
             "clients": "\(clients)", "room": room, "messages": "\(messages)", "rate": "\(rate)",
             "concurrency": "\(concurrency)", "payload_bytes": "\(payloadBytes)", "site": common.site,
         ]
         let lost = report.addDeliveries(tally: tally, posted: posted, joined: storm.joined)
         report.set("clients_dropped", Double(tally.dropped))
-        if let beforeSend, let afterSend, tally.unique > 0 {
-            report.set("server_cpu_us_per_delivery", (afterSend.cpuMicros - beforeSend.cpuMicros) / Double(tally.unique))
-        }
         if let beforeConnect, let beforeSend {
             report.set("server_kib_per_connection", (beforeSend.rssKiB - beforeConnect.rssKiB) / Double(storm.joined))
         }

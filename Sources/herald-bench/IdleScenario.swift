@@ -19,16 +19,21 @@ struct IdleScenario: AsyncParsableCommand {
     func run() async throws {
         FileLimit.raiseToHardLimit()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: common.loops)
-        let fleet = try ClientFleet(group: group, target: try common.target(), settings: common.clientSettings)
+        let fleet = try ClientFleet(group: group, targets: try common.targets(), settings: common.clientSettings)
         let before = common.sample()
         let storm = await fleet.connect(count: clients, concurrency: concurrency)
+        let window = CostWindow(common)
+        let holdStarted = ContinuousClock.now
         try await Task.sleep(for: .seconds(holdSeconds))
+        let held = (ContinuousClock.now - holdStarted).seconds
+        var report = BenchReport(scenario: "idle", server: common.serverDescription)
+        // The hold's CPU per connection per second: heartbeats and timers only.
+        window.charge(&report, per: "connection_per_s", count: Double(storm.joined) * held, common: common)
         let after = common.sample()
         let dropped = fleet.tally.dropped
         await fleet.closeAll()
         try await group.shutdownGracefully()
 
-        var report = BenchReport(scenario: "idle", server: common.url)
         report.parameters = ["clients": "\(clients)", "hold_seconds": "\(holdSeconds)", "site": common.site]
         report.set("clients", Double(clients))
         report.set("joined", Double(storm.joined))

@@ -33,8 +33,8 @@ struct MessagePoster: Sendable {
         return "{\"rooms\":[\(roomList)],\"event\":\"\(event)\",\"args\":[\(argument)]}"
     }
 
-    /// Posts `count` messages over `clients` connections at `rate` per second.
-    func run(count: Int, rate: Double, clients: [SendClient]) async -> Outcome {
+    /// Posts `count` messages over `clients` connections at `rate` per second, counting each answer in `progress`.
+    func run(count: Int, rate: Double, clients: [SendClient], progress: SendProgress? = nil) async -> Outcome {
         let next = NIOLockedValueBox(0)
         let outcome = NIOLockedValueBox(Outcome())
         let startMicros = WallClock.microseconds()
@@ -61,6 +61,7 @@ struct MessagePoster: Sendable {
                         } catch {
                             outcome.withLockedValue { $0.failures["\(error)", default: 0] += 1 }
                         }
+                        progress?.increment()
                     }
                 }
             }

@@ -22,7 +22,10 @@ struct ReliableScenario: AsyncParsableCommand {
     @Option(help: "Number of /send calls.")
     var messages = 500
 
-    @Option(help: "/send calls per second (must be > 0: drops are spread over the sending time).")
+    @Option(
+        help:
+            "/send calls per second; 0 sends as fast as the server answers. Drops are spread over the sending: over its time at a set rate, over the answered calls at max rate."
+    )
     var rate = 100.0
 
     @Option(help: "POST /send connections.")
@@ -41,7 +44,7 @@ struct ReliableScenario: AsyncParsableCommand {
     var drainSeconds = 10.0
 
     func validate() throws {
-        guard rate > 0 else { throw ValidationError("--rate must be > 0 for reliable") }
+        guard rate >= 0 else { throw ValidationError("--rate must be >= 0 for reliable") }
         guard (0...1).contains(dropShare) else { throw ValidationError("--drop-share must be within 0...1") }
         guard common.client != .sse else {
             throw ValidationError(
@@ -52,51 +55,62 @@ struct ReliableScenario: AsyncParsableCommand {
 
     func run() async throws {
         FileLimit.raiseToHardLimit()
-        let target = try common.target()
+        let targets = try common.targets()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: common.loops)
-        let fleet = try ClientFleet(group: group, target: target, settings: common.clientSettings)
+        let fleet = try ClientFleet(group: group, targets: targets, settings: common.clientSettings)
         let storm = await fleet.connect(count: clients, concurrency: 256)
         guard storm.joined > 0 else {
             await fleet.closeAll()
             try await group.shutdownGracefully()
             throw BenchError.setup("no client joined: \(storm.failures)")
         }
-        var senders: [SendClient] = []
-        for _ in 0..<max(1, concurrency) {
-            senders.append(try await SendClient.connect(to: target, on: group.next(), site: common.site, apiKey: common.apiKey))
-        }
+        let senders = try await SendClient.connect(
+            count: concurrency,
+            to: targets,
+            on: group,
+            site: common.site,
+            apiKey: common.apiKey
+        )
+        let window = CostWindow(common)
+        let progress = SendProgress()
         let poster = MessagePoster(rooms: [room], event: common.event, payloadBytes: payloadBytes)
         let droppers = Int((Double(clients) * dropShare).rounded())
-        let sendSeconds = Double(messages) / rate
         let offline = Duration.milliseconds(offlineMs)
         let (posted, rejoinFailures) = await withTaskGroup(of: Void.self) { tasks in
             let failures = ReconnectFailures()
             for slot in 0..<droppers {
                 let index = slot * clients / max(droppers, 1)
-                let dropAt = ContinuousClock.now + .seconds(sendSeconds * Double(slot + 1) / Double(droppers + 1))
+                let share = Double(slot + 1) / Double(droppers + 1)
+                let dropAt = ContinuousClock.now + .seconds(rate > 0 ? Double(messages) / rate * share : 0)
+                let dropAfter = rate > 0 ? 0 : Int(Double(messages) * share)
                 tasks.addTask {
                     try? await Task.sleep(until: dropAt)
+                    await progress.wait(for: dropAfter)
                     guard await fleet.drop(index) else { return }
                     try? await Task.sleep(for: offline)
                     if let failure = await fleet.join(index, reconnected: true) { failures.add(failure.reason) }
                 }
             }
-            let posted = await poster.run(count: messages, rate: rate, clients: senders)
+            let posted = await poster.run(count: messages, rate: rate, clients: senders, progress: progress)
             await tasks.waitForAll()
             return (posted, failures.all)
         }
         try await fleet.waitForDeliveries(expected: posted.accepted.count * storm.joined, quietSeconds: drainSeconds)
         let tally = fleet.tally
+        var report = BenchReport(scenario: "reliable", server: common.serverDescription)
+        window.charge(&report, per: "delivery", count: Double(tally.unique), common: common)
         for sender in senders { await sender.close() }
         await fleet.closeAll()
         try await group.shutdownGracefully()
 
-        var report = BenchReport(scenario: "reliable", server: common.url)
         report.parameters = [
             "clients": "\(clients)", "room": room, "messages": "\(messages)", "rate": "\(rate)",
             "drop_share": "\(dropShare)", "offline_ms": "\(offlineMs)", "site": common.site,
         ]
         let lost = report.addDeliveries(tally: tally, posted: posted, joined: storm.joined)
+        // Every message of this scenario carries an ack ID and the client acks it as it handles it (a `_batch`
+        // with one ack), so the distinct deliveries per second are the acked deliveries per second.
+        report.set("acked_deliveries_per_s", report.results["deliveries_per_s"] ?? 0)
         report.set("clients_dropped_on_purpose", Double(droppers))
         report.set("clients_dropped_by_server", Double(max(0, tally.dropped - droppers)))
         report.failures = storm.failures.merging(posted.failures) { $0 + $1 }.merging(rejoinFailures) { $0 + $1 }

@@ -43,3 +43,22 @@ struct SendClient: Sendable {
         try? await channel.close()
     }
 }
+
+extension SendClient {
+    /// `count` (at least one) `/send` connections, the i-th to `targets[i mod n]`, so a cluster's instances share
+    /// the posting.
+    static func connect(
+        count: Int,
+        to targets: [ServerTarget],
+        on group: any EventLoopGroup,
+        site: String,
+        apiKey: String
+    ) async throws -> [SendClient] {
+        var senders: [SendClient] = []
+        for index in 0..<max(1, count) {
+            let target = targets[index % targets.count]
+            senders.append(try await SendClient.connect(to: target, on: group.next(), site: site, apiKey: apiKey))
+        }
+        return senders
+    }
+}

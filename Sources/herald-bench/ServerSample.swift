@@ -12,6 +12,19 @@ struct ServerSample: Sendable {
     /// Resident set size in KiB (VmRSS).
     let rssKiB: Double
 
+    /// The sum over `pids` (the instances of one cluster); nil when `pids` is empty or any of them cannot be read.
+    static func read(pids: [Int32]) -> ServerSample? {
+        guard !pids.isEmpty else { return nil }
+        var cpu = 0.0
+        var rss = 0.0
+        for pid in pids {
+            guard let one = read(pid: pid) else { return nil }
+            cpu += one.cpuMicros
+            rss += one.rssKiB
+        }
+        return ServerSample(cpuMicros: cpu, rssKiB: rss)
+    }
+
     /// Reads the sample for `pid`; nil when the process is gone or /proc is unavailable.
     static func read(pid: Int32) -> ServerSample? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

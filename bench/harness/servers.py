@@ -36,6 +36,9 @@ class SiteSetup:
     auth_url: str | None = None
     user_rooms: bool = False
     queue_limit: int = 1000
+    redis_url: str | None = None  # Herald keeps its state in this Redis (else in memory)
+    permessage_deflate: bool = False  # the site offers permessage-deflate to WebSocket clients
+    ping_interval_ms: int | None = None  # heartbeat interval, for the servers that let it be set
 
     def rooms(self, index):
         return [f"{USER_ROOM_PREFIX}{index}", ROOM] if self.user_rooms else [ROOM]
@@ -89,9 +92,9 @@ class Server:
     scenarios = ()
     clients = (SOCKETIO,)  # the client protocols it serves
 
-    def launch(self, setup, workdir, cpu):
+    def launch(self, setup, workdir, cpu, instance=0):
         """The pinned command that runs this server for `setup` on a port of its choosing, writing its config into
-        `workdir`."""
+        `workdir`; `instance` numbers the instances of one cluster (Herald only)."""
         raise NotImplementedError
 
 
@@ -105,20 +108,23 @@ class Herald(Server):
         self.binary = binary
         self.log_level = log_level
 
-    def launch(self, setup, workdir, cpu):
-        config = os.path.join(workdir, "config.yml")
+    def launch(self, setup, workdir, cpu, instance=0):
+        suffix = f"-{instance}" if instance else ""
+        config = os.path.join(workdir, f"config{suffix}.yml")
         sites = os.path.join(workdir, "sites.yml")
         with open(config, "w") as f:
-            f.write(f"production:\n  host: 127.0.0.1\n  device_queue_limit: {setup.queue_limit}\n")
-        with open(sites, "w") as f:
-            f.write(herald_sites_yml(setup))
+            f.write(herald_config_yml(setup, instance))
+        if instance == 0:  # the instances share it; rewriting it could cut it short under an instance reading it
+            with open(sites, "w") as f:
+                f.write(herald_sites_yml(setup))
         env = {k: v for k, v in os.environ.items() if k not in HERALD_ENVIRONMENT}
-        port_file = os.path.join(workdir, "herald.port")
+        port_file = os.path.join(workdir, f"herald{suffix}.port")
         if os.path.exists(port_file):
             os.remove(port_file)
         argv = [self.binary, "serve", "--config", config, "--sites", sites, "--port", 0, "--port-file", port_file,
                 "--log-level", self.log_level]
-        return Launch(pinned(cpu, argv), port_in_file(port_file), env, {"config.yml": config, "sites.yml": sites})
+        return Launch(pinned(cpu, argv), port_in_file(port_file), env,
+                      {f"config{suffix}.yml": config, "sites.yml": sites})
 
 
 # Environment variables that would override the generated config.
@@ -128,8 +134,21 @@ HERALD_ENVIRONMENT = {
 }
 
 
+def herald_config_yml(setup, instance=0):
+    """Herald's config.yml: loopback, the queue limit, Redis and a flake worker of its own per instance when on
+    Redis, the heartbeat interval when set."""
+    lines = ["production:", "  host: 127.0.0.1", f"  device_queue_limit: {setup.queue_limit}"]
+    if setup.redis_url:
+        lines += ["  redis:", f"    url: {setup.redis_url}", "  flakeid:", "    datacenter: 0", f"    worker: {instance}"]
+    if setup.ping_interval_ms:
+        lines += ["  io:", f"    pingInterval: {setup.ping_interval_ms}"]
+    return "\n".join(lines) + "\n"
+
+
 def herald_sites_yml(setup):
     lines = [f"{SITE}:", f"  apiKey: {API_KEY}"]
+    if setup.permessage_deflate:
+        lines.append("  permessageDeflate: true")
     if setup.user_rooms:
         lines.append(f"  userRoomPrefix: {USER_ROOM_PREFIX}")
     if setup.auth_url:
@@ -148,8 +167,10 @@ class Floor(Server):
     def __init__(self, binary):
         self.binary = binary
 
-    def launch(self, setup, workdir, cpu):
+    def launch(self, setup, workdir, cpu, instance=0):
         argv = [self.binary, "--host", "127.0.0.1", "--port", 0, "--site", SITE, "--api-key", API_KEY]
+        if setup.ping_interval_ms:
+            argv += ["--ping-interval", max(1, setup.ping_interval_ms // 1000)]
         return Launch(pinned(cpu, argv), port_in_log(r"listening on http://[^:/]+:(\d+)"))
 
 
@@ -163,13 +184,15 @@ class PythonPeer(Server):
         self.script = script
         self.label = label or self.label
 
-    def launch(self, setup, workdir, cpu):
+    def launch(self, setup, workdir, cpu, instance=0):
         port_file = os.path.join(workdir, "peer.port")
         if os.path.exists(port_file):
             os.remove(port_file)
         argv = [self.python, self.script, "--host", "127.0.0.1", "--port", 0, "--port-file", port_file, "--site", SITE,
                 "--api-key", API_KEY]
         files = {}
+        if setup.ping_interval_ms:
+            argv += ["--ping-interval", setup.ping_interval_ms / 1000]
         if setup.auth_url:
             argv += ["--auth-url", setup.auth_url]
         else:

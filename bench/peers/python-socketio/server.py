@@ -72,8 +72,8 @@ class RoomSource:
         return [str(room) for room in rooms]
 
 
-def create_app(site, api_key, room_source, device_ttl=3600):
-    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+def create_app(site, api_key, room_source, device_ttl=3600, ping_interval=25):
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*", ping_interval=ping_interval)
     app = web.Application()
     sio.attach(app)
     namespace = f"/{site}"
@@ -131,6 +131,7 @@ def main():
     parser.add_argument("--port-file", help="write the port listened on to this file once it is bound")
     parser.add_argument("--site", default="bench")
     parser.add_argument("--api-key", required=True)
+    parser.add_argument("--ping-interval", type=float, default=25, help="seconds between Engine.IO heartbeats")
     auth = parser.add_mutually_exclusive_group(required=True)
     auth.add_argument("--tokens", help="JSON file: {token: [room, ...]}")
     auth.add_argument("--auth-url", help="auth hook: GET with Authorization: Bearer <token>, 200 -> [rooms]")
@@ -141,7 +142,8 @@ def main():
     if args.tokens:
         with open(args.tokens) as f:
             tokens = json.load(f)
-    app = create_app(args.site, args.api_key, RoomSource(tokens=tokens, auth_url=args.auth_url))
+    app = create_app(args.site, args.api_key, RoomSource(tokens=tokens, auth_url=args.auth_url),
+                     ping_interval=args.ping_interval)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((args.host, args.port))
