@@ -66,6 +66,7 @@ struct ReliableScenario: AsyncParsableCommand {
             senders.append(try await SendClient.connect(to: target, on: group.next(), site: common.site, apiKey: common.apiKey))
         }
         let poster = MessagePoster(rooms: [room], event: common.event, payloadBytes: payloadBytes)
+        let beforeSend = common.sample()
         let droppers = Int((Double(clients) * dropShare).rounded())
         let sendSeconds = Double(messages) / rate
         let offline = Duration.milliseconds(offlineMs)
@@ -86,6 +87,7 @@ struct ReliableScenario: AsyncParsableCommand {
             return (posted, failures.all)
         }
         try await fleet.waitForDeliveries(expected: posted.accepted.count * storm.joined, quietSeconds: drainSeconds)
+        let afterSend = common.sample()
         let tally = fleet.tally
         for sender in senders { await sender.close() }
         await fleet.closeAll()
@@ -99,6 +101,9 @@ struct ReliableScenario: AsyncParsableCommand {
         let lost = report.addDeliveries(tally: tally, posted: posted, joined: storm.joined)
         report.set("clients_dropped_on_purpose", Double(droppers))
         report.set("clients_dropped_by_server", Double(max(0, tally.dropped - droppers)))
+        if let beforeSend, let afterSend, tally.unique > 0 {
+            report.set("server_cpu_us_per_delivery", (afterSend.cpuMicros - beforeSend.cpuMicros) / Double(tally.unique))
+        }
         report.failures = storm.failures.merging(posted.failures) { $0 + $1 }.merging(rejoinFailures) { $0 + $1 }
         try common.finish(report, failed: lost > 0 || tally.duplicates > 0 || storm.joined < clients || !rejoinFailures.isEmpty)
     }
