@@ -19,7 +19,9 @@ window): a share near 1 means the client, not the server, set the pace.
 
 import argparse
 import asyncio
+import gc
 import json
+import math
 import os
 import resource
 import sys
@@ -277,9 +279,10 @@ async def wait_for_deliveries(ledger, expected, quiet_seconds):
 
 
 def percentile(sorted_values, share):
+    """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
     if not sorted_values:
         return 0
-    return sorted_values[min(len(sorted_values) - 1, max(0, int(round(share * len(sorted_values) + 0.5)) - 1))]
+    return sorted_values[min(len(sorted_values) - 1, max(0, math.ceil(share * len(sorted_values)) - 1))]
 
 
 async def run(options):
@@ -293,6 +296,8 @@ async def run(options):
         clients, join_failures = await connect_all(options, ledger, ws_session)
         if not clients:
             raise SystemExit(f"no client joined: {join_failures}")
+        gc.freeze()  # the clients' objects live to the end: keep the collector off them while measuring
+        gc.disable()
         before_send = ServerSample.read(options.server_pid)
         cpu_before = own_cpu_seconds()
         accepted, send_failures, start_micros, send_seconds = await post_all(options, send_session)
@@ -300,6 +305,7 @@ async def run(options):
         await wait_for_deliveries(ledger, expected, options.drain_seconds)
         after_send = ServerSample.read(options.server_pid)
         client_cpu = own_cpu_seconds() - cpu_before
+        gc.enable()
         options.closing = True
         await asyncio.gather(*(client.close() for client in clients))
 
