@@ -14,7 +14,9 @@ Bearer header only, and everything runs in one process on one event loop (uvloop
     client.py reliable --url http://127.0.0.1:1337 --clients 1000 --messages 100 --rate 200 --server-pid PID
 
 Besides herald-bench's results it reports its own CPU time (`client_cpu_s`, `client_cpu_share` of the measured
-window): a share near 1 means the client, not the server, set the pace.
+window) and how long it waited for a CPU while runnable (`client_runqueue_wait_s`); `client_busy_share`, both over
+the window, near 1 means the client, not the server, set the pace. It also splits the server's CPU per delivery into
+user and system time.
 """
 
 import argparse
@@ -43,6 +45,8 @@ class ServerSample:
 
     cpu_micros: float
     rss_kib: float
+    user_micros: float = 0.0
+    system_micros: float = 0.0
 
     @staticmethod
     def read(pid):
@@ -58,12 +62,23 @@ class ServerSample:
         fields = stat[stat.rindex(")") + 2:].split()  # fields from 3 (state) on: utime is 14, stime 15
         ticks = os.sysconf("SC_CLK_TCK")
         rss = next((float(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0.0)
-        return ServerSample((int(fields[11]) + int(fields[12])) / ticks * 1e6, rss)
+        user, system = int(fields[11]) / ticks * 1e6, int(fields[12]) / ticks * 1e6
+        return ServerSample(user + system, rss, user, system)
 
 
 def own_cpu_seconds():
-    """This process's user + system CPU time (os.times at nanosecond resolution, not clock ticks)."""
+    """This process's user + system CPU time (at nanosecond resolution, not clock ticks)."""
     return time.process_time()
+
+
+def own_runqueue_wait_seconds():
+    """How long the event loop's thread waited for a CPU while runnable (/proc/self/schedstat, 0 when absent): on
+    a shared core a client can be the bottleneck while using little CPU itself."""
+    try:
+        with open("/proc/self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 @dataclass
@@ -299,12 +314,13 @@ async def run(options):
         gc.freeze()  # the clients' objects live to the end: keep the collector off them while measuring
         gc.disable()
         before_send = ServerSample.read(options.server_pid)
-        cpu_before = own_cpu_seconds()
+        cpu_before, wait_before = own_cpu_seconds(), own_runqueue_wait_seconds()
         accepted, send_failures, start_micros, send_seconds = await post_all(options, send_session)
         expected = len(accepted) * len(clients)
         await wait_for_deliveries(ledger, expected, options.drain_seconds)
         after_send = ServerSample.read(options.server_pid)
         client_cpu = own_cpu_seconds() - cpu_before
+        client_wait = own_runqueue_wait_seconds() - wait_before
         gc.enable()
         options.closing = True
         await asyncio.gather(*(client.close() for client in clients))
@@ -333,6 +349,8 @@ async def run(options):
         "clients_dropped": ledger.dropped,
         "client_cpu_s": client_cpu,
         "client_cpu_share": client_cpu / window,
+        "client_runqueue_wait_s": client_wait,
+        "client_busy_share": (client_cpu + client_wait) / window,
     }
     if ledger.unique:
         results["client_cpu_us_per_delivery"] = client_cpu * 1e6 / ledger.unique
@@ -342,6 +360,8 @@ async def run(options):
         results["clients_dropped_by_server"] = ledger.dropped
     if before_send and after_send and ledger.unique:
         results["server_cpu_us_per_delivery"] = (after_send.cpu_micros - before_send.cpu_micros) / ledger.unique
+        results["server_user_us_per_delivery"] = (after_send.user_micros - before_send.user_micros) / ledger.unique
+        results["server_system_us_per_delivery"] = (after_send.system_micros - before_send.system_micros) / ledger.unique
     if options.scenario == "fanout" and before_connect and before_send:
         results["server_kib_per_connection"] = (before_send.rss_kib - before_connect.rss_kib) / joined
     report = {

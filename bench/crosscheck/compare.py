@@ -40,7 +40,8 @@ SCENARIOS = ("fanout", "reliable")
 SHARED_RESULTS = ("clients_joined", "sends_accepted", "expected", "delivered", "lost", "duplicated",
                   "delivered_in_batch", "clients_dropped", "window_s", "deliveries_per_s", "latency_p50_ms",
                   "latency_p99_ms", "server_cpu_us_per_delivery")
-CLIENT_RESULTS = ("client_cpu_s", "client_cpu_share", "client_cpu_us_per_delivery", "acked_deliveries_per_s")
+CLIENT_RESULTS = ("server_user_us_per_delivery", "server_system_us_per_delivery", "client_cpu_s", "client_cpu_share",
+                  "client_runqueue_wait_s", "client_busy_share", "client_cpu_us_per_delivery", "acked_deliveries_per_s")
 
 
 def at_root(path):
@@ -180,7 +181,7 @@ def measure(children, herald, generator, scenario, options, workdir, log):
     results = (run["report"] or {}).get("results", {})
     shown = ", ".join(f"{key}={results[key]:,.2f}" for key in
                       ("delivered", "lost", "duplicated", "server_cpu_us_per_delivery", "deliveries_per_s",
-                       "client_cpu_share") if key in results)
+                       "client_busy_share") if key in results)
     log(f"  {generator:<18} exit {run['exit_code']}: {shown or run['error'].splitlines()[0]}")
     return run
 
