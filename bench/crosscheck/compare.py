@@ -299,7 +299,7 @@ def main(argv=None):
     print(table(summaries), flush=True)
     document = {
         "command": command_line(["python3", "bench/crosscheck/compare.py", *(sys.argv[1:] if argv is None else argv)]),
-        "options": {k: v for k, v in vars(options).items()},
+        "options": {k: relative(v) if isinstance(v, str) else v for k, v in vars(options).items()},
         "machine": machine.describe(),
         "summaries": summaries,
         "runs": runs,
