@@ -25,6 +25,17 @@ extension BenchReport {
     }
 }
 
+extension BenchReport {
+    /// Adds the server's CPU time between two samples per distinct delivery: in total, and split into user and
+    /// system time (the kernel's share shows where a difference between two runs comes from).
+    mutating func addServerCPU(from before: ServerSample, to after: ServerSample, deliveries: Int) {
+        guard deliveries > 0 else { return }
+        set("server_cpu_us_per_delivery", (after.cpuMicros - before.cpuMicros) / Double(deliveries))
+        set("server_user_us_per_delivery", (after.userMicros - before.userMicros) / Double(deliveries))
+        set("server_system_us_per_delivery", (after.systemMicros - before.systemMicros) / Double(deliveries))
+    }
+}
+
 extension ClientFleet {
     /// Waits until `expected` distinct deliveries arrived or none arrived for `quietSeconds`.
     func waitForDeliveries(expected: Int, quietSeconds: Double) async throws {

@@ -71,8 +71,8 @@ struct FanoutScenario: AsyncParsableCommand {
         ]
         let lost = report.addDeliveries(tally: tally, posted: posted, joined: storm.joined)
         report.set("clients_dropped", Double(tally.dropped))
-        if let beforeSend, let afterSend, tally.unique > 0 {
-            report.set("server_cpu_us_per_delivery", (afterSend.cpuMicros - beforeSend.cpuMicros) / Double(tally.unique))
+        if let beforeSend, let afterSend {
+            report.addServerCPU(from: beforeSend, to: afterSend, deliveries: tally.unique)
         }
         if let beforeConnect, let beforeSend {
             report.set("server_kib_per_connection", (beforeSend.rssKiB - beforeConnect.rssKiB) / Double(storm.joined))

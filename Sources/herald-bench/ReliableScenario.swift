@@ -101,8 +101,8 @@ struct ReliableScenario: AsyncParsableCommand {
         let lost = report.addDeliveries(tally: tally, posted: posted, joined: storm.joined)
         report.set("clients_dropped_on_purpose", Double(droppers))
         report.set("clients_dropped_by_server", Double(max(0, tally.dropped - droppers)))
-        if let beforeSend, let afterSend, tally.unique > 0 {
-            report.set("server_cpu_us_per_delivery", (afterSend.cpuMicros - beforeSend.cpuMicros) / Double(tally.unique))
+        if let beforeSend, let afterSend {
+            report.addServerCPU(from: beforeSend, to: afterSend, deliveries: tally.unique)
         }
         report.failures = storm.failures.merging(posted.failures) { $0 + $1 }.merging(rejoinFailures) { $0 + $1 }
         try common.finish(report, failed: lost > 0 || tally.duplicates > 0 || storm.joined < clients || !rejoinFailures.isEmpty)

@@ -7,8 +7,10 @@ import Foundation
 /// The server process's CPU time and resident memory at one instant, read from /proc, so the bench can charge
 /// the server's cost to the deliveries or connections of the measured window.
 struct ServerSample: Sendable {
-    /// User plus system CPU time in microseconds.
-    let cpuMicros: Double
+    /// CPU time in user mode, in microseconds.
+    let userMicros: Double
+    /// CPU time in the kernel on the server's behalf (system calls, and the TCP work they do), in microseconds.
+    let systemMicros: Double
     /// Resident set size in KiB (VmRSS).
     let rssKiB: Double
 
@@ -24,6 +26,9 @@ struct ServerSample: Sendable {
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         let rssLine = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
         let rss = rssLine.flatMap { line in line.split(separator: " ").dropFirst().first.flatMap { Double($0) } } ?? 0
-        return ServerSample(cpuMicros: (utime + stime) / ticksPerSecond * 1e6, rssKiB: rss)
+        return ServerSample(userMicros: utime / ticksPerSecond * 1e6, systemMicros: stime / ticksPerSecond * 1e6, rssKiB: rss)
     }
+
+    /// User plus system CPU time in microseconds.
+    var cpuMicros: Double { userMicros + systemMicros }
 }

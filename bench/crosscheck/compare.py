@@ -39,8 +39,9 @@ SCENARIOS = ("fanout", "reliable")
 # Results both generators report under the same name, shown and kept for every run.
 SHARED_RESULTS = ("clients_joined", "sends_accepted", "expected", "delivered", "lost", "duplicated",
                   "delivered_in_batch", "clients_dropped", "window_s", "deliveries_per_s", "latency_p50_ms",
-                  "latency_p99_ms", "server_cpu_us_per_delivery")
-CLIENT_RESULTS = ("server_user_us_per_delivery", "server_system_us_per_delivery", "client_cpu_s", "client_cpu_share",
+                  "latency_p99_ms", "server_cpu_us_per_delivery", "server_user_us_per_delivery",
+                  "server_system_us_per_delivery")
+CLIENT_RESULTS = ("client_cpu_s", "client_cpu_share",
                   "client_runqueue_wait_s", "client_busy_share", "client_cpu_us_per_delivery", "acked_deliveries_per_s")
 
 
