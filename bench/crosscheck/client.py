@@ -359,9 +359,9 @@ async def run(options):
         results["clients_dropped_on_purpose"] = 0
         results["clients_dropped_by_server"] = ledger.dropped
     if before_send and after_send and ledger.unique:
-        results["server_cpu_us_per_delivery"] = (after_send.cpu_micros - before_send.cpu_micros) / ledger.unique
-        results["server_user_us_per_delivery"] = (after_send.user_micros - before_send.user_micros) / ledger.unique
-        results["server_system_us_per_delivery"] = (after_send.system_micros - before_send.system_micros) / ledger.unique
+        for key, attribute in (("cpu", "cpu_micros"), ("user", "user_micros"), ("system", "system_micros")):
+            spent = getattr(after_send, attribute) - getattr(before_send, attribute)
+            results[f"server_{key}_us_per_delivery"] = spent / ledger.unique
     if options.scenario == "fanout" and before_connect and before_send:
         results["server_kib_per_connection"] = (before_send.rss_kib - before_connect.rss_kib) / joined
     report = {

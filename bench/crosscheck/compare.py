@@ -121,7 +121,8 @@ def generator_argv(generator, scenario, options, url):
 def site_setup(scenario, options):
     if scenario == "fanout":
         return SiteSetup(clients=options.fanout_clients)
-    return SiteSetup(clients=options.reliable_clients, user_rooms=True, queue_limit=max(1000, options.reliable_messages))
+    return SiteSetup(clients=options.reliable_clients, user_rooms=True,
+                     queue_limit=max(1000, options.reliable_messages))
 
 
 def acked_total(url):
@@ -241,8 +242,8 @@ def summarize(scenario, runs, options):
         "medians": medians,
         "cpu_disagreement_pct_per_pair": per_pair,
         "median_cpu_disagreement_pct": median_pct,
-        "cpu_disagreement_of_medians_pct": disagreement(
-            medians[HERALD_BENCH].get("server_cpu_us_per_delivery"), medians[CROSSCHECK].get("server_cpu_us_per_delivery")),
+        "cpu_disagreement_of_medians_pct": disagreement(medians[HERALD_BENCH].get("server_cpu_us_per_delivery"),
+                                                        medians[CROSSCHECK].get("server_cpu_us_per_delivery")),
         "deliveries_agree": deliveries_agree,
         "cpu_within_tolerance": cpu_agrees,
         "least_server_cpu_s": min(server_cpu_s) if server_cpu_s else None,
