@@ -30,7 +30,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-import aiohttp
+try:
+    import aiohttp
+except ImportError:
+    sys.exit(f"client.py needs aiohttp, which {sys.executable} lacks: "
+             "pip install -r bench/crosscheck/requirements.txt into a virtualenv and run client.py with its python")
 
 GENERATOR = "crosscheck-python"
 
@@ -409,7 +413,14 @@ def parse_options(argv):
     parser.add_argument("--drain-seconds", type=float, default=10.0)
     parser.add_argument("--server-pid", type=int)
     parser.add_argument("--json")
+    # herald-bench's flags that the harness passes to either generator: taken, and held to what client.py does.
+    parser.add_argument("--loops", type=int, default=1, help="accepted for herald-bench's flags; always one loop")
+    parser.add_argument("--drop-share", type=float, default=0.0, help="reliable: only 0 (client.py drops no client)")
+    parser.add_argument("--offline-ms", type=int, default=0, help="accepted for herald-bench's flags; unused")
+    parser.add_argument("--redis-pid", type=int, help="accepted for herald-bench's flags; Redis is not sampled")
     options = parser.parse_args(argv)
+    if options.drop_share != 0:
+        parser.error("--drop-share must be 0: client.py does not drop and reconnect clients")
     options.closing = False
     return options
 
