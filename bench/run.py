@@ -101,6 +101,8 @@ def parse_options(argv):
     p.add_argument("--crosscheck-clients", type=int, default=1000)
     p.add_argument("--crosscheck-client", default=os.path.join("bench", "crosscheck", "client.py"),
                    help="the independent load generator the crosscheck scenario runs (skipped when absent)")
+    p.add_argument("--crosscheck-venv", default=os.path.join("bench", "crosscheck", ".venv"),
+                   help="virtualenv for the crosscheck client, made from bench/crosscheck/requirements.txt")
     p.add_argument("--rounds", type=int, default=None,
                    help="interleaved rounds of every measurement a verdict ratio rests on (default 5, 2 with --quick)")
     p.add_argument("--quick", action="store_true", help="2 rounds per verdict measurement instead of 5")
@@ -252,7 +254,24 @@ class Setup:
             self.skip("herald", f"the independent load generator {o.crosscheck_client} is not there",
                       scenario=CROSSCHECK)
             missing.add(CROSSCHECK)
+        elif CROSSCHECK in o.scenarios:
+            o.crosscheck_python = self.crosscheck_python()
+            if not o.crosscheck_python:
+                missing.add(CROSSCHECK)
         return missing
+
+    def crosscheck_python(self):
+        """The Python of the crosscheck client's virtualenv (aiohttp, uvloop), created when missing; None (the
+        scenario skipped with the reason) when it cannot be."""
+        requirements_file = os.path.join(os.path.dirname(at_root(self.options.crosscheck_client)), "requirements.txt")
+        with open(requirements_file) as f:
+            requirements = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        try:
+            return self.virtualenv(at_root(self.options.crosscheck_venv), requirements)
+        except subprocess.CalledProcessError as error:
+            self.skip("herald", f"the crosscheck client's virtualenv could not be created: {error}",
+                      scenario=CROSSCHECK)
+            return None
 
 
 def peer_requirements():
@@ -323,7 +342,8 @@ def measure_with_stub(children, server, measurement, options, bench, workdir, lo
         flags += [arg for pid in pids for arg in ("--server-pid", pid)]
         if redis:
             flags += ["--redis-pid", redis.pid]
-        generator = [bench] if m.generator == HERALD_BENCH else ["python3", at_root(options.crosscheck_client)]
+        generator = ([bench] if m.generator == HERALD_BENCH
+                     else [options.crosscheck_python, at_root(options.crosscheck_client)])
         argv = pinned(options.bench_cpu, [*generator, *flags, "--json", json_path])
         attempt.typed = as_typed(argv, stub_fd, auth_port)
         bench_log = os.path.join(workdir, f"{m.key}.bench.log")

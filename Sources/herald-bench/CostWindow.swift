@@ -10,13 +10,15 @@ struct CostWindow {
         redis = common.redisSample()
     }
 
-    /// Sets `server_cpu_us_per_<unit>` (and `redis_cpu_us_per_<unit>` when Redis is sampled) to the CPU the
+    /// Sets `server_cpu_us_per_<unit>` (split into `server_user_us_per_<unit>` and `server_system_us_per_<unit>`; and `redis_cpu_us_per_<unit>` when Redis is sampled) to the CPU the
     /// processes used since the window opened, divided by `count`; nothing when `count` is not positive or a
     /// process could not be sampled.
     func charge(_ report: inout BenchReport, per unit: String, count: Double, common: CommonOptions) {
         guard count > 0 else { return }
         if let server, let now = common.sample() {
             report.set("server_cpu_us_per_\(unit)", (now.cpuMicros - server.cpuMicros) / count)
+            report.set("server_user_us_per_\(unit)", (now.userMicros - server.userMicros) / count)
+            report.set("server_system_us_per_\(unit)", (now.systemMicros - server.systemMicros) / count)
         }
         if let redis, let now = common.redisSample() {
             report.set("redis_cpu_us_per_\(unit)", (now.cpuMicros - redis.cpuMicros) / count)
