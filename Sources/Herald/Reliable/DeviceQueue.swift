@@ -36,6 +36,18 @@ struct DeviceQueue: Sendable {
         return messages.remove(at: index)
     }
 
+    /// The device acknowledged `id`: removes it; with `resync`, when it is not the oldest queued message of its event,
+    /// clears that event's messages instead. ``MessageStore/acknowledge(_:id:resync:)`` for one queue.
+    mutating func acknowledge(_ id: FlakeID, resync: Bool) -> AckOutcome {
+        guard let message = message(id) else { return .notQueued }
+        if resync, let oldest = oldest(of: message.event), oldest.id != id {
+            removeAll(of: message.event)
+            return .resync(event: message.event)
+        }
+        remove(id)
+        return .removed
+    }
+
     /// The message `id`, if queued.
     func message(_ id: FlakeID) -> StoredMessage? {
         let index = insertionIndex(of: id)

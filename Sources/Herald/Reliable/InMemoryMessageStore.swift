@@ -128,20 +128,22 @@ public final class InMemoryMessageStore: MessageStore, QueueDepthSampling {
             var holders: [DeviceKey] = []
             for userRoom in userRooms {
                 let userKey = UserKey(site: site, userRoom: userRoom)
-                guard var user = state.users[userKey] else { continue }
-                for (deviceID, var record) in user.devices {
-                    if isExpired(record, now: now) {
-                        user.devices[deviceID] = nil
+                guard let deviceIDs = state.users[userKey].map({ Array($0.devices.keys) }) else { continue }
+                // Each queue is changed in place (through the dictionaries' accessors): a copy taken out and written
+                // back, or a snapshot of the devices held meanwhile, would copy the whole queue on every message.
+                for deviceID in deviceIDs {
+                    guard let expired = state.users[userKey]?.devices[deviceID].map({ isExpired($0, now: now) }) else {
                         continue
                     }
-                    record.queue.insert(message, capacity: settings.maxQueueLength)
-                    user.devices[deviceID] = record
+                    if expired {
+                        state.users[userKey]?.devices[deviceID] = nil
+                        continue
+                    }
+                    state.users[userKey]?.devices[deviceID]?.queue.insert(message, capacity: settings.maxQueueLength)
                     holders.append(DeviceKey(site: site, userRoom: userRoom, deviceID: deviceID))
                 }
-                if user.devices.isEmpty {
+                if let user = state.users[userKey], user.devices.isEmpty {
                     forget(userKey, user: user, in: &state)
-                } else {
-                    state.users[userKey] = user
                 }
             }
             return holders
@@ -151,40 +153,23 @@ public final class InMemoryMessageStore: MessageStore, QueueDepthSampling {
     public func acknowledge(_ device: DeviceKey, id: FlakeID, resync: Bool) async throws(StoreError) -> AckOutcome {
         state.withLockedValue { state in
             let userKey = UserKey(site: device.site, userRoom: device.userRoom)
-            guard var record = state.users[userKey]?.devices[device.deviceID],
-                let message = record.queue.message(id)
-            else { return .notQueued }
-            let outcome: AckOutcome
-            if resync, let oldest = record.queue.oldest(of: message.event), oldest.id != id {
-                record.queue.removeAll(of: message.event)
-                outcome = .resync(event: message.event)
-            } else {
-                record.queue.remove(id)
-                outcome = .removed
-            }
-            state.users[userKey]?.devices[device.deviceID] = record
-            return outcome
+            return state.users[userKey]?.devices[device.deviceID]?.queue.acknowledge(id, resync: resync) ?? .notQueued
         }
     }
 
     public func acknowledgeBatch(_ device: DeviceKey, ids: [FlakeID]) async throws(StoreError) {
         state.withLockedValue { state in
             let userKey = UserKey(site: device.site, userRoom: device.userRoom)
-            guard var record = state.users[userKey]?.devices[device.deviceID] else { return }
             for id in ids {
-                record.queue.remove(id)
+                state.users[userKey]?.devices[device.deviceID]?.queue.remove(id)
             }
-            state.users[userKey]?.devices[device.deviceID] = record
         }
     }
 
     public func acknowledgeThrough(_ device: DeviceKey, id: FlakeID) async throws(StoreError) -> Int {
         state.withLockedValue { state in
             let userKey = UserKey(site: device.site, userRoom: device.userRoom)
-            guard var record = state.users[userKey]?.devices[device.deviceID] else { return 0 }
-            let removed = record.queue.removeThrough(id)
-            state.users[userKey]?.devices[device.deviceID] = record
-            return removed
+            return state.users[userKey]?.devices[device.deviceID]?.queue.removeThrough(id) ?? 0
         }
     }
 
