@@ -303,7 +303,10 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         let compressed = compressed(text)
-        context.write(wrapOutboundOut(WebSocketFrame(fin: true, rsv1: compressed != nil, opcode: .text, data: compressed ?? text)), promise: nil)
+        context.write(
+            wrapOutboundOut(WebSocketFrame(fin: true, rsv1: compressed != nil, opcode: .text, data: compressed ?? text)),
+            promise: nil
+        )
         encodedFrames.flushSoon(self)
     }
 

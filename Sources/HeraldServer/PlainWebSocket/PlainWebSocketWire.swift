@@ -34,7 +34,9 @@ final class PlainWebSocketWire: ReliableDeliveryWire {
     func deliver(_ broadcast: PreparedBroadcast, to socket: Socket) {
         let allocator = channel.allocator
         guard let frame = broadcast.rendering(Self.broadcastFormat, { Self.frame(of: $0, allocator: allocator) }) else { return }
-        handler.value.writeCoalesced(encodedFrame: deflatedFrame(of: broadcast, plainFrame: frame, compression: socket.messageCompression) ?? frame)
+        handler.value.writeCoalesced(
+            encodedFrame: deflatedFrame(of: broadcast, plainFrame: frame, compression: socket.messageCompression) ?? frame
+        )
     }
 
     /// The broadcast's event as a complete text frame carrying its plain JSON message.
