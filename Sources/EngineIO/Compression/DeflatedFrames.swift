@@ -7,22 +7,31 @@ import NIOCore
 /// Recipients live on different event loops, so the renderings sit behind a lock; the first asker compresses while
 /// holding it, and the others wait for its result rather than compressing again.
 final class DeflatedFrames: Sendable {
-    private let renderings = NIOLockedValueBox<[Int: ByteBuffer?]>([:])
+    /// One slot per window size Herald compresses with (9 to 15 bits).
+    private let renderings = NIOLockedValueBox<[Rendering]>(
+        Array(repeating: .notMade, count: 16 - PerMessageDeflate.smallestServerWindowBits)
+    )
 
-    /// The complete compressed frame (RSV1 set) of `payload` with a window of `windowBits`, made once; nil if zlib
-    /// failed, in which case the recipients send the message uncompressed.
+    private enum Rendering {
+        case notMade
+        case made(ByteBuffer?)
+    }
+
+    /// The complete compressed frame (RSV1 set) of `payload()` with a window of `windowBits`, made once; nil if zlib
+    /// failed, in which case the recipients send the message uncompressed. `payload` is only called to make it.
     func frame(
-        of payload: ByteBuffer,
         isBinary: Bool,
         windowBits: Int,
-        counters: PerMessageDeflateCounters
+        counters: PerMessageDeflateCounters,
+        payload: () -> ByteBuffer
     ) -> ByteBuffer? {
-        renderings.withLockedValue { renderings in
-            if let frame = renderings[windowBits] { return frame }
+        let slot = windowBits - PerMessageDeflate.smallestServerWindowBits
+        return renderings.withLockedValue { renderings in
+            if case .made(let frame) = renderings[slot] { return frame }
             let allocator = ByteBufferAllocator()
-            let compressed = MessageDeflater.deflate(payload, windowBits: windowBits, allocator: allocator, counting: counters)
+            let compressed = MessageDeflater.deflate(payload(), windowBits: windowBits, allocator: allocator, counting: counters)
             let frame = compressed.map { WebSocketFrameBytes.encode($0, isBinary: isBinary, compressed: true, allocator: allocator) }
-            renderings[windowBits] = frame
+            renderings[slot] = .made(frame)
             return frame
         }
     }

@@ -48,8 +48,10 @@ public struct PreparedEngineMessage: Sendable {
         let headerLength = WebSocketFrameBytes.headerLength(ofFrame: frame)
         let payloadLength = frame.readableBytes - headerLength
         guard payloadLength >= compression.threshold else { return frame }
-        let payload = frame.getSlice(at: frame.readerIndex + headerLength, length: payloadLength) ?? frame
         let deflated = version == .v4 ? deflatedV4 : deflatedV3
-        return deflated.frame(of: payload, isBinary: isBinary, windowBits: deflate.serverMaxWindowBits, counters: counters) ?? frame
+        let rendering = deflated.frame(isBinary: isBinary, windowBits: deflate.serverMaxWindowBits, counters: counters) {
+            frame.getSlice(at: frame.readerIndex + headerLength, length: payloadLength) ?? frame
+        }
+        return rendering ?? frame
     }
 }

@@ -34,7 +34,7 @@ import Testing
     @Test(arguments: [
         (
             "  permessageDeflate: {threshold: -1}\n",
-            "sites.yml:4:35: demo.permessageDeflate.threshold: must be a number of bytes from 0 to 67108864, found the number -1"
+            "sites.yml:4:34: demo.permessageDeflate.threshold: must be a number of bytes from 0 to 67108864, found the number -1"
         ),
         ("  permessageDeflate: yes please\n", "sites.yml:4:22: demo.permessageDeflate: must be true or false, found a string"),
     ])
