@@ -7,10 +7,9 @@ import NIOCore
 /// Recipients live on different event loops, so the renderings sit behind a lock; the first asker compresses while
 /// holding it, and the others wait for its result rather than compressing again.
 final class DeflatedFrames: Sendable {
-    /// One slot per window size Herald compresses with (9 to 15 bits).
-    private let renderings = NIOLockedValueBox<[Rendering]>(
-        Array(repeating: .notMade, count: 16 - PerMessageDeflate.smallestServerWindowBits)
-    )
+    /// One slot per window size Herald compresses with (9 to 15 bits), allocated by the first recipient that needs
+    /// one: a broadcast no client compresses costs no more than this empty box.
+    private let renderings = NIOLockedValueBox<[Rendering]>([])
 
     private enum Rendering {
         case notMade
@@ -27,6 +26,9 @@ final class DeflatedFrames: Sendable {
     ) -> ByteBuffer? {
         let slot = windowBits - PerMessageDeflate.smallestServerWindowBits
         return renderings.withLockedValue { renderings in
+            if renderings.isEmpty {
+                renderings = Array(repeating: .notMade, count: 16 - PerMessageDeflate.smallestServerWindowBits)
+            }
             if case .made(let frame) = renderings[slot] { return frame }
             let allocator = ByteBufferAllocator()
             let compressed = MessageDeflater.deflate(payload(), windowBits: windowBits, allocator: allocator, counting: counters)
