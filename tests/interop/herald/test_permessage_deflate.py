@@ -167,3 +167,20 @@ def test_aiohttp_negotiates_and_reads_compressed_messages(herald):
 
     text = asyncio.run(exchange())
     assert json.loads(text[len("42/zipped,"):]) == ["news", {"text": LARGE}]
+
+
+def test_a_reload_turns_it_on_for_connections_made_after_it(hooks):
+    from test_hot_reload import reload_by_signal
+
+    sites = f"zipped:\n  apiKey: {ZIPPED_KEY}\n  tokens:\n    {ZIPPED_TOKEN}: [all]\n"
+    with running_herald(hooks, sites=sites, max_body=65536) as herald:
+        before = socket_io_client(herald, "zipped", ZIPPED_TOKEN)
+        assert before.extensions is None
+        reload_by_signal(herald, sites + "  permessageDeflate: true\n")
+        after = socket_io_client(herald, "zipped", ZIPPED_TOKEN)
+        assert after.extensions == ANSWER
+        send(herald, "zipped", ZIPPED_KEY, LARGE)
+        assert after.message()[1].rsv1
+        assert not before.message()[1].rsv1
+        before.close()
+        after.close()
