@@ -13,7 +13,7 @@
 # ---- build: the Swift toolchain and the -dev packages of the C libraries Herald links ----
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev libssl-dev \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev libssl-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolving the packages first keeps them in a cached layer that source edits do not invalidate.
@@ -34,10 +34,11 @@ RUN swift build -c release --product herald --static-swift-stdlib \
 # ---- runtime: only the shared libraries the binary needs ----
 FROM debian:bookworm-slim
 # libhiredis0.14: RESP parsing for Redis. libcurl4: authUrl / updateUserUrl calls. libssl3: libcrypto, for JWT
-# signatures (libcurl4 brings it too; named so the image does not depend on that).
+# signatures (libcurl4 brings it too; named so the image does not depend on that). zlib1g: WebSocket
+# permessage-deflate (essential in Debian, named for the same reason).
 # ca-certificates: HTTPS hooks and rediss://. curl: the HEALTHCHECK below (it reuses libcurl4, so it adds little).
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis0.14 libcurl4 libssl3 ca-certificates curl \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis0.14 libcurl4 libssl3 zlib1g ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin herald \
     && mkdir -p /etc/herald

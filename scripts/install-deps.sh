@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine, and nothing that is already there.
 #   build:  libcurl4-openssl-dev (HookClient), libhiredis-dev (HeraldRedis), libssl-dev (JWT signatures),
-#           python3-venv (test virtualenvs)
+#           zlib1g-dev (WebSocket permessage-deflate), python3-venv (test virtualenvs)
 #   tests:  redis-server (store and outage tests), chromium + chromium-driver (the demo page's browser test),
 #           nginx, systemd (systemd-analyze) and docker-compose (the deployment suite)
 #   bench (and tests): gcc (the benchmark's C floor server, which also links libssl-dev), redis-server (the
@@ -17,6 +17,7 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
 dpkg -s libhiredis-dev >/dev/null 2>&1 || missing+=(libhiredis-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
 if [ "$purpose" = test ]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)

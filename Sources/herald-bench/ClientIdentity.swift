@@ -15,17 +15,23 @@ struct ClientIdentity: Sendable {
     let event: String
     /// Whether this connection replaces one the bench dropped on purpose (same token and device).
     var reconnected = false
+    /// Whether the WebSocket upgrade offers permessage-deflate (each message compressed on its own both ways).
+    var offersPermessageDeflate = false
 
     /// The `token` and `deviceId` query parameters, percent-encoded.
     var credentialsQuery: String {
         "token=\(percentEncoded(token))&deviceId=\(percentEncoded(deviceID))"
     }
 
+    /// What a client with ``offersPermessageDeflate`` offers.
+    static let permessageDeflateOffer = "permessage-deflate; client_no_context_takeover"
+
     /// The HTTP/1.1 request that upgrades the connection to a WebSocket at `target` (path and query).
     func webSocketUpgrade(to target: String) -> String {
         "GET \(target) HTTP/1.1\r\n"
             + "Host: \(hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: aGVyYWxkLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            + "Sec-WebSocket-Key: aGVyYWxkLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + (offersPermessageDeflate ? "Sec-WebSocket-Extensions: \(Self.permessageDeflateOffer)\r\n" : "") + "\r\n"
     }
 
     /// The HTTP/1.1 request that opens the Server-Sent Events stream `GET /sse/<site>`.

@@ -14,6 +14,8 @@ struct ClientSettings: Sendable {
     let event: String
     /// Longest a client may take from TCP connect to admission.
     let joinTimeout: TimeAmount
+    /// Whether WebSocket clients offer permessage-deflate (`fanout --permessage-deflate`).
+    var offersPermessageDeflate = false
 
     /// Client `index`'s identity towards `target`.
     func identity(_ index: Int, target: ServerTarget, reconnected: Bool) -> ClientIdentity {
@@ -24,7 +26,8 @@ struct ClientSettings: Sendable {
             deviceID: device(index),
             hostHeader: "\(target.host):\(target.port)",
             event: event,
-            reconnected: reconnected
+            reconnected: reconnected,
+            offersPermessageDeflate: offersPermessageDeflate
         )
     }
 }

@@ -19,6 +19,8 @@ struct DeliveryTally: Sendable {
     var malformed = 0
     /// Joined clients whose connection closed before the run ended.
     var dropped = 0
+    /// WebSocket frame bytes received (headers included), of every frame.
+    var wireBytes = 0
     /// Wall-clock microseconds of the last receipt.
     var lastReceiptMicros: UInt64 = 0
 
@@ -53,6 +55,7 @@ struct DeliveryTally: Sendable {
         batched += other.batched
         malformed += other.malformed
         dropped += other.dropped
+        wireBytes += other.wireBytes
         lastReceiptMicros = max(lastReceiptMicros, other.lastReceiptMicros)
     }
 }

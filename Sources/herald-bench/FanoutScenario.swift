@@ -35,11 +35,16 @@ struct FanoutScenario: AsyncParsableCommand {
     @Option(help: "Seconds without a new delivery after which the missing ones count as lost.")
     var drainSeconds = 10.0
 
+    @Flag(help: "WebSocket clients offer permessage-deflate (client_no_context_takeover) and inflate compressed messages.")
+    var permessageDeflate = false
+
     func run() async throws {
         FileLimit.raiseToHardLimit()
         let targets = try common.targets()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: common.loops)
-        let fleet = try ClientFleet(group: group, targets: targets, settings: common.clientSettings)
+        var settings = common.clientSettings
+        settings.offersPermessageDeflate = permessageDeflate
+        let fleet = try ClientFleet(group: group, targets: targets, settings: settings)
         let beforeConnect = common.sample()
         let storm = await fleet.connect(count: clients, concurrency: connectConcurrency)
         guard storm.joined > 0 else {
@@ -56,6 +61,7 @@ struct FanoutScenario: AsyncParsableCommand {
         )
         let beforeSend = common.sample()
         let window = CostWindow(common)
+        let wireBytesBeforeSend = fleet.tally.wireBytes
         let poster = MessagePoster(rooms: [room], event: common.event, payloadBytes: payloadBytes)
         let posted = await poster.run(count: messages, rate: rate, clients: senders)
         let expected = posted.accepted.count * storm.joined
@@ -70,9 +76,13 @@ struct FanoutScenario: AsyncParsableCommand {
         report.parameters = [
             "clients": "\(clients)", "room": room, "messages": "\(messages)", "rate": "\(rate)",
             "concurrency": "\(concurrency)", "payload_bytes": "\(payloadBytes)", "site": common.site,
+            "permessage_deflate": "\(permessageDeflate)",
         ]
         let lost = report.addDeliveries(tally: tally, posted: posted, joined: storm.joined)
         report.set("clients_dropped", Double(tally.dropped))
+        if tally.unique > 0 {
+            report.set("client_wire_bytes_per_delivery", Double(tally.wireBytes - wireBytesBeforeSend) / Double(tally.unique))
+        }
         if let beforeConnect, let beforeSend {
             report.set("server_kib_per_connection", (beforeSend.rssKiB - beforeConnect.rssKiB) / Double(storm.joined))
         }

@@ -12,6 +12,11 @@ final class LoopRecorder: Sendable {
         }
     }
 
+    /// Counts the wire size of WebSocket frames received.
+    func recordWireBytes(_ count: Int) {
+        tally.withLockedValue { $0.wireBytes += count }
+    }
+
     /// Counts a joined client whose connection closed.
     func recordDrop() {
         tally.withLockedValue { $0.dropped += 1 }

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One WebSocket bench client's whole byte stream: the HTTP upgrade, the WebSocket frames (pings answered, fragments
-/// joined), and its `Dialect`'s messages turned into setup steps, replies, acks and the accounting of every bench
+/// joined, permessage-deflate messages inflated), and its `Dialect`'s messages turned into setup steps, replies, acks and the accounting of every bench
 /// event received.
 final class WebSocketClientHandler<Dialect: WebSocketDialect>: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -21,6 +21,9 @@ final class WebSocketClientHandler<Dialect: WebSocketDialect>: ChannelInboundHan
     private var phase = Phase.upgrading
     private var inbound: ByteBuffer?
     private var fragments: ByteBuffer?
+    /// Whether the message being reassembled is compressed (its first frame had RSV1).
+    private var fragmentsCompressed = false
+    private lazy var inflater = MessageInflater()
 
     /// Creates the handler; `join` completes when the server admits the client or setup fails.
     init(identity: ClientIdentity, recorder: LoopRecorder, join: JoinSignal) {
@@ -68,6 +71,7 @@ final class WebSocketClientHandler<Dialect: WebSocketDialect>: ChannelInboundHan
             phase = .open
         }
         while let frame = WebSocketWire.readFrame(from: &bytes) {
+            recorder.recordWireBytes(frame.wireLength)
             handle(frame, context: context)
             if case .closing = phase { return }
         }
@@ -81,7 +85,9 @@ final class WebSocketClientHandler<Dialect: WebSocketDialect>: ChannelInboundHan
         switch frame.opcode {
         case .text, .continuation:
             var message = frame.payload
+            var compressed = frame.rsv1
             if !frame.fin || fragments != nil {
+                if fragments == nil { fragmentsCompressed = frame.rsv1 }
                 var collected = fragments ?? context.channel.allocator.buffer(capacity: message.readableBytes)
                 collected.writeBuffer(&message)
                 guard frame.fin else {
@@ -90,6 +96,14 @@ final class WebSocketClientHandler<Dialect: WebSocketDialect>: ChannelInboundHan
                 }
                 fragments = nil
                 message = collected
+                compressed = fragmentsCompressed
+            }
+            if compressed {
+                guard let inflated = inflater.inflate(message, allocator: context.channel.allocator) else {
+                    close(context)
+                    return
+                }
+                message = inflated
             }
             let reaction = message.withUnsafeReadableBytes { Dialect.reaction(to: $0, identity: identity) }
             act(on: reaction, context: context)

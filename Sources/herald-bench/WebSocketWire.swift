@@ -19,8 +19,12 @@ enum WebSocketWire {
         let opcode: Opcode?
         /// Whether this frame ends its message.
         let fin: Bool
+        /// RSV1: on a message's first frame, a permessage-deflate (compressed) message.
+        let rsv1: Bool
         /// The unmasked payload.
         let payload: ByteBuffer
+        /// The frame's size on the wire, header included.
+        let wireLength: Int
     }
 
     /// Removes and returns the next complete frame from `buffer`, or nil when it holds only part of one.
@@ -53,12 +57,18 @@ enum WebSocketWire {
                 for index in bytes.indices { bytes[index] ^= mask[index & 3] }
             }
         }
-        return Frame(opcode: Opcode(rawValue: first & 0x0F), fin: first & 0x80 != 0, payload: payload)
+        return Frame(
+            opcode: Opcode(rawValue: first & 0x0F),
+            fin: first & 0x80 != 0,
+            rsv1: first & 0x40 != 0,
+            payload: payload,
+            wireLength: offset + length - start
+        )
     }
 
-    /// Appends one final, masked client frame carrying `payload` to `out`.
-    static func writeFrame(_ opcode: Opcode, payload: some Collection<UInt8>, to out: inout ByteBuffer) {
-        out.writeInteger(0x80 | opcode.rawValue)
+    /// Appends one final, masked client frame carrying `payload` to `out`; `compressed` sets RSV1.
+    static func writeFrame(_ opcode: Opcode, payload: some Collection<UInt8>, compressed: Bool = false, to out: inout ByteBuffer) {
+        out.writeInteger(0x80 | (compressed ? 0x40 : 0) | opcode.rawValue)
         let count = payload.count
         if count < 126 {
             out.writeInteger(UInt8(0x80 | count))

@@ -22,7 +22,11 @@ struct EngineWebSocketEndpoint: WebSocketEndpoint {
             {
                 return .refuse(refusal)
             }
-            return .accept(HTTPHeaders())
+            var headers = HTTPHeaders()
+            if let deflate = deflate(for: head) {
+                headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeaderValue)
+            }
+            return .accept(headers)
         } catch {
             return .refuse(EngineRefusal(error))
         }
@@ -37,9 +41,15 @@ struct EngineWebSocketEndpoint: WebSocketEndpoint {
     ) throws {
         let binding = try server.webSocketBinding(for: head, remoteAddress: remoteAddress)
         let configuration = server.configuration
+        let deflate = deflate(for: head)
+        var handlers: [any ChannelHandler] = [WebSocketFrameValidator(allowsCompressedMessages: deflate != nil)]
+        if let deflate {
+            handlers.append(
+                WebSocketInflateHandler(deflate: deflate, maxMessageBytes: configuration.maxPayload, allocator: ByteBufferAllocator())
+            )
+        }
         try pipeline.addHandlers(
-            [
-                WebSocketFrameValidator(),
+            handlers + [
                 NIOWebSocketFrameAggregator(
                     minNonFinalFragmentSize: 0,
                     maxAccumulatedFrameCount: 4096,
@@ -49,11 +59,19 @@ struct EngineWebSocketEndpoint: WebSocketEndpoint {
                     binding: binding,
                     maxPayload: configuration.maxPayload,
                     coalescer: server.flushCoalescers.coalescer(for: pipeline.eventLoop),
-                    closures: server.connectionClosures
+                    closures: server.connectionClosures,
+                    deflate: deflate.map { WebSocketDeflate(agreement: $0, counters: server.deflateCounters) }
                 ),
             ],
             position: position
         )
+    }
+
+    /// The permessage-deflate agreement for `head`'s offers, when the server negotiates it. The same answer both
+    /// times it is asked (for the 101's header, then for the handlers), as the head and the switch are read alike.
+    private func deflate(for head: HTTPRequestHead) -> PerMessageDeflate? {
+        guard server.negotiatesPerMessageDeflate else { return nil }
+        return PerMessageDeflate.negotiate(offers: head.headers["Sec-WebSocket-Extensions"])
     }
 }
 

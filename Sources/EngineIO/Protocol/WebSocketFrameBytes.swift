@@ -6,11 +6,17 @@ public import NIOCore
 /// frame header of its own (SwiftNIO's frame encoder would write it into a separate buffer, as the shared payload
 /// cannot take it in place).
 public enum WebSocketFrameBytes {
-    /// Header and payload of a final, unmasked frame carrying `payload` as text or binary data.
-    public static func encode(_ payload: ByteBuffer, isBinary: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
+    /// Header and payload of a final, unmasked frame carrying `payload` as text or binary data; `compressed` sets
+    /// RSV1, marking a permessage-deflate message (RFC 7692).
+    public static func encode(
+        _ payload: ByteBuffer,
+        isBinary: Bool,
+        compressed: Bool = false,
+        allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
         let length = payload.readableBytes
         var frame = allocator.buffer(capacity: headerLength(payloadLength: length) + length)
-        frame.writeInteger(UInt8(isBinary ? 0x82 : 0x81))
+        frame.writeInteger(UInt8(isBinary ? 0x82 : 0x81) | (compressed ? 0x40 : 0))
         switch length {
         case 0...125:
             frame.writeInteger(UInt8(length))
@@ -23,6 +29,15 @@ public enum WebSocketFrameBytes {
         }
         frame.writeImmutableBuffer(payload)
         return frame
+    }
+
+    /// The length of the header of `frame`, a frame this type encoded.
+    public static func headerLength(ofFrame frame: ByteBuffer) -> Int {
+        switch frame.getInteger(at: frame.readerIndex + 1, as: UInt8.self) {
+        case 126?: 4
+        case 127?: 10
+        default: 2
+        }
     }
 
     static func headerLength(payloadLength: Int) -> Int {

@@ -19,6 +19,17 @@ public final class EngineServer: Sendable {
     }
     /// Connections this server closed on its own, by reason (timeouts, protocol violations, slow consumers).
     public let connectionClosures = ConnectionClosureCounts()
+    /// Outgoing messages compressed with permessage-deflate.
+    public let deflateCounters = PerMessageDeflateCounters()
+    private let negotiatesDeflate = NIOLockedValueBox(false)
+
+    /// Whether WebSocket upgrades accept a client's permessage-deflate offer (off by default). Read at each upgrade,
+    /// so a reload may turn it on or off for new connections; which messages are compressed is decided per socket
+    /// (``MessageCompression``).
+    public var negotiatesPerMessageDeflate: Bool {
+        get { negotiatesDeflate.withLockedValue { $0 } }
+        set { negotiatesDeflate.withLockedValue { $0 = newValue } }
+    }
     private let eventLoopGroup: any EventLoopGroup
     private let openHandler = NIOLockedValueBox<OpenHandler?>(nil)
     private let handshakePolicy = NIOLockedValueBox<(any HandshakePolicy)?>(nil)

@@ -108,21 +108,23 @@ public final class EngineSession: @unchecked Sendable {
 
     // MARK: Sending
 
-    /// Sends a message to the client.
-    public func send(_ message: EngineMessage) {
+    /// Sends a message to the client, compressed as `compression` says if its WebSocket agreed to permessage-deflate.
+    public func send(_ message: EngineMessage, compression: MessageCompression? = nil) {
         guard eventLoop.inEventLoop else {
-            eventLoop.execute { self.send(message) }
+            eventLoop.execute { self.send(message, compression: compression) }
             return
         }
-        sendPacket(.message(message))
+        sendPacket(.message(message), compression: compression)
     }
 
-    /// Sends a message encoded once for many sessions; must be called on `eventLoop` (the broadcast fast path).
-    public func send(prepared: PreparedEngineMessage) {
+    /// Sends a message encoded once for many sessions; must be called on `eventLoop` (the broadcast fast path). With
+    /// `compression`, a WebSocket that agreed to permessage-deflate gets the message's compressed frame, made once
+    /// for all such recipients.
+    public func send(prepared: PreparedEngineMessage, compression: MessageCompression? = nil) {
         eventLoop.preconditionInEventLoop()
         switch phase {
         case .websocket(let link):
-            link.write(encodedFrame: prepared.webSocketFrame(for: version))
+            link.write(encodedFrame: link.frame(of: prepared, version: version, compression: compression))
         case .polling(let polling), .upgrading(let polling, _):
             enqueue(.message(prepared.message), on: polling)
         case .closing, .closed:
@@ -151,11 +153,11 @@ public final class EngineSession: @unchecked Sendable {
         terminate(.forcedClose, webSocketCode: .goingAway, forShutdown: true)
     }
 
-    func sendPacket(_ packet: EnginePacket) {
+    func sendPacket(_ packet: EnginePacket, compression: MessageCompression? = nil) {
         switch phase {
         case .websocket(let link):
             let frame = EnginePacketCodec.encodeWebSocketFrame(packet, version: version, allocator: allocator)
-            link.write(frame.payload, isBinary: frame.isBinary)
+            link.write(frame.payload, isBinary: frame.isBinary, compression: compression, allocator: allocator)
         case .polling(let polling), .upgrading(let polling, _):
             enqueue(packet, on: polling)
         case .closing, .closed:

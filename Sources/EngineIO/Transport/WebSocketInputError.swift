@@ -3,7 +3,7 @@ import NIOWebSocket
 /// What went wrong with a client's WebSocket input, as the pipeline's handlers report it in `errorCaught`: every
 /// server-side WebSocket protocol closes alike for each kind.
 public enum WebSocketInputError: Sendable, Hashable {
-    /// A frame or an aggregated message over the limit: close 1009 (`websocket_message_too_large`).
+    /// A frame or an aggregated (or inflated) message over the limit: close 1009 (`websocket_message_too_large`).
     case messageTooLarge
     /// A frame that breaks RFC 6455 (from SwiftNIO's decoder, the aggregator or ``WebSocketFrameValidator``): close
     /// 1002 (`websocket_protocol_error`).
@@ -14,9 +14,10 @@ public enum WebSocketInputError: Sendable, Hashable {
     /// The kind of `error`.
     public init(_ error: any Error) {
         switch error {
-        case NIOWebSocketError.invalidFrameLength, NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+        case NIOWebSocketError.invalidFrameLength, NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge,
+            PerMessageDeflateError.messageTooLarge:
             self = .messageTooLarge
-        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error, is WebSocketFrameViolation:
+        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error, is WebSocketFrameViolation, is PerMessageDeflateError:
             self = .protocolViolation
         default:
             self = .other

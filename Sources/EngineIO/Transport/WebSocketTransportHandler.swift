@@ -33,12 +33,20 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
     private var isWritable = true
     private let maxPayload: Int
     private let closures: ConnectionClosureCounts
+    private let deflate: WebSocketDeflate?
 
-    init(binding: Binding, maxPayload: Int, coalescer: FlushCoalescer, closures: ConnectionClosureCounts) {
+    init(
+        binding: Binding,
+        maxPayload: Int,
+        coalescer: FlushCoalescer,
+        closures: ConnectionClosureCounts,
+        deflate: WebSocketDeflate? = nil
+    ) {
         self.binding = binding
         self.maxPayload = maxPayload
         self.encodedFrames = EncodedFrameOutput(coalescer: coalescer)
         self.closures = closures
+        self.deflate = deflate
     }
 
     /// The frame decoder's hard limit. Frames between `maxPayload` and this are read in full and then refused with
@@ -49,7 +57,7 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
 
     private var link: WebSocketLink? {
         guard let context else { return nil }
-        return WebSocketLink(channel: context.channel, handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+        return WebSocketLink(channel: context.channel, handler: NIOLoopBound(self, eventLoop: context.eventLoop), deflate: deflate)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -181,16 +189,17 @@ final class WebSocketTransportHandler: ChannelInboundHandler, RemovableChannelHa
         }
     }
 
-    /// Writes one frame and leaves the flush to the loop's coalescer, like a broadcast's: the messages one client is
-    /// sent in one loop turn (a reliable emit per message, each with its own ack ID) leave in one system call; a
-    /// channel already over its outbound bound is closed instead.
-    func write(_ payload: ByteBuffer, isBinary: Bool) {
+    /// Writes one frame (`compressed`: a permessage-deflate message, RSV1 set) and leaves the flush to the loop's
+    /// coalescer, like a broadcast's: the messages one client is sent in one loop turn (a reliable emit per message,
+    /// each with its own ack ID) leave in one system call; a channel already over its outbound bound is closed
+    /// instead.
+    func write(_ payload: ByteBuffer, isBinary: Bool, compressed: Bool = false) {
         guard let context, !isClosing else { return }
         guard context.channel.isWritable else {
             abandonSlowConsumer()
             return
         }
-        let frame = WebSocketFrame(fin: true, opcode: isBinary ? .binary : .text, data: payload)
+        let frame = WebSocketFrame(fin: true, rsv1: compressed, opcode: isBinary ? .binary : .text, data: payload)
         context.write(wrapOutboundOut(frame), promise: nil)
         if encodedFrames.isAttached {
             encodedFrames.flushSoon(self)

@@ -138,6 +138,7 @@ public final class HeraldService: Sendable {
         for site in sites.all {
             gateway.open(site)
         }
+        engine.negotiatesPerMessageDeflate = sites.all.contains { $0.permessageDeflate != nil }
     }
 
     /// Serves `sites` from now on (a reload of `sites.yml`): added sites accept connections at once, removed sites'
@@ -157,8 +158,10 @@ public final class HeraldService: Sendable {
         for name in changes.changed {
             if let site = newSites[name] {
                 io.namespace(named: site.namespace)?.setRecovery(site.recovery?.connectionStateRecovery)
+                io.namespace(named: site.namespace)?.messageCompression = site.permessageDeflate
             }
         }
+        engine.negotiatesPerMessageDeflate = newSites.values.contains { $0.permessageDeflate != nil }
         sendLimiter.retain(sites: newSites.keys)
         return changes
     }

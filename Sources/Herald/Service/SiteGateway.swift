@@ -65,6 +65,7 @@ final class SiteGateway: Sendable {
     func open(_ site: Site) {
         let namespace = io.of(site.namespace)
         namespace.setRecovery(site.recovery?.connectionStateRecovery)
+        namespace.messageCompression = site.permessageDeflate
         let gateway = self
         namespace.use { socket in try await gateway.admit(socket, siteName: site.name) }
         namespace.onConnection { socket in gateway.connected(socket) }

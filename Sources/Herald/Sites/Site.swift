@@ -1,3 +1,5 @@
+public import EngineIO
+
 /// A tenant: one Socket.IO namespace `/<name>` with its own credentials and hooks, as declared in `sites.yml`.
 public struct Site: Sendable, Hashable {
     /// The site's name; clients connect to the namespace `/<name>`.
@@ -25,6 +27,9 @@ public struct Site: Sendable, Hashable {
     public var addresses: AddressPolicy
     /// Room presence (`GET /presence`, `_join`/`_leave`); nil (the default) leaves it off, at no cost.
     public var presence: SitePresence?
+    /// WebSocket permessage-deflate (docs/compression.md): which messages to the site's clients are compressed where
+    /// they offered it; nil (the default) compresses none.
+    public var permessageDeflate: MessageCompression?
 
     /// Creates a site.
     public init(
@@ -39,7 +44,8 @@ public struct Site: Sendable, Hashable {
         recovery: SiteRecovery? = nil,
         interaction: SiteInteraction = SiteInteraction(),
         addresses: AddressPolicy = AddressPolicy(),
-        presence: SitePresence? = nil
+        presence: SitePresence? = nil,
+        permessageDeflate: MessageCompression? = nil
     ) {
         self.name = name
         self.authentication = authentication
@@ -53,6 +59,7 @@ public struct Site: Sendable, Hashable {
         self.interaction = interaction
         self.addresses = addresses
         self.presence = presence
+        self.permessageDeflate = permessageDeflate
     }
 
     /// The Socket.IO namespace of the site.

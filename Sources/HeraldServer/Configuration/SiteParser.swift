@@ -5,7 +5,7 @@ enum SiteParser {
     /// Keys of a site that Herald reads.
     static let knownKeys: Set<String> = Set([
         "authUrl", "authScheme", "apiKey", "userRoomPrefix", "updateUserUrl", "publicChannel", "tokens", "jwt", "recovery",
-        "presence",
+        "presence", "permessageDeflate",
     ]).union(SiteLimitsParser.knownKeys).union(SiteInteractionParser.knownKeys).union(AddressPolicyParser.knownKeys)
 
     static func parse(_ value: YAMLValue, name: String, warnings: inout [String]) throws(ConfigurationError) -> Site {
@@ -43,6 +43,9 @@ enum SiteParser {
         }
         if let presence = keys["presence"] {
             site.presence = try SitePresenceParser.parse(presence, userRoomPrefix: site.userRoomPrefix, warnings: &warnings)
+        }
+        if let permessageDeflate = keys["permessageDeflate"] {
+            site.permessageDeflate = try SitePermessageDeflateParser.parse(permessageDeflate, warnings: &warnings)
         }
         return site
     }

@@ -33,7 +33,24 @@ struct PlainWebSocketEndpoint: WebSocketEndpoint {
         if let refusal = service.engine.handshakeRefusal(clientAddress: client) {
             return .refuse(refusal)
         }
-        return .accept(HTTPHeaders())
+        var headers = HTTPHeaders()
+        if let deflate = deflate(for: head) {
+            headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeaderValue)
+        }
+        return .accept(headers)
+    }
+
+    /// The site a request's path names.
+    private static func siteName(of head: HTTPRequestHead) -> String {
+        let (path, _) = QueryString.split(target: head.uri)
+        return QueryString.percentDecode(path.dropFirst(Self.pathPrefix.count))
+    }
+
+    /// The permessage-deflate agreement for `head`'s offers: only when the site of the path turns it on (unknown
+    /// sites are refused over the WebSocket, uncompressed).
+    private func deflate(for head: HTTPRequestHead) -> PerMessageDeflate? {
+        guard service.sites.site(named: Self.siteName(of: head))?.permessageDeflate != nil else { return nil }
+        return PerMessageDeflate.negotiate(offers: head.headers["Sec-WebSocket-Extensions"])
     }
 
     func addHandlers(
@@ -42,19 +59,24 @@ struct PlainWebSocketEndpoint: WebSocketEndpoint {
         remoteAddress: String?,
         position: ChannelPipeline.SynchronousOperations.Position
     ) throws {
-        let (path, query) = QueryString.split(target: head.uri)
-        let siteName = QueryString.percentDecode(path.dropFirst(Self.pathPrefix.count))
+        let (_, query) = QueryString.split(target: head.uri)
         let headers = HTTPFields(head.headers)
         let request = PlainWebSocketHandler.Request(
-            siteName: siteName,
+            siteName: Self.siteName(of: head),
             query: query,
             headers: headers,
             remoteAddress: service.engine.clientAddress(peer: remoteAddress, headers: headers),
             url: head.uri
         )
+        let deflate = deflate(for: head)
+        var handlers: [any ChannelHandler] = [WebSocketFrameValidator(allowsCompressedMessages: deflate != nil)]
+        if let deflate {
+            handlers.append(
+                WebSocketInflateHandler(deflate: deflate, maxMessageBytes: limits.maxMessageBytes, allocator: ByteBufferAllocator())
+            )
+        }
         try pipeline.addHandlers(
-            [
-                WebSocketFrameValidator(),
+            handlers + [
                 NIOWebSocketFrameAggregator(
                     minNonFinalFragmentSize: 0,
                     maxAccumulatedFrameCount: 256,
@@ -65,7 +87,8 @@ struct PlainWebSocketEndpoint: WebSocketEndpoint {
                     request: request,
                     limits: limits,
                     closures: closures,
-                    coalescer: service.engine.flushCoalescer(for: pipeline.eventLoop)
+                    coalescer: service.engine.flushCoalescer(for: pipeline.eventLoop),
+                    deflate: deflate
                 ),
             ],
             position: position

@@ -52,14 +52,18 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
     private var heartbeat: Scheduled<Void>?
     private var heardSinceLastPing = true
     private var isWritable = true
+    /// The client's permessage-deflate agreement, if it offered one and its site turns compression on.
+    let deflate: PerMessageDeflate?
 
     init(
         service: HeraldService,
         request: Request,
         limits: PlainWebSocketLimits,
         closures: ConnectionClosureCounts,
-        coalescer: FlushCoalescer
+        coalescer: FlushCoalescer,
+        deflate: PerMessageDeflate? = nil
     ) {
+        self.deflate = deflate
         self.encodedFrames = EncodedFrameOutput(coalescer: coalescer)
         self.service = service
         self.request = request
@@ -298,9 +302,30 @@ final class PlainWebSocketHandler: ChannelInboundHandler, RemovableChannelHandle
             abandonSlowConsumer()
             return
         }
-        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: text)), promise: nil)
+        let compressed = compressed(text)
+        context.write(
+            wrapOutboundOut(WebSocketFrame(fin: true, rsv1: compressed != nil, opcode: .text, data: compressed ?? text)),
+            promise: nil
+        )
         encodedFrames.flushSoon(self)
     }
+
+    /// `text` compressed for this client alone, when it agreed to permessage-deflate, its socket's site compresses
+    /// and the message reaches the threshold; nil otherwise.
+    private func compressed(_ text: ByteBuffer) -> ByteBuffer? {
+        guard let deflate, case .connected(let socket) = phase, let compression = socket.messageCompression,
+            text.readableBytes >= compression.threshold
+        else { return nil }
+        return MessageDeflater.deflate(
+            text,
+            windowBits: deflate.serverMaxWindowBits,
+            allocator: context?.channel.allocator ?? ByteBufferAllocator(),
+            counting: deflateCounters
+        )
+    }
+
+    /// Where this connection's compressions are counted.
+    var deflateCounters: PerMessageDeflateCounters { service.engine.deflateCounters }
 
     /// Writes a complete encoded frame shared with a broadcast's other recipients (see ``WebSocketFrameBytes``) and
     /// leaves the flush to the loop's coalescer, so many broadcasts in one loop turn leave in one system call; a

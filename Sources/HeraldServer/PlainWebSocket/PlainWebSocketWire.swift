@@ -32,12 +32,35 @@ final class PlainWebSocketWire: ReliableDeliveryWire {
     }
 
     func deliver(_ broadcast: PreparedBroadcast, to socket: Socket) {
-        let frame = broadcast.rendering(Self.broadcastFormat) { event in
-            let text = PlainServerMessage.event(name: HeraldEvent.clientName(of: event.name), arguments: event.arguments, id: nil).text
-            return WebSocketFrameBytes.encode(ByteBuffer(string: text), isBinary: false, allocator: channel.allocator)
-        }
-        if let frame {
-            handler.value.writeCoalesced(encodedFrame: frame)
+        let allocator = channel.allocator
+        guard let frame = broadcast.rendering(Self.broadcastFormat, { Self.frame(of: $0, allocator: allocator) }) else { return }
+        handler.value.writeCoalesced(
+            encodedFrame: deflatedFrame(of: broadcast, plainFrame: frame, compression: socket.messageCompression) ?? frame
+        )
+    }
+
+    /// The broadcast's event as a complete text frame carrying its plain JSON message.
+    private static func frame(of event: BroadcastEvent, allocator: ByteBufferAllocator) -> ByteBuffer {
+        WebSocketFrameBytes.encode(ByteBuffer(string: text(of: event)), isBinary: false, allocator: allocator)
+    }
+
+    private static func text(of event: BroadcastEvent) -> String {
+        PlainServerMessage.event(name: HeraldEvent.clientName(of: event.name), arguments: event.arguments, id: nil).text
+    }
+
+    /// The broadcast's compressed frame, made once for every plain WebSocket recipient with the same window, when this
+    /// client agreed to permessage-deflate, its socket's site compresses and the message reaches the threshold.
+    private func deflatedFrame(of broadcast: PreparedBroadcast, plainFrame: ByteBuffer, compression: MessageCompression?) -> ByteBuffer? {
+        let deflate = handler.value.deflate
+        guard let deflate, let compression,
+            plainFrame.readableBytes - WebSocketFrameBytes.headerLength(ofFrame: plainFrame) >= compression.threshold
+        else { return nil }
+        let counters = handler.value.deflateCounters
+        let allocator = channel.allocator
+        let bits = deflate.serverMaxWindowBits
+        return broadcast.rendering("\(Self.broadcastFormat)+deflate\(bits)") { event in
+            MessageDeflater.deflate(ByteBuffer(string: Self.text(of: event)), windowBits: bits, allocator: allocator, counting: counters)
+                .map { WebSocketFrameBytes.encode($0, isBinary: false, compressed: true, allocator: allocator) }
         }
     }
 

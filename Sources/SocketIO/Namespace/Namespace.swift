@@ -1,4 +1,4 @@
-import EngineIO
+public import EngineIO
 import NIOConcurrencyHelpers
 
 /// Runs before a socket joins its namespace; throw ``ConnectError`` (or any error) to refuse it.
@@ -17,6 +17,7 @@ public final class Namespace: Sendable {
     private let sockets = NIOLockedValueBox<[String: Socket]>([:])
     private let socketsByPID = NIOLockedValueBox<[String: Socket]>([:])
     private let recoverySettings = NIOLockedValueBox<ConnectionStateRecovery?>(nil)
+    private let compressionSettings = NIOLockedValueBox<MessageCompression?>(nil)
 
     init(name: String, adapter: any Adapter) {
         self.name = name
@@ -73,6 +74,15 @@ public final class Namespace: Sendable {
         for socket in localSockets {
             socket.disconnect()
         }
+    }
+
+    // MARK: Compression
+
+    /// Which messages to this namespace's sockets are compressed where their client agreed to permessage-deflate; nil
+    /// (the default) sends all as they are. Each socket takes the setting of the moment it connects.
+    public var messageCompression: MessageCompression? {
+        get { compressionSettings.withLockedValue { $0 } }
+        set { compressionSettings.withLockedValue { $0 = newValue } }
     }
 
     // MARK: Connection state recovery

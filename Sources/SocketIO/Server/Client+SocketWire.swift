@@ -9,12 +9,12 @@ extension Client: SocketWire {
     var transportName: String { session.transportName }
 
     func send(_ packet: SocketPacket, of socket: Socket) {
-        send(packet)
+        send(packet, compression: socket.messageCompression)
     }
 
     func deliver(_ broadcast: PreparedBroadcast, to socket: Socket) {
         for part in broadcast.packet.parts {
-            session.send(prepared: part)
+            session.send(prepared: part, compression: socket.messageCompression)
         }
     }
 

@@ -207,11 +207,11 @@ final class Client: EngineSessionDelegate, @unchecked Sendable {
     }
 
     /// Encodes and sends one packet to this client.
-    func send(_ packet: SocketPacket) {
+    func send(_ packet: SocketPacket, compression: MessageCompression? = nil) {
         let encoded = SocketPacketEncoder.encode(packet)
-        session.send(.text(encoded.text))
+        session.send(.text(encoded.text), compression: compression)
         for attachment in encoded.attachments {
-            session.send(.binary(attachment))
+            session.send(.binary(attachment), compression: compression)
         }
     }
 }

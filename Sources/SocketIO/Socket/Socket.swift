@@ -1,4 +1,4 @@
-import EngineIO
+public import EngineIO
 import NIOConcurrencyHelpers
 public import NIOCore
 
@@ -36,6 +36,9 @@ public final class Socket: @unchecked Sendable {
     public let wire: any SocketWire
     /// The wire when it is Socket.IO over Engine.IO, kept apart so broadcasts take the direct path.
     let client: Client?
+    /// Which messages the socket is sent compressed, if its client agreed to permessage-deflate: the namespace's
+    /// setting when the socket was created.
+    public let messageCompression: MessageCompression?
     private let userData = NIOLockedValueBox<(any Sendable)?>(nil)
     private var state = State.connecting
     private var joinedRooms: Set<String> = []
@@ -64,6 +67,7 @@ public final class Socket: @unchecked Sendable {
         self.namespace = namespace
         self.wire = wire
         self.client = wire as? Client
+        self.messageCompression = namespace.messageCompression
         self.handshake = handshake
         if let session {
             joinedRooms = session.rooms
@@ -355,7 +359,7 @@ public final class Socket: @unchecked Sendable {
             return
         }
         for part in packet.parts {
-            client.session.send(prepared: part)
+            client.session.send(prepared: part, compression: messageCompression)
         }
     }
 
