@@ -41,6 +41,23 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: ByteBuffer(bytes: bytes)) }
     }
 
+    @Test func eachSpecialByteIsFoundWhereverItFallsInAnEightByteWord() throws {
+        let specials: [[UInt8]] = [[0x22], [0x5C, 0x22], [0x5C, 0x5C], [0x0A], [0x1F], [0xC3, 0xA9], [0xFF], [0x7F]]
+        for special in specials {
+            for before in 0..<17 {
+                let inner = [UInt8](repeating: 0x61, count: before) + special + [UInt8](repeating: 0x62, count: 9)
+                let text = [0x5B, 0x22] + inner + [0x22, 0x2C, 0x31, 0x5D]
+                let parsed = try? JSONValue(parsing: ByteBuffer(bytes: text))
+                #expect(text.withUnsafeBytes { JSONValidator.validate($0) != nil } == (parsed != nil), "\(text)")
+                if let parsed {
+                    let raw = try RawJSON(validating: text)
+                    #expect(raw.elements?.count == parsed.arrayValue?.count, "\(text)")
+                    #expect(raw.elements?.last?.description == "1", "\(text)")
+                }
+            }
+        }
+    }
+
     @Test func nestingIsLimitedAsForTheParser() {
         let deepest = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
         let tooDeep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)

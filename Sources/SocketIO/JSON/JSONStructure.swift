@@ -64,6 +64,7 @@ enum JSONStructure {
     private static func endOfString(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         var index = start + 1
         while true {
+            index = JSONValidator.endOfPlainText(in: bytes, from: index)
             switch bytes[index] {
             case UInt8(ascii: "\""): return index + 1
             case UInt8(ascii: "\\"): index += 2

@@ -122,6 +122,8 @@ package struct JSONValidator {
     private mutating func string() -> Bool {
         index += 1
         while index < bytes.count {
+            index = Self.endOfPlainText(in: bytes, from: index)
+            guard index < bytes.count else { return false }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
@@ -220,6 +222,31 @@ package struct JSONValidator {
 
     private mutating func skipDigits() {
         while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+    }
+
+    /// The first index from `start` on that holds a quote, a backslash, a control character or a non-ASCII byte
+    /// (or the end): eight bytes are tested at a time, which is what makes long strings cheap to check and to skip.
+    static func endOfPlainText(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            let zeroInQuotes = (quotes &- ones) & ~quotes
+            let zeroInBackslashes = (backslashes &- ones) & ~backslashes
+            let belowSpace = (word &- ones &* 0x20) & ~word
+            guard (zeroInQuotes | zeroInBackslashes | belowSpace | word) & highs == 0 else { break }
+            index += 8
+        }
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0..<0x20, 0x80...: return index
+            default: index += 1
+            }
+        }
+        return index
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {
