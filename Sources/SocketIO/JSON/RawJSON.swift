@@ -22,8 +22,8 @@ public struct RawJSON: Sendable {
     public init(validating bytes: ByteBuffer) throws(JSONParseError) {
         let report = bytes.withUnsafeReadableBytes { JSONValidator.validate($0) }
         guard let report else {
-            // The parser rejects what the validator rejects (the fuzz target `send` holds them to it); asking it
-            // gives the reason and offset a backend has always been told.
+            // The parser rejects what the validator rejects (the fuzz targets `json` and `send-body` hold them to
+            // it); asking it gives the reason and offset a backend has always been told.
             self.init(try JSONValue(parsing: bytes))
             return
         }
