@@ -13,7 +13,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case enginePacket = "engine-packet"
     /// Socket.IO packets on one connection, text and binary attachments interleaved.
     case socketPacket = "socket-packet"
-    /// The JSON parser (Socket.IO payloads, `/send` bodies).
+    /// The JSON parser (Socket.IO payloads, `/send` bodies), and the validating scanner held to it.
     case json
     /// `application/x-www-form-urlencoded` `/send` bodies (`qs` semantics).
     case formBody = "form-body"

@@ -12,6 +12,24 @@ enum SendFuzzing {
         _ = SocketFuzzing.reparsed(value)
     }
 
+    /// The validating scanner `/send` bodies go through, against the tree parser: it accepts exactly what the parser
+    /// accepts, and what it keeps (compact text, split into elements or members) parses to the parser's tree.
+    static func rawJSON(_ input: UnsafeRawBufferPointer) {
+        let buffer = ByteBuffer(bytes: input)
+        let tree = try? JSONValue(parsing: buffer)
+        let accepted = JSONValidator.validate(input) != nil
+        precondition(accepted == (tree != nil), "validator \(accepted ? "accepts" : "rejects") what the parser does not")
+        guard let tree, let raw = try? RawJSON(validating: buffer) else { return }
+        precondition(!raw.bytes.readableBytesView.contains { $0 < 0x20 }, "control character kept in \(raw)")
+        precondition((try? RawJSON(validating: raw.bytes))?.bytes == raw.bytes, "\(raw) is not compact")
+        precondition((try? JSONValue(parsing: raw.bytes)) == tree, "\(raw) parses to another value than the input")
+        precondition(raw.shallow.parsed == tree, "\(raw) read one level deep differs from the input")
+        if let elements = raw.elements {
+            let joined = "[" + elements.map(\.description).joined(separator: ",") + "]"
+            precondition(joined == raw.description, "elements \(elements) do not make up \(raw)")
+        }
+    }
+
     /// A query string or request target.
     static func query(_ input: UnsafeRawBufferPointer) {
         let text = String(decoding: input, as: UTF8.self)
@@ -33,6 +51,7 @@ enum SendFuzzing {
             }
             return
         }
+        rawJSON(UnsafeRawBufferPointer(rebasing: input.dropFirst()))
         let buffer = ByteBuffer(bytes: input.dropFirst())
         let format = SendRequestParser.format(contentType: contentTypes[Int(flags) % contentTypes.count], body: buffer)
         let resync = flags & 4 != 0 ? "true" : nil

@@ -45,6 +45,7 @@ enum SocketFuzzing {
 
     /// JSON text; whatever parses must be written as JSON that parses to the same value.
     static func json(_ input: UnsafeRawBufferPointer) {
+        SendFuzzing.rawJSON(input)
         guard let value = try? JSONValue(parsing: ByteBuffer(bytes: input)) else { return }
         let once = reparsed(value)
         precondition(reparsed(once) == once, "\(once.jsonString) does not survive writing")

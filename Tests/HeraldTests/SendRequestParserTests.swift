@@ -19,6 +19,21 @@ import Testing
         #expect(request == SendRequest(rooms: ["a", "b"], event: "news", arguments: [["text": "hi"], 2]))
     }
 
+    @Test func jsonArgumentsAreKeptAsTheBackendWroteThem() throws {
+        let request = try parse(
+            #"{"rooms": ["a"], "event": "news", "args": [ {"b": 1, "a": [1.0, 1e3]} , 12345678901234567890 ]}"#,
+            contentType: "application/json"
+        )
+        #expect(JSONValue.array(request.arguments).jsonString == #"[{"b":1,"a":[1.0,1e3]},12345678901234567890]"#)
+        let batch = try SendRequestParser.parseBody(
+            ByteBuffer(string: #"[{"rooms":["a"],"event":"e","args":[{"z":0,"y":-0.0}]}]"#),
+            format: .json,
+            resyncQuery: nil
+        )
+        guard case .batch(let items) = batch else { throw SendRequestError("not a batch") }
+        #expect(JSONValue.array(try items[0].get().arguments).jsonString == #"[{"z":0,"y":-0.0}]"#)
+    }
+
     @Test func jQueryFormBodyNestsArgumentsAsTheNodeServiceRead() throws {
         let request = try parse(
             "rooms%5B%5D=user_1&rooms%5B%5D=news&event=message&args%5B0%5D%5Btext%5D=hello+world&args%5B0%5D%5Bn%5D=3",

@@ -1,3 +1,4 @@
+import NIOCore
 import SocketIO
 
 /// A message a backend published on the Redis channel `herald:send` instead of calling `POST /send`: one JSON
@@ -21,7 +22,8 @@ public struct PublishedMessage: Sendable, Hashable {
     public init(payload: [UInt8]) throws(SendRequestError) {
         let root: JSONValue
         do {
-            root = try JSONValue(parsing: String(decoding: payload, as: UTF8.self))
+            // Bytes that are not UTF-8 are repaired (U+FFFD), as this channel always did, rather than refused.
+            root = try RawJSON(validating: ByteBuffer(string: String(decoding: payload, as: UTF8.self))).shallow
         } catch {
             throw SendRequestError("Invalid JSON: \(error)")
         }

@@ -59,9 +59,11 @@ enum ClusterMessage: Sendable {
     }
 
     static func decode(_ text: String) -> ClusterMessage? {
-        guard let value = try? JSONValue(parsing: text), let origin = value["o"]?.stringValue else { return nil }
+        // Read one level deep: a delivery's arguments stay raw, the bytes the backend sent.
+        guard let value = try? RawJSON(validating: ByteBuffer(string: text)).shallow, let origin = value["o"]?.stringValue
+        else { return nil }
         if let event = value["ev"]?.stringValue {
-            return .event(origin: origin, FiredEvent(event: event, data: value["d"]))
+            return .event(origin: origin, FiredEvent(event: event, data: value["d"]?.parsed))
         }
         if let namespace = value["n"]?.stringValue, let packetText = value["t"]?.stringValue {
             let attachments = (value["b"]?.arrayValue ?? []).compactMap { element -> ByteBuffer? in

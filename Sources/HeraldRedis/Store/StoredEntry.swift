@@ -2,7 +2,8 @@ import Herald
 import SocketIO
 
 /// How a message is written in a device's Redis hash: `<event byte length>:<event><arguments as a JSON array>`, so
-/// the scripts can read the event without a JSON parser and the arguments come back exactly.
+/// the scripts can read the event without a JSON parser and the arguments come back exactly: raw, as the backend
+/// wrote them.
 enum StoredEntry {
     static func encode(_ message: StoredMessage) -> String {
         "\(message.event.utf8.count):\(message.event)\(JSONValue.array(message.arguments).jsonString)"
@@ -15,7 +16,7 @@ enum StoredEntry {
         else { return nil }
         let eventEnd = colon + 1 + length
         let event = String(decoding: bytes[(colon + 1)..<eventEnd], as: UTF8.self)
-        guard let arguments = try? JSONValue(parsing: String(decoding: bytes[eventEnd...], as: UTF8.self)).arrayValue else {
+        guard let arguments = try? RawJSON(validating: bytes[eventEnd...]).elements?.map(JSONValue.raw) else {
             return nil
         }
         return StoredMessage(id: id, event: event, arguments: arguments)

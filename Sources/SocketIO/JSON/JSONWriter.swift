@@ -51,6 +51,8 @@ struct JSONWriter {
                 write(member)
             }
             output.append(UInt8(ascii: "}"))
+        case .raw(let raw):
+            raw.bytes.withUnsafeReadableBytes { output.append(contentsOf: $0) }
         case .binary(let data):
             if placeholders {
                 append(#"{"_placeholder":true,"num":\#(attachments.count)}"#)

@@ -3,6 +3,7 @@ public import NIOCore
 /// Decodes Socket.IO packets for one connection. A binary packet's text part waits here until its attachments arrive.
 public struct SocketPacketDecoder: Sendable {
     private let maxAttachments: Int
+    private let keepsPayloadRaw: Bool
     private var awaiting: AwaitingAttachments?
 
     private struct AwaitingAttachments: Sendable {
@@ -14,9 +15,12 @@ public struct SocketPacketDecoder: Sendable {
         var received: [ByteBuffer] = []
     }
 
-    /// Creates a decoder that refuses packets announcing more than `maxAttachments` attachments.
-    public init(maxAttachments: Int = 10) {
+    /// Creates a decoder that refuses packets announcing more than `maxAttachments` attachments. With
+    /// `keepsPayloadRaw`, the values inside a packet's JSON (an event's arguments) are ``JSONValue/raw(_:)``: checked,
+    /// not parsed, so they can be written on exactly as they came.
+    public init(maxAttachments: Int = 10, keepsPayloadRaw: Bool = false) {
         self.maxAttachments = maxAttachments
+        self.keepsPayloadRaw = keepsPayloadRaw
     }
 
     /// Decodes a text message; nil when the packet waits for binary attachments.
@@ -77,9 +81,14 @@ public struct SocketPacketDecoder: Sendable {
         }
         var payload: JSONValue?
         if index < bytes.count {
-            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: bytes[index...]))
+            let json = UnsafeBufferPointer(rebasing: bytes[index...])
             do {
-                payload = try parser.parseDocument()
+                if keepsPayloadRaw {
+                    payload = try RawJSON(validating: json).shallow
+                } else {
+                    var parser = JSONParser(bytes: json)
+                    payload = try parser.parseDocument()
+                }
             } catch {
                 throw .invalidJSON(error)
             }
@@ -103,7 +112,7 @@ public struct SocketPacketDecoder: Sendable {
             guard payload == nil else { throw .invalidPayload("DISCONNECT carries no payload") }
             return .disconnect(namespace: namespace)
         case .event, .binaryEvent:
-            guard case .array(let elements) = payload, case .string(let name) = elements.first else {
+            guard case .array(let elements) = payload, let name = elements.first?.stringValue else {
                 throw .invalidPayload("EVENT payload must be an array starting with the event name")
             }
             return .event(namespace: namespace, ackID: ackID, name: name, arguments: Array(elements.dropFirst()))

@@ -27,7 +27,8 @@ public struct PreparedBroadcast: Sendable {
 public struct BroadcastEvent: Sendable, Hashable {
     /// The event name.
     public let name: String
-    /// The event's arguments.
+    /// The event's arguments, as ``JSONValue/raw(_:)`` values: written on, they are the bytes of the Socket.IO
+    /// packet.
     public let arguments: [JSONValue]
 }
 
@@ -64,7 +65,7 @@ final class BroadcastRenderings: Sendable {
     private func decodedEvent(_ state: inout State) -> BroadcastEvent? {
         if state.decoded { return state.event }
         state.decoded = true
-        var decoder = SocketPacketDecoder(maxAttachments: 0)
+        var decoder = SocketPacketDecoder(maxAttachments: 0, keepsPayloadRaw: true)
         guard case .event(_, _, let name, var arguments)? = try? decoder.decode(text: text) else { return nil }
         if hasOffset, !arguments.isEmpty {
             arguments.removeLast()

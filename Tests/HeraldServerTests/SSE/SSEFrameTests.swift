@@ -27,6 +27,12 @@ import Testing
         #expect(text(frame) == "event: news\ndata: [\"a\\nb\\r\\nc\"]\n\n")
     }
 
+    @Test func aBackendsArgumentKeepsItsBytesOnOneDataLine() throws {
+        let argument = try RawJSON(validating: Array("{\n  \"b\": 1.0,\n  \"a\": [1e3]\n}".utf8))
+        let frame = SSEFrame.event(id: nil, name: "news", arguments: [.raw(argument)])
+        #expect(text(frame) == "event: news\ndata: [{\"b\":1.0,\"a\":[1e3]}]\n\n")
+    }
+
     @Test func lineBreaksAndNULInAnEventNameAreEscapedSoTheFramingHolds() {
         let frame = SSEFrame.event(id: nil, name: "bad\nevent: x\r\0", arguments: [.int(1)])
         #expect(text(frame) == "event: bad%0Aevent: x%0D%00\ndata: [1]\n\n")
