@@ -179,15 +179,21 @@ def cost_text(measurement, unit="delivery"):
 
 
 def redis_verdict(measurements, limit=0.5):
-    target = Target("Reliable path on Redis, acked deliveries/s", f"≥ {limit:.0%} of in memory")
+    """The issue's figure is Herald's CPU per acked delivery, with Redis's CPU reported apart: Herald's rate on Redis
+    is 1 / its CPU per acked delivery, so the ratio is in-memory CPU ÷ Redis-backed CPU per pair. The wall-clock
+    rate ratio is shown beside it (Redis shares the server's one core, so its own CPU slows that rate too)."""
+    target = Target("Reliable path on Redis, acked deliveries per µs of Herald's CPU", f"≥ {limit:.0%} of in memory")
     redis = find(measurements, HERALD, "reliable-redis")
     memory = redis and find(measurements, HERALD, "reliable", redis["clients"])
     if not redis or not memory:
         return Verdict(target, NOT_MEASURED, "reliable-redis and reliable (same size) not both run")
-    summary = ratio(redis, memory, "acked_deliveries_per_s")
+    summary = ratio(memory, redis, "server_cpu_us_per_delivery")
     if summary is None:
-        return Verdict(target, NOT_MEASURED, "no acked deliveries/s in the results")
-    measured = f"{summary.text()} at {redis['clients']:,} devices; {cost_text(redis)}"
+        return Verdict(target, NOT_MEASURED, "no server CPU per acked delivery in the results")
+    wall = ratio(redis, memory, "acked_deliveries_per_s")
+    wall_text = f"; acked deliveries/s {wall.median:.2f}× in memory with Redis on the same core" if wall else ""
+    measured = (f"{summary.text()} at {redis['clients']:,} devices; {cost_text(redis)} vs in memory "
+                f"{memory['results'].get('server_cpu_us_per_delivery', float('nan')):.2f} µs{wall_text}")
     return judged(target, summary, lambda v: v >= limit, measured, delivery_problems(redis))
 
 
