@@ -11,7 +11,7 @@ Builds nothing. Herald runs pinned to --server-cpu, both generators to --client-
 `bench-api-key`, a tokens table admitting client i into `all`, and for reliable into `user_<i>` with
 `userRoomPrefix: user_`). For reliable runs Herald's own `herald_messages_acked_total` is read from `/metrics`
 before the server stops, a third witness of what the client acknowledged. Every process it starts is stopped when
-it ends, fails or is interrupted. Prints a table and writes `--json` (default bench/results/crosscheck.json).
+it ends, fails or is interrupted. Prints a table and writes `--json` (default bench/results/crosscheck/crosscheck.json).
 """
 
 import argparse
@@ -81,7 +81,7 @@ def parse_options(argv):
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--herald-log-level", default="info")
     p.add_argument("--run-timeout", type=int, default=600, help="seconds one generator run may take")
-    p.add_argument("--json", default=os.path.join("bench", "results", "crosscheck.json"))
+    p.add_argument("--json", default=os.path.join("bench", "results", "crosscheck", "crosscheck.json"))
     options = p.parse_args(argv)
     options.herald = at_root(options.herald or os.path.join(options.build_dir, "herald"))
     options.herald_bench = at_root(options.herald_bench or os.path.join(options.build_dir, "herald-bench"))
