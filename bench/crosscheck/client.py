@@ -98,6 +98,7 @@ class Ledger:
     dropped: int = 0
     latencies_us: list = field(default_factory=list)
     last_receipt_micros: int = 0
+    wire_bytes: int = 0
     complete: asyncio.Event = field(default_factory=asyncio.Event)
     expected: int | None = None
 
@@ -156,6 +157,7 @@ class Client:
         try:
             async for message in self.socket:
                 if message.type == aiohttp.WSMsgType.TEXT:
+                    self.ledger.wire_bytes += frame_size(len(message.data.encode()))
                     await self.handle(message.data)
         except (aiohttp.ClientError, ConnectionError):
             pass
@@ -297,6 +299,16 @@ async def wait_for_deliveries(ledger, expected, quiet_seconds):
             pass
 
 
+def frame_size(payload_length):
+    """The bytes of an unmasked server WebSocket frame carrying `payload_length` bytes (RFC 6455 §5.2): what
+    herald-bench counts as wire bytes; this client never negotiates compression."""
+    if payload_length < 126:
+        return 2 + payload_length
+    if payload_length < 65536:
+        return 4 + payload_length
+    return 10 + payload_length
+
+
 def percentile(sorted_values, share):
     """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
     if not sorted_values:
@@ -318,6 +330,7 @@ async def run(options):
         gc.freeze()  # the clients' objects live to the end: keep the collector off them while measuring
         gc.disable()
         before_send = ServerSample.read(options.server_pid)
+        wire_before = ledger.wire_bytes
         cpu_before, wait_before = own_cpu_seconds(), own_runqueue_wait_seconds()
         accepted, send_failures, start_micros, send_seconds = await post_all(options, send_session)
         expected = len(accepted) * len(clients)
@@ -366,6 +379,8 @@ async def run(options):
         for key, attribute in (("cpu", "cpu_micros"), ("user", "user_micros"), ("system", "system_micros")):
             spent = getattr(after_send, attribute) - getattr(before_send, attribute)
             results[f"server_{key}_us_per_delivery"] = spent / ledger.unique
+    if options.scenario == "fanout" and ledger.unique:
+        results["client_wire_bytes_per_delivery"] = (ledger.wire_bytes - wire_before) / ledger.unique
     if options.scenario == "fanout" and before_connect and before_send:
         results["server_kib_per_connection"] = (before_send.rss_kib - before_connect.rss_kib) / joined
     report = {
