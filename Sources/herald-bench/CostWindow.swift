@@ -1,7 +1,8 @@
 /// The server's (all instances') and Redis's CPU at the start of a measured window, so their cost over the window
 /// can be charged to what it produced: deliveries, connections, seconds of idling.
 struct CostWindow {
-    private let server: ServerSample?
+    /// The servers' sample when the window opened (also what their memory was then).
+    let server: ServerSample?
     private let redis: ServerSample?
 
     /// Samples the processes named by `--server-pid` and `--redis-pid` now.

@@ -59,7 +59,6 @@ struct FanoutScenario: AsyncParsableCommand {
             site: common.site,
             apiKey: common.apiKey
         )
-        let beforeSend = common.sample()
         let window = CostWindow(common)
         let wireBytesBeforeSend = fleet.tally.wireBytes
         let poster = MessagePoster(rooms: [room], event: common.event, payloadBytes: payloadBytes)
@@ -83,7 +82,7 @@ struct FanoutScenario: AsyncParsableCommand {
         if tally.unique > 0 {
             report.set("client_wire_bytes_per_delivery", Double(tally.wireBytes - wireBytesBeforeSend) / Double(tally.unique))
         }
-        if let beforeConnect, let beforeSend {
+        if let beforeConnect, let beforeSend = window.server {
             report.set("server_kib_per_connection", (beforeSend.rssKiB - beforeConnect.rssKiB) / Double(storm.joined))
         }
         report.failures = storm.failures.merging(posted.failures) { $0 + $1 }
