@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "herald"))
 
 from loopback import port_file_path, read_port_file  # noqa: E402
+from redis_cluster import RedisCluster  # noqa: E402
 from redis_server import RedisServer  # noqa: E402
 from stub_hooks import StubHooks  # noqa: E402
 
@@ -107,11 +108,13 @@ class HeraldProcess:
         self.log.close()
 
 
-def write_config(workdir, hooks):
+def write_config(workdir, hooks, redis_settings=""):
+    """`redis_settings`: lines of the `redis:` section (indented by four), e.g. `    waitReplicas: 1\n`."""
     with open(os.path.join(workdir, "config.yml"), "w") as f:
         f.write(
             "test:\n"
-            "  host: 127.0.0.1\n"
+            + (f"  redis:\n{redis_settings}" if redis_settings else "")
+            + "  host: 127.0.0.1\n"
             "  device_ttl: 3600\n"
             "  device_queue_limit: 100000\n"
             "  hooks:\n    timeout: 5000\n"
@@ -165,6 +168,26 @@ def redis_cluster(hooks):
         for instance in instances:
             instance.stop()
         redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_cluster_instances(hooks):
+    """Three Herald instances on a real Redis Cluster (three masters, three replicas) whose writes a `/send` answers
+    for wait for one replica (`redis.waitReplicas: 1`), so a master's crash loses none of them; returns (instances,
+    cluster)."""
+    cluster = RedisCluster()
+    workdir = tempfile.mkdtemp(prefix="herald-chaos-cluster-")
+    instances = []
+    try:
+        write_config(workdir, hooks, redis_settings="    waitReplicas: 1\n    waitTimeoutMs: 2000\n")
+        for number in (1, 2, 3):
+            instances.append(HeraldProcess(number, workdir, cluster.url))
+        yield instances, cluster
+    finally:
+        for instance in instances:
+            instance.stop()
+        cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "herald"))
 
 from loopback import port_file_path, read_port_file  # noqa: E402
-from redis_server import RedisServer  # noqa: E402
+from redis_cluster import redis_under_test  # noqa: E402
 from stub_hooks import StubHooks  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -101,7 +101,7 @@ def running_cluster(sites_text, redis_url, count=3):
 @pytest.fixture
 def cluster():
     hooks = StubHooks()
-    redis = RedisServer()
+    redis = redis_under_test()
     sites = (
         "shop:\n"
         f"  authUrl: {hooks.url}/auth\n"

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from conftest import running_cluster
-from redis_server import RedisServer
+from redis_cluster import redis_under_test
 from site_client import SiteClient
 from stub_hooks import StubHooks
 
@@ -19,7 +19,7 @@ TALK_KEY = "talk-api-key-0123456789"
 
 @pytest.fixture
 def talk_cluster():
-    hooks, interaction, redis = StubHooks(), InteractionHooks(), RedisServer()
+    hooks, interaction, redis = StubHooks(), InteractionHooks(), redis_under_test()
     sites = (
         "talk:\n"
         f"  authUrl: {hooks.url}/auth\n"

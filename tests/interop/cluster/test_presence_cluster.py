@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from conftest import HEARTBEAT_MS, INSTANCE_TIMEOUT_MS, Instance
-from redis_server import RedisServer
+from redis_cluster import redis_under_test
 from site_client import SiteClient
 from stub_hooks import StubHooks
 
@@ -18,7 +18,7 @@ GRACE_SECONDS = 1
 
 @pytest.fixture
 def live_cluster():
-    hooks, redis = StubHooks(), RedisServer()
+    hooks, redis = StubHooks(), redis_under_test()
     instances = []
     with tempfile.TemporaryDirectory() as workdir:
         with open(os.path.join(workdir, "config.yml"), "w") as f:
