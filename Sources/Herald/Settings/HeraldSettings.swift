@@ -12,7 +12,7 @@ public struct HeraldSettings: Sendable, Hashable {
     /// The Redis to run on (`redis:`, `REDIS_URL`); nil runs on the in-memory store.
     public var redis: RedisDeployment?
     /// Replicas that must acknowledge each stored message (`redis.waitReplicas`); nil waits for none.
-    public var redisReplicaAcknowledgement: RedisReplicaAcknowledgement?
+    public var redisReplicaWait: RedisReplicaWaitSettings?
     /// Flake ID datacenter number, 0–31.
     public var flakeDatacenter: Int
     /// Flake ID worker number, 0–31.

@@ -47,7 +47,7 @@ public struct RedisSentinelSettings: Sendable, Hashable {
 
 /// `redis.waitReplicas` / `redis.waitTimeoutMs`: after storing a message, wait until this many replicas have it
 /// (`WAIT`) before `/send` answers, so a failover right after the answer cannot lose it.
-public struct RedisReplicaAcknowledgement: Sendable, Hashable {
+public struct RedisReplicaWaitSettings: Sendable, Hashable {
     /// Replicas that must have the write; at least 1.
     public var replicas: Int
     /// The longest wait for them; past it the send counts as not stored (503).

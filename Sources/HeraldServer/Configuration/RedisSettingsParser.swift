@@ -1,7 +1,7 @@
 import Herald
 import HeraldRedis
 
-/// Reads the `redis:` section: one URL, or Sentinel as lists, and the replica acknowledgement of stored messages.
+/// Reads the `redis:` section: one URL, or Sentinel as lists, and how many replicas each stored message waits for.
 enum RedisSettingsParser {
     static let knownKeys: Set<String> = [
         "url", "sentinels", "masterName", "username", "password", "database", "sentinelUsername", "sentinelPassword",
@@ -9,14 +9,14 @@ enum RedisSettingsParser {
     ]
     private static let sentinelOnlyKeys = ["masterName", "username", "password", "database", "sentinelUsername", "sentinelPassword"]
 
-    /// The deployment and replica acknowledgement of `redis`; the deployment is nil when it names none.
+    /// The deployment and replica wait of `redis`; the deployment is nil when it names none.
     static func parse(
         _ redis: YAMLValue,
         warnings: inout [String]
-    ) throws(ConfigurationError) -> (RedisDeployment?, RedisReplicaAcknowledgement?) {
+    ) throws(ConfigurationError) -> (RedisDeployment?, RedisReplicaWaitSettings?) {
         let keys = try redis.mapping()
         keys.warnAboutUnknownKeys(known: knownKeys, into: &warnings)
-        return (try deployment(keys, in: redis), try acknowledgement(keys))
+        return (try deployment(keys, in: redis), try replicaWait(keys))
     }
 
     private static func deployment(_ keys: YAMLMapping, in redis: YAMLValue) throws(ConfigurationError) -> RedisDeployment? {
@@ -79,8 +79,9 @@ enum RedisSettingsParser {
         return settings
     }
 
-    private static func acknowledgement(_ keys: YAMLMapping) throws(ConfigurationError) -> RedisReplicaAcknowledgement? {
-        let timeout = try keys["waitTimeoutMs"]?.integer(in: 1...60_000, "a number of milliseconds from 1 to 60000")
+    private static func replicaWait(_ keys: YAMLMapping) throws(ConfigurationError) -> RedisReplicaWaitSettings? {
+        // Below the Redis command timeout (2 s), or a slow replica would read as a lost connection.
+        let timeout = try keys["waitTimeoutMs"]?.integer(in: 1...1_500, "a number of milliseconds from 1 to 1500")
         guard let replicas = keys["waitReplicas"] else {
             if let waitTimeout = keys["waitTimeoutMs"], timeout != nil {
                 throw waitTimeout.error("needs waitReplicas")
@@ -91,6 +92,6 @@ enum RedisSettingsParser {
         guard count > 0 else {
             return nil
         }
-        return RedisReplicaAcknowledgement(replicas: count, timeout: .milliseconds(timeout ?? 500))
+        return RedisReplicaWaitSettings(replicas: count, timeout: .milliseconds(timeout ?? 500))
     }
 }

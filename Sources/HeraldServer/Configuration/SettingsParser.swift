@@ -38,7 +38,7 @@ enum SettingsParser {
             settings.maxQueueLength = try limit.integer(in: 1...1_000_000, "an integer between 1 and 1000000 (messages)")
         }
         if let redis = keys["redis"] {
-            (settings.redis, settings.redisReplicaAcknowledgement) = try RedisSettingsParser.parse(redis, warnings: &warnings)
+            (settings.redis, settings.redisReplicaWait) = try RedisSettingsParser.parse(redis, warnings: &warnings)
         }
         if let flakeID = keys["flakeid"] {
             let flakeKeys = try flakeID.mapping()

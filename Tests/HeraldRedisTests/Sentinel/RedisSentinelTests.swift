@@ -148,6 +148,37 @@ func outageReason(of client: RedisClient) async -> String? {
         try await scripted.stop()
     }
 
+    /// The sentinel the client watched dies, and the master moves before another sentinel is watched: the
+    /// announcement is missed, so the client asks again once it watches the next sentinel.
+    @Test func aSwitchMissedWhileNoSentinelWasWatchedIsCaughtUp() async throws {
+        let old = try await RedisServerProcess.start()
+        defer { old.stop() }
+        let new = try await RedisServerProcess.start()
+        defer { new.stop() }
+        let announcer = try await RedisServerProcess.start()
+        defer { announcer.stop() }
+        let named = NIOLockedValueBox(old.port)
+        let scripted = try await ScriptedRESPServer.start { _ in sentinelAnswer(port: named.withLockedValue { $0 }) }
+        let client = try RedisClient(configuration: try sentinelConfiguration(ports: [announcer.port, scripted.port]))
+        try await client.waitUntilConnected(timeout: .seconds(10))
+        let bus = try RedisClient(configuration: try testConfiguration(for: announcer))
+        try await bus.waitUntilConnected(timeout: .seconds(5))
+        let watching = await eventually {
+            (try? await bus.send(["PUBSUB", "NUMSUB", "+switch-master"]))?.array?.last?.int == 1
+        }
+        #expect(watching, "the client should watch +switch-master on the first sentinel")
+        await bus.close()
+
+        named.withLockedValue { $0 = new.port }
+        announcer.kill()
+        let caughtUp = await eventually {
+            (try? await client.send(["CONFIG", "GET", "port"]))?.array?.last?.int == new.port
+        }
+        #expect(caughtUp, "the client should move to the master the next sentinel names")
+        await client.close()
+        try await scripted.stop()
+    }
+
     @Test func clientAndSubscriberFollowAFailover() async throws {
         let master = try await RedisServerProcess.start()
         defer { master.stop() }

@@ -31,15 +31,15 @@ import Testing
                     )
                 )
         )
-        #expect(settings.redisReplicaAcknowledgement == RedisReplicaAcknowledgement(replicas: 1, timeout: .milliseconds(250)))
+        #expect(settings.redisReplicaWait == RedisReplicaWaitSettings(replicas: 1, timeout: .milliseconds(250)))
     }
 
     @Test func waitTimeoutDefaultsTo500MillisecondsAndZeroReplicasWaitsForNone() throws {
         let waiting = try loadStrings(config: "production:\n  redis:\n    url: redis://r:6379\n    waitReplicas: 2\n")
-        #expect(waiting.configuration.settings.redisReplicaAcknowledgement == RedisReplicaAcknowledgement(replicas: 2))
-        #expect(RedisReplicaAcknowledgement(replicas: 2).timeout == .milliseconds(500))
+        #expect(waiting.configuration.settings.redisReplicaWait == RedisReplicaWaitSettings(replicas: 2))
+        #expect(RedisReplicaWaitSettings(replicas: 2).timeout == .milliseconds(500))
         let none = try loadStrings(config: "production:\n  redis:\n    url: redis://r:6379\n    waitReplicas: 0\n")
-        #expect(none.configuration.settings.redisReplicaAcknowledgement == nil)
+        #expect(none.configuration.settings.redisReplicaWait == nil)
     }
 
     @Test func sentinelURLIsAcceptedInTheFileAndInREDIS_URL() throws {
