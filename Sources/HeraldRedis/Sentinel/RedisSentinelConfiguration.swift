@@ -51,18 +51,12 @@ extension RedisConfiguration {
         if case .sentinel(let sentinel) = topology { sentinel } else { nil }
     }
 
-    /// The settings of one connection to `node`: these credentials, database, TLS and timeouts, that address.
-    func node(_ node: RedisNodeAddress) -> RedisConfiguration {
+    /// The settings of a connection to a sentinel: its address and credentials, no database, no TLS, these timeouts.
+    func sentinelNode(_ node: RedisNodeAddress, of sentinel: RedisSentinelConfiguration) -> RedisConfiguration {
         var configuration = self
         configuration.host = node.host
         configuration.port = node.port
         configuration.topology = .standalone
-        return configuration
-    }
-
-    /// The settings of a connection to a sentinel: its credentials, no database, no TLS, these timeouts.
-    func sentinelNode(_ node: RedisNodeAddress, of sentinel: RedisSentinelConfiguration) -> RedisConfiguration {
-        var configuration = self.node(node)
         configuration.username = sentinel.username
         configuration.password = sentinel.password
         configuration.database = 0
