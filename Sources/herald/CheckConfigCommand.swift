@@ -16,7 +16,7 @@ struct CheckConfigCommand: ParsableCommand {
         let settings = loaded.configuration.settings
         let sites = loaded.configuration.sites.keys.sorted()
         print("configuration OK (environment \(loaded.environmentName); read \(loaded.filesRead.joined(separator: ", ")))")
-        print("port \(settings.port), store \(settings.redisURL == nil ? "in memory" : "redis"), device_ttl \(settings.deviceTTL) s")
+        print("port \(settings.port), store \(settings.redis == nil ? "in memory" : "redis"), device_ttl \(settings.deviceTTL) s")
         if let tls = settings.tls, let identity = try? TLSIdentity.load(tls) {
             print(
                 "tls on (TLS \(tls.minimumVersion.rawValue)+): \(identity.subject), serial \(identity.serialNumber), "

@@ -9,8 +9,10 @@ public struct HeraldSettings: Sendable, Hashable {
     /// Most messages one device queue holds (`device_queue_limit`); on overflow the oldest go and the device is told
     /// to `_resync`.
     public var maxQueueLength: Int
-    /// Redis URL; nil runs on the in-memory store (`REDIS_URL`).
-    public var redisURL: String?
+    /// The Redis to run on (`redis:`, `REDIS_URL`); nil runs on the in-memory store.
+    public var redis: RedisDeployment?
+    /// Replicas that must acknowledge each stored message (`redis.waitReplicas`); nil waits for none.
+    public var redisReplicaWait: RedisReplicaWaitSettings?
     /// Flake ID datacenter number, 0–31.
     public var flakeDatacenter: Int
     /// Flake ID worker number, 0–31.
@@ -45,7 +47,7 @@ public struct HeraldSettings: Sendable, Hashable {
         port: Int = 1337,
         deviceTTL: Int = 3600,
         maxQueueLength: Int = 1_000,
-        redisURL: String? = nil,
+        redis: RedisDeployment? = nil,
         flakeDatacenter: Int = 0,
         flakeWorker: Int = 0,
         io: IOSettings = IOSettings(),
@@ -59,7 +61,7 @@ public struct HeraldSettings: Sendable, Hashable {
         self.port = port
         self.deviceTTL = deviceTTL
         self.maxQueueLength = maxQueueLength
-        self.redisURL = redisURL
+        self.redis = redis
         self.flakeDatacenter = flakeDatacenter
         self.flakeWorker = flakeWorker
         self.io = io

@@ -15,6 +15,10 @@ public import NIOPosix
 /// Herald can answer 503 and memory stays bounded; the client keeps retrying in the background with
 /// ``RedisConfiguration/reconnectBackoff`` and recovers without a new client object.
 ///
+/// With Sentinel (``RedisTopology/sentinel(_:)``) the connection goes to the master the sentinels name, checked with
+/// `ROLE`, and moves at once when they announce a new one (`+switch-master`); meanwhile commands fail with
+/// ``RedisError/unavailable`` as during any outage.
+///
 /// Cancelling a caller's task does not withdraw a command already written; its reply (or
 /// ``RedisError/timedOut``) still arrives within ``RedisConfiguration/commandTimeout``.
 public final class RedisClient: Sendable {

@@ -1,6 +1,8 @@
 extension RedisConfiguration {
     /// Reads `redis://[user[:password]@]host[:port][/db]` or the TLS form `rediss://…`, the URL format of
-    /// `redis.url` and `REDIS_URL`.
+    /// `redis.url` and `REDIS_URL`; a master found through Sentinel is
+    /// `redis+sentinel://[user[:password]@]host:port,host:port,…/masterName[/db]` (or `rediss+sentinel://` for TLS to
+    /// the master), listing sentinels (port 26379 when not written) — the credentials are the master's.
     ///
     /// User and password may be percent-encoded (`%40` for `@`); `redis://:password@host` authenticates the
     /// default user. IPv6 hosts go in brackets. Query strings are refused rather than silently ignored, because
@@ -10,10 +12,16 @@ extension RedisConfiguration {
         guard let schemeEnd = url.firstRange(of: "://") else {
             throw RedisConfigurationError("it does not start with redis:// or rediss://")
         }
+        let isSentinel: Bool
         switch url[..<schemeEnd.lowerBound].lowercased() {
-        case "redis": tls = nil
-        case "rediss": tls = RedisTLSConfiguration()
-        case let other: throw RedisConfigurationError("unsupported scheme \"\(other)\"; expected redis:// or rediss://")
+        case "redis": (tls, isSentinel) = (nil, false)
+        case "rediss": (tls, isSentinel) = (RedisTLSConfiguration(), false)
+        case "redis+sentinel": (tls, isSentinel) = (nil, true)
+        case "rediss+sentinel": (tls, isSentinel) = (RedisTLSConfiguration(), true)
+        case let other:
+            throw RedisConfigurationError(
+                "unsupported scheme \"\(other)\"; expected redis://, rediss://, redis+sentinel:// or rediss+sentinel://"
+            )
         }
         let rest = url[schemeEnd.upperBound...]
         if rest.contains("?") {
@@ -28,8 +36,14 @@ extension RedisConfiguration {
             try readCredentials(authority[..<at])
             authority = authority[authority.index(after: at)...]
         }
-        try readHostAndPort(authority)
-        database = try Self.database(from: rest[authorityEnd...])
+        guard isSentinel else {
+            let address = try Self.hostAndPort(authority)
+            host = address.host
+            port = address.port ?? port
+            database = try Self.database(from: rest[authorityEnd...])
+            return
+        }
+        try readSentinels(authority, path: rest[authorityEnd...])
     }
 
     private mutating func readCredentials(_ userinfo: Substring) throws(RedisConfigurationError) {
@@ -55,7 +69,9 @@ extension RedisConfiguration {
         }
     }
 
-    private mutating func readHostAndPort(_ authority: Substring) throws(RedisConfigurationError) {
+    /// Reads `host[:port]` or `[ipv6][:port]`; the port is `nil` when not written.
+    static func hostAndPort(_ authority: Substring) throws(RedisConfigurationError) -> (host: String, port: Int?) {
+        let host: String
         var portText: Substring?
         if authority.hasPrefix("[") {
             guard let close = authority.firstIndex(of: "]") else {
@@ -80,15 +96,16 @@ extension RedisConfiguration {
         guard !host.isEmpty else {
             throw RedisConfigurationError("the host is missing")
         }
-        if let portText {
-            guard portText.allSatisfy(\.isASCII), let number = Int(portText), (1...65535).contains(number) else {
-                throw RedisConfigurationError("port \"\(portText)\" is not a number from 1 to 65535")
-            }
-            port = number
+        guard let portText else {
+            return (host, nil)
         }
+        guard portText.allSatisfy(\.isASCII), let number = Int(portText), (1...65535).contains(number) else {
+            throw RedisConfigurationError("port \"\(portText)\" is not a number from 1 to 65535")
+        }
+        return (host, number)
     }
 
-    private static func database(from path: Substring) throws(RedisConfigurationError) -> Int {
+    static func database(from path: Substring) throws(RedisConfigurationError) -> Int {
         let text = path.drop { $0 == "/" }
         guard !text.isEmpty else {
             return 0

@@ -1,12 +1,15 @@
-/// Where and how to reach Redis: address, credentials, database, TLS, timeouts and reconnect pacing.
+/// Where and how to reach Redis: address (one server, or a master found through Sentinel), credentials, database,
+/// TLS, timeouts and reconnect pacing.
 ///
-/// Usually made from the service's `redis.url` with ``init(url:)``; the TLS trust settings, which a URL
-/// cannot carry, are set on ``tls`` afterwards.
+/// Usually made from the service's `redis.url` with ``init(url:)``, or with ``init(sentinel:)``; the TLS trust
+/// settings, which a URL cannot carry, are set on ``tls`` afterwards.
 public struct RedisConfiguration: Sendable, Hashable {
     /// Host name or IP address (IPv6 without brackets).
     public var host: String
     /// TCP port; 6379 unless the URL says otherwise.
     public var port: Int
+    /// One server, or a master found through Sentinel; with Sentinel, ``host`` and ``port`` are unused.
+    public var topology: RedisTopology
     /// ACL user for `AUTH user password`; `nil` authenticates as the default user (`AUTH password`).
     public var username: String?
     /// Password for `AUTH`; `nil` sends no `AUTH`.
@@ -38,6 +41,7 @@ public struct RedisConfiguration: Sendable, Hashable {
     ) {
         self.host = host
         self.port = port
+        self.topology = .standalone
         self.username = username
         self.password = password
         self.database = database
@@ -51,7 +55,8 @@ public struct RedisConfiguration: Sendable, Hashable {
 extension RedisConfiguration: CustomStringConvertible {
     /// The configuration as a URL with the password masked, safe to log.
     public var description: String {
-        var text = tls == nil ? "redis://" : "rediss://"
+        var text = tls == nil ? "redis" : "rediss"
+        text += sentinel == nil ? "://" : "+sentinel://"
         if username != nil || password != nil {
             text += username ?? ""
             if password != nil {
@@ -59,8 +64,10 @@ extension RedisConfiguration: CustomStringConvertible {
             }
             text += "@"
         }
-        text += host.contains(":") ? "[\(host)]" : host
-        text += ":\(port)"
+        switch topology {
+        case .standalone: text += RedisNodeAddress(host: host, port: port).description
+        case .sentinel(let sentinel): text += sentinel.sentinels.map(\.description).joined(separator: ",") + "/\(sentinel.masterName)"
+        }
         if database != 0 {
             text += "/\(database)"
         }

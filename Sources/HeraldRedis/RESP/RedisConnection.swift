@@ -12,15 +12,22 @@ import NIOSSL
 /// because callers on any thread read it to fail fast (``RedisError/unavailable``) without hopping threads.
 /// Commands never queue here while disconnected: Herald answers 503 instead of buffering without bound.
 final class RedisConnection: Sendable {
-    /// What the connection's owner adds: a filter for pub/sub messages (``RedisRequestHandler``), and a step
-    /// run on the event loop after the handshake and before the connection is announced (resubscribing).
+    /// What the connection's owner adds: a filter for pub/sub messages (``RedisRequestHandler``), a step
+    /// run on the event loop after the handshake and before the connection is announced (resubscribing), and
+    /// where each attempt connects when that is not the configuration's host and port.
     struct Hooks: Sendable {
         var onPush: (@Sendable (RedisValue) -> Bool)?
         var sessionReady: (@Sendable (any Channel) -> Void)?
+        var address: (@Sendable () -> RedisNodeAddress)?
 
-        init(onPush: (@Sendable (RedisValue) -> Bool)? = nil, sessionReady: (@Sendable (any Channel) -> Void)? = nil) {
+        init(
+            onPush: (@Sendable (RedisValue) -> Bool)? = nil,
+            sessionReady: (@Sendable (any Channel) -> Void)? = nil,
+            address: (@Sendable () -> RedisNodeAddress)? = nil
+        ) {
             self.onPush = onPush
             self.sessionReady = sessionReady
+            self.address = address
         }
     }
 
@@ -61,6 +68,7 @@ final class RedisConnection: Sendable {
     private let sslContext: NIOSSLContext?
     private let serverHostname: String?
     private let hooks: Hooks
+    private let sentinel: RedisSentinelFollower?
     private let state = NIOLockedValueBox(State())
 
     /// Prepares the connection without connecting; ``start()`` opens it. Throws when the TLS settings cannot
@@ -72,6 +80,9 @@ final class RedisConnection: Sendable {
         logger[metadataKey: "redis"] = "\(configuration)"
         self.logger = logger
         self.hooks = hooks
+        sentinel = try configuration.sentinel.map { (sentinel) throws(RedisError) in
+            try RedisSentinelFollower(configuration: configuration, sentinel: sentinel, eventLoop: eventLoop, logger: logger)
+        }
         if let tls = configuration.tls {
             var settings = TLSConfiguration.makeClientConfiguration()
             if let caFile = tls.caFile {
@@ -94,7 +105,29 @@ final class RedisConnection: Sendable {
 
     /// Starts connecting in the background.
     func start() {
+        sentinel?.start { [weak self] reason in self?.reconnectNow(reason: reason) }
         eventLoop.execute { self.connect() }
+    }
+
+    /// Drops the live connection and connects again at once, skipping any wait for a retry: Sentinel named a new
+    /// master. Commands fail with ``RedisError/unavailable`` until the new connection is up.
+    func reconnectNow(reason: String) {
+        eventLoop.execute {
+            let phase = self.state.withLockedValue { $0.phase }
+            switch phase {
+            case .connected(let channel):
+                self.logger.warning("Redis master changed, reconnecting", metadata: ["reason": "\(reason)"])
+                channel.close(promise: nil)
+            case .waiting(let retry):
+                retry.cancel()
+                self.state.withLockedValue { $0.phase = .idle }
+                self.connect()
+            case .connecting(let attempt):
+                attempt.hop(to: self.eventLoop).whenSuccess { _ in self.reconnectNow(reason: reason) }
+            case .idle, .closed:
+                break
+            }
+        }
     }
 
     /// The live channel, or why there is none.
@@ -200,7 +233,8 @@ final class RedisConnection: Sendable {
 
     /// Stops reconnecting and closes the connection; commands fail with ``RedisError/closed`` afterwards.
     func close() -> EventLoopFuture<Void> {
-        eventLoop.flatSubmit {
+        let sentinelClosed = sentinel?.close() ?? eventLoop.makeSucceededVoidFuture()
+        return eventLoop.flatSubmit {
             let (previous, waiters, observers) = self.state.withLockedValue { state in
                 let previous = state.phase
                 state.phase = .closed
@@ -228,7 +262,7 @@ final class RedisConnection: Sendable {
             case .idle, .closed:
                 return self.eventLoop.makeSucceededVoidFuture()
             }
-        }
+        }.and(sentinelClosed).map { _ in }
     }
 
     private func connect() {
@@ -242,11 +276,13 @@ final class RedisConnection: Sendable {
         guard mayConnect else {
             return
         }
-        let deadline = NIODeadline.now() + TimeAmount(configuration.connectTimeout)
-        let attempt = makeBootstrap().connect(host: configuration.host, port: configuration.port).flatMap { channel in
-            self.handshake(on: channel, deadline: deadline).map { channel }.flatMapError { error in
-                channel.close(promise: nil)
-                return channel.eventLoop.makeFailedFuture(error)
+        let attempt = nextAddress().flatMap { address in
+            let deadline = NIODeadline.now() + TimeAmount(self.configuration.connectTimeout)
+            return self.makeBootstrap().connect(host: address.host, port: address.port).flatMap { channel in
+                self.handshake(on: channel, address: address, deadline: deadline).map { channel }.flatMapError { error in
+                    channel.close(promise: nil)
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
             }
         }
         state.withLockedValue { $0.phase = .connecting(attempt) }
@@ -256,6 +292,15 @@ final class RedisConnection: Sendable {
             case .failure(let error): self.attemptFailed(error)
             }
         }
+    }
+
+    /// Where the next attempt connects: the master Sentinel names, the owner's choice, or the configured address.
+    private func nextAddress() -> EventLoopFuture<RedisNodeAddress> {
+        if let sentinel {
+            return sentinel.masterAddress()
+        }
+        let address = hooks.address?() ?? RedisNodeAddress(host: configuration.host, port: configuration.port)
+        return eventLoop.makeSucceededFuture(address)
     }
 
     private func makeBootstrap() -> ClientBootstrap {
@@ -280,8 +325,9 @@ final class RedisConnection: Sendable {
     }
 
     /// `AUTH` and `SELECT` as one pipelined write, or a `PING` when neither is needed, so that a TLS handshake
-    /// that never finishes is caught by the same deadline.
-    private func handshake(on channel: any Channel, deadline: NIODeadline) -> EventLoopFuture<Void> {
+    /// that never finishes is caught by the same deadline; with Sentinel also `ROLE`, so that a node demoted since
+    /// the sentinels named it is not used.
+    private func handshake(on channel: any Channel, address: RedisNodeAddress, deadline: NIODeadline) -> EventLoopFuture<Void> {
         var commands: [RedisCommand] = []
         if let password = configuration.password {
             if let username = configuration.username {
@@ -293,7 +339,9 @@ final class RedisConnection: Sendable {
         if configuration.database != 0 {
             commands.append(RedisCommand("SELECT", [String(configuration.database)]))
         }
-        if commands.isEmpty {
+        if sentinel != nil {
+            commands.append(RedisCommand("ROLE"))
+        } else if commands.isEmpty {
             commands.append(RedisCommand("PING"))
         }
         let names = commands.map(\.name)
@@ -308,6 +356,9 @@ final class RedisConnection: Sendable {
                 if case .error(let message) = value {
                     throw RedisError.server("\(name) failed: \(message)")
                 }
+            }
+            if self.sentinel != nil, let role = values.last {
+                try RedisSentinelFollower.requireMaster(role, at: address)
             }
         }
     }

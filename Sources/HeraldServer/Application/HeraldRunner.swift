@@ -88,7 +88,7 @@ public enum HeraldRunner {
                     "port": "\(port)",
                     "scheme": "\(tls == nil ? "http" : "https")",
                     "sites": .array(sites.map { "\($0)" }),
-                    "store": "\(settings.redisURL == nil ? "memory" : "redis")",
+                    "store": "\(settings.redis == nil ? "memory" : "redis")",
                     "instance": "\(instanceID)",
                 ]
             )

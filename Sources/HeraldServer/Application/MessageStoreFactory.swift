@@ -6,8 +6,8 @@ import Logging
 import NIOPosix
 import SocketIO
 
-/// Chooses the backend from the settings: Redis when `redis.url` / `REDIS_URL` is set (several instances act as
-/// one), else everything in this process's memory.
+/// Chooses the backend from the settings: Redis when `redis.url`, `redis.sentinels` or `REDIS_URL` is set (several
+/// instances act as one), else everything in this process's memory.
 enum MessageStoreFactory {
     /// The store, the cluster bus, and what runs beside them.
     struct Backend: Sendable {
@@ -39,7 +39,7 @@ enum MessageStoreFactory {
         logger: Logger
     ) throws -> Backend {
         let storeSettings = MessageStoreSettings(deviceTTL: settings.deviceTTL, maxQueueLength: settings.maxQueueLength)
-        guard let url = settings.redisURL else {
+        guard let redis = settings.redis else {
             let store = InMemoryMessageStore(settings: storeSettings)
             return Backend(
                 store: store,
@@ -59,7 +59,7 @@ enum MessageStoreFactory {
                 shutdown: {}
             )
         }
-        let configuration = try RedisConfiguration(url: url)
+        let configuration = try RedisConfiguration(redis)
         let group = MultiThreadedEventLoopGroup.singleton
         let client = try RedisClient(
             configuration: configuration,

@@ -11,10 +11,10 @@ enum EnvironmentOverrides {
             settings.port = port
         }
         if let redisURL = environment["REDIS_URL"] {
-            guard ValueFormat.isRedisURL(redisURL) else {
-                throw .environment("REDIS_URL", "must be a redis:// or rediss:// URL with a host")
+            if let problem = ValueFormat.redisURLProblem(redisURL) {
+                throw .environment("REDIS_URL", problem)
             }
-            settings.redisURL = redisURL
+            settings.redis = .url(redisURL)
         }
         if let host = environment["HERALD_HOST"] {
             settings.host = host

@@ -38,7 +38,7 @@ enum SettingsParser {
             settings.maxQueueLength = try limit.integer(in: 1...1_000_000, "an integer between 1 and 1000000 (messages)")
         }
         if let redis = keys["redis"] {
-            settings.redisURL = try redisURL(in: redis, warnings: &warnings)
+            (settings.redis, settings.redisReplicaWait) = try RedisSettingsParser.parse(redis, warnings: &warnings)
         }
         if let flakeID = keys["flakeid"] {
             let flakeKeys = try flakeID.mapping()
@@ -117,19 +117,6 @@ enum SettingsParser {
         let text = try key.nonEmptyString()
         guard text.count >= minimumAdminKeyLength else {
             throw key.error("must be at least \(minimumAdminKeyLength) characters")
-        }
-        return text
-    }
-
-    private static func redisURL(in redis: YAMLValue, warnings: inout [String]) throws(ConfigurationError) -> String? {
-        let redisKeys = try redis.mapping()
-        redisKeys.warnAboutUnknownKeys(known: ["url"], into: &warnings)
-        guard let url = redisKeys["url"] else {
-            return nil
-        }
-        let text = try url.nonEmptyString()
-        guard ValueFormat.isRedisURL(text) else {
-            throw url.error("must be a redis:// or rediss:// URL with a host")
         }
         return text
     }

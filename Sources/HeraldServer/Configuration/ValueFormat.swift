@@ -1,4 +1,5 @@
 import Foundation
+import HeraldRedis
 
 /// Shapes that configuration strings must have, shared by the YAML files and the environment variables.
 enum ValueFormat {
@@ -15,9 +16,19 @@ enum ValueFormat {
         hasHost(text, schemes: ["http", "https"])
     }
 
-    /// A `redis://` or `rediss://` URL with a host.
-    static func isRedisURL(_ text: String) -> Bool {
-        hasHost(text, schemes: ["redis", "rediss"])
+    /// Why `text` is not a Redis URL Herald can use, or nil when it is: `redis://` or `rediss://` with a host, or
+    /// `redis+sentinel://` / `rediss+sentinel://` listing sentinels and the master's name.
+    static func redisURLProblem(_ text: String) -> String? {
+        let scheme = text.prefix { $0 != ":" }.lowercased()
+        guard scheme.hasSuffix("+sentinel") else {
+            return hasHost(text, schemes: ["redis", "rediss"]) ? nil : "must be a redis:// or rediss:// URL with a host"
+        }
+        do {
+            _ = try RedisConfiguration(url: text)
+            return nil
+        } catch {
+            return "must be a redis+sentinel://host:port,…/masterName URL: \(error.reason)"
+        }
     }
 
     /// A browser origin, `scheme://host[:port]` with nothing after it: origins are compared exactly, so a trailing

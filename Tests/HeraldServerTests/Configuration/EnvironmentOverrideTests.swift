@@ -17,7 +17,7 @@ import Testing
             environment: ["PORT": "8080", "REDIS_URL": "rediss://env.example:6380/1", "DEVICE_TTL": "0"]
         ).configuration.settings
         #expect(settings.port == 8080)
-        #expect(settings.redisURL == "rediss://env.example:6380/1")
+        #expect(settings.redis == .url("rediss://env.example:6380/1"))
         #expect(settings.deviceTTL == 0)
     }
 
@@ -30,7 +30,7 @@ import Testing
         let settings = try loadStrings(config: config, environment: ["PORT": "", "REDIS_URL": "", "DEVICE_TTL": ""])
             .configuration.settings
         #expect(settings.port == 80)
-        #expect(settings.redisURL == "redis://file.example:6379")
+        #expect(settings.redis == .url("redis://file.example:6379"))
         #expect(settings.deviceTTL == 100)
     }
 

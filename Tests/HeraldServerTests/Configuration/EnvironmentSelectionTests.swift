@@ -53,7 +53,7 @@ import Testing
         #expect(settings.port == 1337)
         #expect(settings.deviceTTL == 3600)
         #expect(settings.host == "0.0.0.0")
-        #expect(settings.redisURL == nil)
+        #expect(settings.redis == nil)
         #expect(settings.hookTimeout == .milliseconds(5000))
         #expect(settings.maxSendBodyBytes == 1_048_576)
         #expect(settings.io == IOSettings())
@@ -95,7 +95,7 @@ import Testing
                     host: "127.0.0.1",
                     port: 8080,
                     deviceTTL: 0,
-                    redisURL: "rediss://:secret@redis.example:6380/2",
+                    redis: .url("rediss://:secret@redis.example:6380/2"),
                     flakeDatacenter: 3,
                     flakeWorker: 31,
                     io: IOSettings(

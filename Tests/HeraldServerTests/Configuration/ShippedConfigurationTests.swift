@@ -20,7 +20,7 @@ import Testing
         #expect(loaded.warnings.isEmpty)
         #expect(loaded.filesRead.count == 2)
         let settings = loaded.configuration.settings
-        #expect(settings.redisURL == nil)
+        #expect(settings.redis == nil)
         #expect(settings.port == 1337)
         #expect(settings.host == "0.0.0.0")
         #expect(settings.io.corsOrigins.isEmpty)
@@ -30,7 +30,7 @@ import Testing
         let loaded = try load(environmentName: "development")
         #expect(loaded.warnings.isEmpty)
         #expect(loaded.configuration.settings.host == "127.0.0.1")
-        #expect(loaded.configuration.settings.redisURL == nil)
+        #expect(loaded.configuration.settings.redis == nil)
     }
 
     @Test func theDemoSiteHasTheCredentialsTheDemoPageUses() throws {

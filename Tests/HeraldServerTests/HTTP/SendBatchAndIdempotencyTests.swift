@@ -97,6 +97,16 @@ import Testing
         }
     }
 
+    @Test func storeOutageAnswersASingleSend503WithRetryAfter() async throws {
+        let store = FailingStore(successfulEnqueues: 0)
+        try await withApp(store: store) { client, lines in
+            let response = try await post(client, #"{"rooms":["user_1"],"event":"a"}"#)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "5")
+            #expect(Self.sentCount(lines) == 0)
+        }
+    }
+
     @Test func storeOutageMidBatchMarksTheUnsentMessages503() async throws {
         let store = FailingStore(successfulEnqueues: 1)
         try await withApp(store: store) { client, lines in
