@@ -561,4 +561,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ProcessError as error:  # a server that did not start: its log says why
+        raise SystemExit(f"bench/capacity.py: {error}")

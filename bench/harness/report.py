@@ -264,8 +264,10 @@ def redis_cluster_section(summary):
              f"and with {summary['options']['cluster_instances']} (client *i* on instance *i* mod *n*). Every process, "
              "Herald's and all of Redis's, shares the server's core, so the Cluster's six processes (replicas "
              "included: replication is part of its cost) compete with Herald there: compare CPU per delivery more "
-             "than deliveries/s. Herald CPU is summed over the instances, Redis CPU over the nodes. Reported, no "
-             "verdict; one round each, the ratio is the Cluster's figure over one Redis's in the same run.")
+             "than deliveries/s. The bench's one site keeps its keys under one hash tag (`{bench}`), so its store "
+             "traffic runs on one master: these rows show what the Cluster costs, not how it spreads many sites. "
+             "Herald CPU is summed over the instances, Redis CPU over the nodes. Reported, no verdict; one round "
+             "each, the ratio is the Cluster's figure over one Redis's in the same run.")
     parts = ["## One Redis and a Redis Cluster", intro]
     for title, path in (("Fan-out", "fanout"), ("Reliable delivery", "reliable")):
         body = redis_cluster_table(summary, path)
