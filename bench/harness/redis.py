@@ -137,7 +137,8 @@ class Cluster:
 
     def masters(self):
         """The nodes that say they are masters now."""
-        return [node for node in self.nodes if fields(command(node.port, "INFO", "replication")).get("role") == "master"]
+        return [node for node in self.nodes
+                if fields(command(node.port, "INFO", "replication")).get("role") == "master"]
 
 
 def start_node(children, directory, cpu, timeout):

@@ -214,8 +214,10 @@ ONE_REDIS = {"fanout": {1: "redis-fanout", "n": "cluster-fanout"},
              "reliable": {1: "reliable-redis", "n": "cluster-reliable"}}
 ON_CLUSTER = {"fanout": "redis-cluster-fanout", "reliable": "redis-cluster-reliable"}
 CLUSTER_COLUMNS = {
-    "fanout": (("deliveries/s", "deliveries_per_s", 0), ("Herald CPU µs/delivery (all)", "server_cpu_us_per_delivery", 2),
-               ("Redis CPU µs/delivery (all nodes)", "redis_cpu_us_per_delivery", 2), ("p99 ms", "latency_p99_ms", 1)),
+    "fanout": (("deliveries/s", "deliveries_per_s", 0),
+               ("Herald CPU µs/delivery (all)", "server_cpu_us_per_delivery", 2),
+               ("Redis CPU µs/delivery (all nodes)", "redis_cpu_us_per_delivery", 2),
+               ("p99 ms", "latency_p99_ms", 1)),
     "reliable": (("acked deliveries/s", "acked_deliveries_per_s", 0),
                  ("Herald CPU µs/acked delivery (all)", "server_cpu_us_per_delivery", 2),
                  ("Redis CPU µs/delivery (all nodes)", "redis_cpu_us_per_delivery", 2), ("p99 ms", "latency_p99_ms", 1)),
