@@ -31,7 +31,7 @@ from chaos_report import reliability_section, replace_section  # noqa: E402
 from harness import cpu, machine  # noqa: E402
 from harness import redis as redis_server  # noqa: E402
 from harness.plan import (  # noqa: E402
-    CROSSCHECK, HERALD_BENCH, SCENARIOS, bench_arguments, measurements, schedule, site_setup)
+    CROSSCHECK, HERALD_BENCH, REDIS_CLUSTER, SCENARIOS, bench_arguments, measurements, schedule, site_setup)
 from harness.processes import (  # noqa: E402
     Children, ProcessError, command_line, listening_socket, pinned, raise_file_limit, tail, wait_until_healthy)
 from harness.report import render  # noqa: E402
@@ -98,6 +98,9 @@ def parse_options(argv):
     p.add_argument("--redis-clients", type=sizes, default=[1000], help="reliable-redis sizes")
     p.add_argument("--cluster-clients", type=sizes, default=[1000], help="cluster sizes")
     p.add_argument("--cluster-instances", type=int, default=3)
+    p.add_argument("--redis-cluster-clients", type=sizes, default=[1000],
+                   help="redis-cluster sizes: fan-out and reliable on one Redis and on a Redis Cluster, 1 and "
+                        "--cluster-instances instances")
     p.add_argument("--crosscheck-clients", type=int, default=1000)
     p.add_argument("--crosscheck-client", default=os.path.join("bench", "crosscheck", "client.py"),
                    help="the independent load generator the crosscheck scenario runs (skipped when absent)")
@@ -246,10 +249,13 @@ class Setup:
                 self.skip("herald", "this herald-bench build has no `fanout --permessage-deflate` (`herald-bench "
                           "help fanout` does not list it)", scenario="compression")
                 missing.add("compression")
-        for scenario in ("reliable-redis", "cluster"):
+        for scenario in ("reliable-redis", "cluster", REDIS_CLUSTER):
             if scenario in o.scenarios and not redis_server.binary():
                 self.skip("herald", "redis-server is not installed (apt-get install redis-server)", scenario=scenario)
                 missing.add(scenario)
+        if REDIS_CLUSTER in o.scenarios and REDIS_CLUSTER not in missing and not redis_server.cli_binary():
+            self.skip("herald", "redis-cli is not installed (it joins the Redis Cluster's nodes)", scenario=REDIS_CLUSTER)
+            missing.add(REDIS_CLUSTER)
         if CROSSCHECK in o.scenarios and not os.path.isfile(at_root(o.crosscheck_client)):
             self.skip("herald", f"the independent load generator {o.crosscheck_client} is not there",
                       scenario=CROSSCHECK)
@@ -280,7 +286,7 @@ def peer_requirements():
 
 
 DESCRIPTIONS = {
-    "herald": "`{build_dir}/herald serve`, in-memory store (on a redis-server started for the measurement, pinned to the same core, in the Redis and cluster scenarios), log level {log_level} (JSON lines to a file).",
+    "herald": "`{build_dir}/herald serve`, in-memory store (on a redis-server started for the measurement, pinned to the same core, in the Redis and cluster scenarios; on a Redis Cluster of six redis-servers, three masters and three replicas, all pinned to that core, in the redis-cluster scenario), log level {log_level} (JSON lines to a file).",
     "floor": "`floor_server.c` built with `gcc -O2`: a single-threaded epoll server that builds each `/send` frame "
              "once and writes it to every client, one syscall per recipient and nothing else; no auth hook, acks or "
              "queues, so it runs fan-out and idle only.",
@@ -300,7 +306,8 @@ class Attempt:
     error: str = ""
     interference: cpu.Interference | None = None
     server_argv: list = field(default_factory=list)  # one per instance
-    redis_argv: list | None = None
+    redis_argv: list = field(default_factory=list)  # one per redis-server (six for a Redis Cluster)
+    redis_setup: list | None = None  # what joined a Redis Cluster's nodes
     files: dict = field(default_factory=dict)
 
 
@@ -318,7 +325,8 @@ def measure_with_stub(children, server, measurement, options, bench, workdir, lo
     attempt = Attempt()
     auth_port = auth_stub.getsockname()[1]
     started = []  # (process, launch, log path)
-    redis = None
+    redis = None  # a redis_server.Redis or redis_server.Cluster
+    redis_processes, redis_pids = [], []
     json_path = os.path.join(workdir, "result.json")
     if os.path.exists(json_path):
         os.remove(json_path)
@@ -326,7 +334,11 @@ def measure_with_stub(children, server, measurement, options, bench, workdir, lo
     try:
         if m.store == "redis":
             redis = redis_server.start(children, workdir, options.server_cpu)
-            attempt.redis_argv = redis.argv
+            redis_processes, redis_pids, attempt.redis_argv = [redis.process], [redis.pid], [redis.argv]
+        elif m.store == REDIS_CLUSTER:
+            redis = redis_server.start_cluster(children, workdir, options.server_cpu)
+            redis_processes, redis_pids, attempt.redis_argv = redis.processes, redis.pids, redis.argvs
+            attempt.redis_setup = redis.create_argv
         setup = site_setup(m, options, auth_port, redis.url if redis else None)
         for instance in range(m.instances):
             launch = server.launch(setup, workdir, options.server_cpu, instance)
@@ -340,14 +352,13 @@ def measure_with_stub(children, server, measurement, options, bench, workdir, lo
         pids = [process.pid for process, _, _ in started]
         flags = bench_arguments(m, options, [launch.url for _, launch, _ in started], stub_fd)
         flags += [arg for pid in pids for arg in ("--server-pid", pid)]
-        if redis:
-            flags += ["--redis-pid", redis.pid]
+        flags += [arg for pid in redis_pids for arg in ("--redis-pid", pid)]
         generator = ([bench] if m.generator == HERALD_BENCH
                      else [options.crosscheck_python, at_root(options.crosscheck_client)])
         argv = pinned(options.bench_cpu, [*generator, *flags, "--json", json_path])
         attempt.typed = as_typed(argv, stub_fd, auth_port)
         bench_log = os.path.join(workdir, f"{m.key}.bench.log")
-        watched = pids + ([redis.pid] if redis else [])
+        watched = pids + redis_pids
         before = cpu.sample(options.server_cpu, watched)
         attempt.code = children.run(argv, bench_log, timeout=options.bench_timeout, pass_fds=(stub_fd,))
         attempt.interference = cpu.interference(before, cpu.sample(options.server_cpu, watched))
@@ -374,8 +385,8 @@ def measure_with_stub(children, server, measurement, options, bench, workdir, lo
                 log(f"  {server.name} did not stop on SIGTERM within 5 s and was killed")
             elif time.monotonic() - stopping > 1:
                 log(f"  {server.name} took {time.monotonic() - stopping:.1f} s to stop")
-        if redis:
-            children.stop(redis.process)
+        for process in redis_processes:
+            children.stop(process)
 
 
 def as_typed(argv, stub_fd, auth_port):
@@ -449,7 +460,8 @@ class Record:
             "exit_codes": self.codes,
             "error": self.errors[0] if self.errors and not reports else "",
             "server_command": " &\n".join(shown(argv, workdir) for argv in last.server_argv),
-            "redis_command": shown(last.redis_argv, workdir) if last.redis_argv else "",
+            "redis_command": " &\n".join(shown(argv, workdir) for argv in last.redis_argv),
+            "redis_setup_command": shown(last.redis_setup, workdir) if last.redis_setup else "",
             "bench_command": shown_bench,
             "config_files": {name: head(path, 6 if name in TABLES else 40) for name, path in last.files.items()
                              if os.path.exists(path)},

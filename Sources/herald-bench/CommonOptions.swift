@@ -41,8 +41,11 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "PID of the server, to sample its CPU time and RSS from /proc; repeat it for several instances (summed).")
     var serverPid: [Int32] = []
 
-    @Option(help: "PID of a process the server depends on (Redis): its CPU is sampled and reported on its own.")
-    var redisPid: Int32?
+    @Option(
+        help:
+            "PID of a process the server depends on (Redis): its CPU is sampled and reported on its own; repeat it for the nodes of a Redis Cluster (summed)."
+    )
+    var redisPid: [Int32] = []
 
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
@@ -68,8 +71,8 @@ struct CommonOptions: ParsableArguments {
     /// The servers' summed sample when `--server-pid` is given (nil when any of them cannot be read).
     func sample() -> ServerSample? { ServerSample.read(pids: serverPid) }
 
-    /// Redis's sample when `--redis-pid` is given.
-    func redisSample() -> ServerSample? { redisPid.flatMap { ServerSample.read(pid: $0) } }
+    /// Redis's (all nodes') summed sample when `--redis-pid` is given (nil when any of them cannot be read).
+    func redisSample() -> ServerSample? { redisPid.isEmpty ? nil : ServerSample.read(pids: redisPid) }
 
     /// Prints `report` with the client protocol among its parameters, writes its JSON when asked, and fails the
     /// command when `failed`.

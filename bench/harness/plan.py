@@ -10,7 +10,8 @@ from .servers import ROOM, SOCKETIO, SiteSetup
 
 # What `--scenarios` chooses from (a selection can add the measurements its ratios are taken against).
 SCENARIOS = ("fanout", "fanout-serial", "payload", "compression", "connect", "idle", "reliable", "reliable-redis",
-             "cluster", "crosscheck")
+             "cluster", "redis-cluster", "crosscheck")
+REDIS_CLUSTER = "redis-cluster"
 
 # Every kind of measurement, in the order a round runs them, and the herald-bench command it runs.
 KINDS = {
@@ -22,6 +23,8 @@ KINDS = {
     "redis-fanout": "fanout",  # one Herald instance on Redis
     "cluster-fanout": "fanout",  # several instances on one Redis, clients spread over them
     "cluster-reliable": "reliable",
+    "redis-cluster-fanout": "fanout",  # one or several instances on a Redis Cluster (3 masters, 3 replicas)
+    "redis-cluster-reliable": "reliable",
     "connect": "connect",
     "payload": "fanout",  # wider payloads
     "compression": "fanout",  # a JSON payload with and without permessage-deflate
@@ -30,6 +33,7 @@ KINDS = {
     "crosscheck-reliable": "reliable",
 }
 REDIS_KINDS = {"reliable-redis", "redis-fanout", "cluster-fanout", "cluster-reliable"}
+REDIS_CLUSTER_KINDS = {"redis-cluster-fanout", "redis-cluster-reliable"}
 CROSSCHECK = "crosscheck"
 HERALD_BENCH = "herald-bench"
 
@@ -58,6 +62,8 @@ class Measurement:
 
     @property
     def store(self):
+        if self.scenario in REDIS_CLUSTER_KINDS:
+            return REDIS_CLUSTER
         return "redis" if self.scenario in REDIS_KINDS else "memory"
 
     @property
@@ -75,6 +81,8 @@ class Measurement:
             parts.append(f"{self.payload_bytes}b")
         if self.permessage_deflate:
             parts.append("deflate")
+        if self.scenario in REDIS_CLUSTER_KINDS:
+            parts.append(f"{self.instances}x")
         parts.append(str(self.clients))
         return "-".join(parts)
 
@@ -157,6 +165,16 @@ def measurements(servers, options, unserved=(), skipped_scenarios=()):
             add(replace(single, scenario="cluster-fanout", instances=o.cluster_instances))
             add(reliable("reliable-redis", clients, rounds_=once))
             add(reliable("cluster-reliable", clients, instances=o.cluster_instances, rounds_=once))
+    if REDIS_CLUSTER in wanted:  # no verdict: one round each, one Redis beside the Cluster, 1 and n instances
+        for clients in o.redis_cluster_clients:
+            single = replace(fanout("herald", clients, once), scenario="redis-fanout")
+            for instances in sorted({1, o.cluster_instances}):
+                on_one = single if instances == 1 else replace(single, scenario="cluster-fanout", instances=instances)
+                add(on_one)
+                add(replace(single, scenario="redis-cluster-fanout", instances=instances))
+                add(reliable("reliable-redis" if instances == 1 else "cluster-reliable", clients, instances=instances,
+                             rounds_=once))
+                add(reliable("redis-cluster-reliable", clients, instances=instances, rounds_=once))
     if "connect" in wanted:
         for server in servers:
             add(Measurement(server.name, "connect", o.connect_clients, rounds=rounds if server.name == "herald" else once))

@@ -209,6 +209,75 @@ def cluster_section(summary):
          "Redis CPU µs/delivery", "p99 ms", "lost"], rows) + skip_notes(summary, "cluster")
 
 
+# The redis-cluster scenario's kinds: (one Redis on 1 instance, one Redis on several, the Cluster), per path.
+ONE_REDIS = {"fanout": {1: "redis-fanout", "n": "cluster-fanout"},
+             "reliable": {1: "reliable-redis", "n": "cluster-reliable"}}
+ON_CLUSTER = {"fanout": "redis-cluster-fanout", "reliable": "redis-cluster-reliable"}
+CLUSTER_COLUMNS = {
+    "fanout": (("deliveries/s", "deliveries_per_s", 0),
+               ("Herald CPU µs/delivery (all)", "server_cpu_us_per_delivery", 2),
+               ("Redis CPU µs/delivery (all nodes)", "redis_cpu_us_per_delivery", 2),
+               ("p99 ms", "latency_p99_ms", 1)),
+    "reliable": (("acked deliveries/s", "acked_deliveries_per_s", 0),
+                 ("Herald CPU µs/acked delivery (all)", "server_cpu_us_per_delivery", 2),
+                 ("Redis CPU µs/delivery (all nodes)", "redis_cpu_us_per_delivery", 2), ("p99 ms", "latency_p99_ms", 1)),
+}
+
+
+def one_redis_twin(measurements, m, path):
+    """The measurement on one redis-server with the same clients and instances as `m` (on the Cluster)."""
+    scenario = ONE_REDIS[path][1 if m["instances"] == 1 else "n"]
+    return next((o for o in measurements if o["server"] == m["server"] and o["scenario"] == scenario
+                 and o["clients"] == m["clients"] and o.get("instances", 1) == m["instances"]), None)
+
+
+def quotient(top, bottom):
+    return f"{top / bottom:.2f}×" if top is not None and bottom else "—"
+
+
+def redis_cluster_table(summary, path):
+    measurements = summary["measurements"]
+    columns = CLUSTER_COLUMNS[path]
+    rows = []
+    for m in sorted(ran(summary, ON_CLUSTER[path]), key=lambda m: (m["clients"], m["instances"])):
+        one = one_redis_twin(measurements, m, path)
+        head = [f"{m['clients']:,}", str(m["instances"])]
+        results = {}
+        for label, measured in (("one redis-server", one), ("Redis Cluster (3 masters, 3 replicas)", m)):
+            r = (measured or {}).get("results") or {}
+            results[label] = r
+            if not r:
+                rows.append(head + [label, failure_note(measured or {}) or "not measured"] + [""] * (len(columns) + 1))
+                continue
+            rows.append(head + [label] + [number(r.get(key), digits) for _, key, digits in columns]
+                        + [number(r.get("lost")), number(r.get("duplicated"))])
+        one_r, cluster_r = results.values()
+        if one_r and cluster_r:
+            rows.append(head + ["Cluster ÷ one Redis"] + [quotient(cluster_r.get(key), one_r.get(key))
+                                                          for _, key, _ in columns] + ["", ""])
+    header = ["clients", "instances", "Redis"] + [label for label, _, _ in columns] + ["lost", "duplicated"]
+    return table(header, rows) if rows else ""
+
+
+def redis_cluster_section(summary):
+    intro = ("Broadcast fan-out and the reliable path (every client a user device, each message stored per device and "
+             "acked) on one redis-server and on a Redis Cluster (`redis+cluster://` seed list: six redis-servers "
+             "joined by `redis-cli --cluster create --cluster-replicas 1`, sharded pub/sub), with one Herald instance "
+             f"and with {summary['options']['cluster_instances']} (client *i* on instance *i* mod *n*). Every process, "
+             "Herald's and all of Redis's, shares the server's core, so the Cluster's six processes (replicas "
+             "included: replication is part of its cost) compete with Herald there: compare CPU per delivery more "
+             "than deliveries/s. The bench's one site keeps its keys under one hash tag (`{bench}`), so its store "
+             "traffic runs on one master: these rows show what the Cluster costs, not how it spreads many sites. "
+             "Herald CPU is summed over the instances, Redis CPU over the nodes. Reported, no verdict; one round "
+             "each, the ratio is the Cluster's figure over one Redis's in the same run.")
+    parts = ["## One Redis and a Redis Cluster", intro]
+    for title, path in (("Fan-out", "fanout"), ("Reliable delivery", "reliable")):
+        body = redis_cluster_table(summary, path)
+        if body:
+            parts += [f"### {title}", body]
+    return "\n\n".join(parts) + skip_notes(summary, "redis-cluster")
+
+
 def crosscheck_section(summary):
     measurements = summary["measurements"]
     rows = []
@@ -358,6 +427,8 @@ def commands_section(summary):
                      else f"# {m['server']} {m['scenario']} {m['clients']}")
         if m.get("redis_command"):
             lines.append(m["redis_command"] + " &")
+        if m.get("redis_setup_command"):
+            lines.append(m["redis_setup_command"])
         if m["server_command"]:
             lines.append(m["server_command"] + " &")
         lines.append(m["bench_command"])
@@ -399,6 +470,8 @@ def render(summary):
         parts.append(reliable_section(summary))
     if ran(summary, "redis-fanout", "cluster-fanout") or "cluster" in skipped:
         parts.append(cluster_section(summary))
+    if ran(summary, *ON_CLUSTER.values()) or "redis-cluster" in skipped:
+        parts.append(redis_cluster_section(summary))
     if ran(summary, "connect"):
         parts.append(connect_section(summary))
     if ran(summary, "compression") or "compression" in skipped:

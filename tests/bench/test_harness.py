@@ -1,6 +1,7 @@
 """The benchmark harness (bench/run.py) end to end at tiny sizes: a real run of Herald and the floor server through
 the scenarios (fan-out with Socket.IO and plain WebSocket JSON clients, one /send in flight, the reliable path in
-memory and on a real redis-server, several instances on one Redis, the connect storm, idle, wide payloads), what it
+memory and on a real redis-server, several instances on one Redis, the connect storm, idle, wide payloads), fan-out
+and reliable delivery on a real six-node Redis Cluster beside one redis-server (a run of its own), what it
 writes, the interleaved pairs and target verdicts it derives from herald-bench's JSON, how it reports a missing
 floor, herald-bench flag or load generator, bad flags, that it leaves no server behind when stopped; and, without
 any server, the rejection of rounds where other work used the server's core (fed fake /proc samples)."""
@@ -22,6 +23,9 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import run as harness_run  # noqa: E402
 from harness import cpu  # noqa: E402
+from harness import redis as redis_server  # noqa: E402
+from harness.plan import REDIS_CLUSTER, SCENARIOS  # noqa: E402
+from harness.processes import Children  # noqa: E402
 from harness.results import MET, MISSED, NOT_MEASURED, REPORTED, floor_ratio, pair_ratios, ratio, verdicts  # noqa: E402
 
 BUILD_DIR = os.environ.get("HERALD_BUILD_DIR", ".build/debug")
@@ -31,6 +35,7 @@ BUILD_DIR = os.environ.get("HERALD_BUILD_DIR", ".build/debug")
 FLOOR_SOURCE = os.environ.get("HERALD_FLOOR_SOURCE", os.path.join(ROOT, "..", "shared", "bench", "floor_server.c"))
 FLOOR_PRESENT = os.path.isfile(FLOOR_SOURCE)
 REDIS_PRESENT = shutil.which("redis-server") is not None
+REDIS_CLUSTER_PRESENT = REDIS_PRESENT and shutil.which("redis-cli") is not None
 CROSSCHECK_PRESENT = os.path.isfile(os.path.join(ROOT, "bench", "crosscheck", "client.py"))
 CLIENTS, MESSAGES, RELIABLE_CLIENTS, CLUSTER_CLIENTS = 100, 200, 20, 30  # 20,000 deliveries: CPU ticks for a ratio
 ROUNDS = 2
@@ -60,7 +65,9 @@ def load(path):
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
-    done = bench(["--servers", "herald,floor", "--fanout-clients", "socketio,websocket-json",
+    # The Redis Cluster scenario runs on its own (`redis_cluster_run`), so a failure there is told apart.
+    scenarios = ",".join(s for s in SCENARIOS if s != REDIS_CLUSTER)
+    done = bench(["--servers", "herald,floor", "--fanout-clients", "socketio,websocket-json", "--scenarios", scenarios,
                   "--floor-source", os.path.relpath(FLOOR_SOURCE, ROOT)], out)
     assert done.returncode == 0, done.stdout + done.stderr
     (out / "console.txt").write_text(done.stdout)
@@ -194,6 +201,58 @@ def test_several_instances_share_the_clients_and_sum_their_cpu(run):
     assert verdict(summary, "Fan-out on several instances")["status"] in (MET, MISSED)
     assert verdict(summary, "Reliable path on several instances")["status"] == REPORTED
     assert "## Several instances on one Redis" in (run / "BENCHMARKS.md").read_text()
+
+
+def test_the_redis_cluster_comes_up_with_three_masters_and_leaves_no_process(tmp_path):
+    if not REDIS_CLUSTER_PRESENT:
+        pytest.skip("redis-server or redis-cli is not installed")
+    with Children() as children:
+        cluster = redis_server.start_cluster(children, str(tmp_path), 0)
+        pids = cluster.pids
+        assert len(pids) == 6 and len(set(pids)) == 6
+        info = redis_server.fields(redis_server.command(cluster.nodes[0].port, "CLUSTER", "INFO"))
+        assert info["cluster_state"] == "ok" and info["cluster_slots_ok"] == "16384" and info["cluster_size"] == "3"
+        assert len(cluster.masters()) == 3
+        assert cluster.url == "redis+cluster://" + ",".join(f"127.0.0.1:{node.port}" for node in cluster.nodes)
+        assert all(argv[:3] == ["taskset", "-c", "0"] for argv in cluster.argvs)
+    assert [pid for pid in pids if alive(pid)] == []
+
+
+@pytest.fixture(scope="module")
+def redis_cluster_run(tmp_path_factory):
+    """The redis-cluster scenario at tiny sizes: needs a Herald that reads `redis+cluster://` seed lists."""
+    if not REDIS_CLUSTER_PRESENT:
+        pytest.skip("redis-server or redis-cli is not installed")
+    out = tmp_path_factory.mktemp("bench-redis-cluster")
+    done = bench(["--servers", "herald", "--scenarios", REDIS_CLUSTER, "--redis-cluster-clients", str(CLUSTER_CLIENTS)],
+                 out, timeout=400)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+def test_redis_cluster_runs_fanout_and_reliable_beside_one_redis_on_one_and_three_instances(redis_cluster_run):
+    run = redis_cluster_run
+    for instances in (1, 3):
+        for path in ("fanout", "reliable"):
+            result = load(run / "results" / f"herald-redis-cluster-{path}-{instances}x-{CLUSTER_CLIENTS}.json")
+            assert result["store"] == REDIS_CLUSTER and result["instances"] == instances
+            r = result["results"]
+            assert r["lost"] == 0 and r["duplicated"] == 0 and r["clients_joined"] == CLUSTER_CLIENTS
+            assert r["redis_cpu_us_per_delivery"] >= 0 and r["server_cpu_us_per_delivery"] > 0
+            assert "url: redis+cluster://127.0.0.1:" in result["config_files"]["config.yml"]
+            assert result["redis_command"].count("--cluster-enabled yes") == 6
+            assert "redis-cli --cluster create" in result["redis_setup_command"]
+            assert result["bench_command"].count("--redis-pid $PID") == 6
+            assert result["bench_command"].count("--url ") == instances
+    fanout = load(run / "results" / f"herald-redis-cluster-fanout-3x-{CLUSTER_CLIENTS}.json")["results"]
+    assert fanout["delivered"] == CLUSTER_CLIENTS * fanout["sends_accepted"]
+    for twin in ("redis-fanout", "cluster-fanout", "reliable-redis", "cluster-reliable"):
+        assert load(run / "results" / f"herald-{twin}-{CLUSTER_CLIENTS}.json")["results"]["lost"] == 0
+    markdown = (run / "BENCHMARKS.md").read_text()
+    section = markdown.split("## One Redis and a Redis Cluster", 1)[1].split("\n## ", 1)[0]
+    assert section.count("| Cluster ÷ one Redis |") == 4  # fan-out and reliable, on 1 and 3 instances
+    assert "**failed**" not in section
+    assert len(load(run / "results" / "summary.json")["verdicts"]) == 16  # reported, no verdict of its own
 
 
 def test_idle_reports_cpu_per_connection_per_second(run):
