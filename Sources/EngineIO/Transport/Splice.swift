@@ -30,11 +30,11 @@ final class Splice: ChannelDuplexHandler, RemovableChannelHandler {
         clientEnd.partner = ownerEnd
         ownerEnd.partner = clientEnd
         try pipeline.addHandler(clientEnd, position: position)
-        if let encoder = try? pipeline.handler(type: WebSocketFrameEncoder.self) {
-            pipeline.removeHandler(encoder, promise: nil)
+        if let encoder = try? pipeline.context(handlerType: WebSocketFrameEncoder.self) {
+            pipeline.removeHandler(context: encoder, promise: nil)
         }
-        if let decoder = try? pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
-            pipeline.removeHandler(decoder, promise: nil)
+        if let decoder = try? pipeline.context(handlerType: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
+            pipeline.removeHandler(context: decoder, promise: nil)
         }
         let owner = tunnel.channel.pipeline.syncOperations
         let reader = try owner.handler(type: UpgradeAnswerReader.self)

@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 public import NIOHTTP1
 import NIOPosix
 

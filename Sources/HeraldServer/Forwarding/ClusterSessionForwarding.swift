@@ -72,7 +72,6 @@ final class ClusterSessionForwarding: SessionForwarding {
             return Response(status: .serviceUnavailable, headers: [.retryAfter: "1"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"message":"Too many forwarded requests"}"#)))
         }
         defer { releaseSlot() }
-        var request = request
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maxPayload)
@@ -124,7 +123,7 @@ final class ClusterSessionForwarding: SessionForwarding {
         for name in [HTTPField.Name.contentType, .cookie, .origin, .userAgent] {
             if let value = request.headers[name] { headers.add(name: name.rawName, value: value) }
         }
-        let chain = [request.headers[.xForwardedFor], clientAddress].compactMap { $0 }.joined(separator: ", ")
+        let chain = [HTTPField.Name("X-Forwarded-For").flatMap { request.headers[$0] }, clientAddress].compactMap { $0 }.joined(separator: ", ")
         if !chain.isEmpty { headers.add(name: "X-Forwarded-For", value: chain) }
         headers.add(
             name: ForwardSignature.headerName,
