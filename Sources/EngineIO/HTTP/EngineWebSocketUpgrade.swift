@@ -84,7 +84,7 @@ struct EngineWebSocketUpgrade: Sendable {
     ) throws {
         if let opened = tunnel.value {
             tunnel.value = nil
-            try Splice.join(client: pipeline, position: position, tunnel: opened)
+            try Splice.join(client: pipeline, tunnel: opened)
             return
         }
         guard let endpoint = endpoint(for: head) else { throw EngineError.badRequest }

@@ -18,24 +18,16 @@ final class Splice: ChannelDuplexHandler, RemovableChannelHandler {
 
     private init() {}
 
-    /// Joins the client's upgraded connection (its pipeline given at `position`, the WebSocket frame handlers the
-    /// upgrade added removed) to the owner's tunnel, handing over the bytes the owner already sent.
-    static func join(
-        client pipeline: ChannelPipeline.SynchronousOperations,
-        position: ChannelPipeline.SynchronousOperations.Position,
-        tunnel: OpenedTunnel
-    ) throws {
+    /// Joins the client's upgraded connection to the owner's tunnel, handing over the bytes the owner already sent.
+    static func join(client pipeline: ChannelPipeline.SynchronousOperations, tunnel: OpenedTunnel) throws {
         let clientEnd = Splice()
         let ownerEnd = Splice()
         clientEnd.partner = ownerEnd
         ownerEnd.partner = clientEnd
-        try pipeline.addHandler(clientEnd, position: position)
-        if let encoder = try? pipeline.context(handlerType: WebSocketFrameEncoder.self) {
-            pipeline.removeHandler(context: encoder, promise: nil)
-        }
-        if let decoder = try? pipeline.context(handlerType: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
-            pipeline.removeHandler(context: decoder, promise: nil)
-        }
+        // Before the frame encoder and decoder the upgrade added (they cannot be removed): the client's bytes reach
+        // the splice undecoded, and what it writes passes no WebSocket handler.
+        let encoder = try pipeline.handler(type: WebSocketFrameEncoder.self)
+        try pipeline.addHandler(clientEnd, position: .before(encoder))
         let owner = tunnel.channel.pipeline.syncOperations
         let reader = try owner.handler(type: UpgradeAnswerReader.self)
         let held = reader.takeHeldBytes()
