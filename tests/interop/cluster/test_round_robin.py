@@ -234,6 +234,32 @@ def test_an_oversized_body_through_the_forward_is_still_413(deployment):
     assert response.status_code == 413
 
 
+def test_a_websocket_upgrade_reaching_another_instance_is_spliced_to_the_owner(deployment):
+    import websocket
+
+    instances, _, redis = deployment
+    alive = [instance for instance in instances if instance.alive()]
+    owner, other = alive[0], alive[1]
+    sid = raw_handshake(owner.url)
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{other.port}/socket.io/?EIO=4&transport=websocket&sid={sid}", timeout=10
+    )
+    try:
+        ws.send("2probe")
+        assert ws.recv() == "3probe"
+        ws.send("5")
+        # The session is the owner's, now on the spliced WebSocket: its heartbeat comes through, its answer goes back,
+        # and a namespace CONNECT is answered (the owner keeps the polling session's record until it closes).
+        assert ws.recv() == "2"
+        ws.send("3")
+        assert ws.recv() == "2"
+        ws.send("3")
+        assert owner_record(redis, sid).startswith(f"instance-{owner.number} ")
+    finally:
+        ws.close()
+    wait_until(lambda: owner_record(redis, sid) is None, lambda: f"the owner record of {sid} deleted after the close")
+
+
 def connect_victim(nginx, reconnection):
     client = socketio.Client(reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=0.5)
     news = []
