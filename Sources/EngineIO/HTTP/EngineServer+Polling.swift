@@ -50,7 +50,11 @@ extension EngineServer {
             guard let session = registry.lookup(sid) else {
                 // A forwarded request is never forwarded again: a loop between instances would be a DoS.
                 guard origin == .client, transport == .polling, let forwarding,
-                    let answer = await forwarding.forward(request, sessionID: sid, clientAddress: clientAddress(peer: remoteAddress, headers: request.headers))
+                    let answer = await forwarding.forward(
+                        request,
+                        sessionID: sid,
+                        clientAddress: clientAddress(peer: remoteAddress, headers: request.headers)
+                    )
                 else { throw .unknownSessionID }
                 return answer
             }

@@ -69,7 +69,10 @@ enum SettingsParser {
         }
         if let cluster = keys["cluster"] {
             let clusterKeys = try cluster.mapping()
-            clusterKeys.warnAboutUnknownKeys(known: ["heartbeat", "instanceTimeout", "maxBufferBytes", "advertise", "secret", "maxForwards"], into: &warnings)
+            clusterKeys.warnAboutUnknownKeys(
+                known: ["heartbeat", "instanceTimeout", "maxBufferBytes", "advertise", "secret", "maxForwards"],
+                into: &warnings
+            )
             if let heartbeat = clusterKeys["heartbeat"] {
                 settings.heartbeatInterval = .milliseconds(try heartbeat.integer(in: 100...60_000, "milliseconds between 100 and 60000"))
             }

@@ -69,7 +69,11 @@ final class ClusterSessionForwarding: SessionForwarding {
         else { return nil }
         guard acquireSlot() else {
             logger.warning("forward refused: \(maxConcurrentForwards) forwards in flight")
-            return Response(status: .serviceUnavailable, headers: [.retryAfter: "1"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"message":"Too many forwarded requests"}"#)))
+            return Response(
+                status: .serviceUnavailable,
+                headers: [.retryAfter: "1"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"message":"Too many forwarded requests"}"#))
+            )
         }
         defer { releaseSlot() }
         let body: ByteBuffer
@@ -123,7 +127,9 @@ final class ClusterSessionForwarding: SessionForwarding {
         for name in [HTTPField.Name.contentType, .cookie, .origin, .userAgent] {
             if let value = request.headers[name] { headers.add(name: name.rawName, value: value) }
         }
-        let chain = [HTTPField.Name("X-Forwarded-For").flatMap { request.headers[$0] }, clientAddress].compactMap { $0 }.joined(separator: ", ")
+        let chain = [HTTPField.Name("X-Forwarded-For").flatMap { request.headers[$0] }, clientAddress].compactMap { $0 }.joined(
+            separator: ", "
+        )
         if !chain.isEmpty { headers.add(name: "X-Forwarded-For", value: chain) }
         headers.add(
             name: ForwardSignature.headerName,

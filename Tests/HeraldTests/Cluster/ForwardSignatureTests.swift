@@ -20,7 +20,9 @@ import Testing
         let value = signature.sign(method: "GET", target: target, clientAddress: "203.0.113.7", nowMilliseconds: now)
         #expect(signature.verify(value, method: "POST", target: target, nowMilliseconds: now) == nil)
         #expect(signature.verify(value, method: "GET", target: target + "x", nowMilliseconds: now) == nil)
-        #expect(ForwardSignature(secret: "another-secret-0123456").verify(value, method: "GET", target: target, nowMilliseconds: now) == nil)
+        #expect(
+            ForwardSignature(secret: "another-secret-0123456").verify(value, method: "GET", target: target, nowMilliseconds: now) == nil
+        )
         let relabelled = value.replacingOccurrences(of: "203.0.113.7", with: "10.0.0.1")
         #expect(signature.verify(relabelled, method: "GET", target: target, nowMilliseconds: now) == nil)
     }
