@@ -4,6 +4,7 @@ Engine.IO session may reach any instance, and the one that does not hold the ses
 import hashlib
 import hmac
 import os
+import socket
 import tempfile
 import threading
 import time
@@ -258,6 +259,47 @@ def test_a_websocket_upgrade_reaching_another_instance_is_spliced_to_the_owner(d
     finally:
         ws.close()
     wait_until(lambda: owner_record(redis, sid) is None, lambda: f"the owner record of {sid} deleted after the close")
+
+
+def test_forwards_beyond_max_forwards_are_answered_503():
+    hooks = StubHooks()
+    redis = RedisServer()
+    io = "  io:\n    pingInterval: 3000\n    pingTimeout: 2000\n"
+    extra = f"    secret: {SECRET}\n    maxForwards: 1\n"
+    try:
+        with running_cluster(f"shop:\n  authUrl: {hooks.url}/auth\n  apiKey: {SHOP_KEY}\n", redis.url, count=2,
+                             cluster_extra=extra, io_text=io) as (owner, other):
+            sid = raw_handshake(owner.url)
+            url = f"{other.url}/socket.io/?EIO=4&transport=polling&sid={sid}"
+            # A POST whose body never ends: its forward holds the one slot while it waits for the rest. A probe sent
+            # at the same moment may take the slot first (the stalled POST is then the one refused): start over.
+            stalled = []
+            probes = []
+
+            def refused_beside_a_stalled_upload():
+                for connection in stalled:
+                    connection.close()
+                stalled.clear()
+                slow = socket.create_connection(("127.0.0.1", other.port), timeout=10)
+                stalled.append(slow)
+                slow.sendall(
+                    f"POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: herald\r\n"
+                    "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 10\r\n\r\n6".encode()
+                )
+                probes.append(requests.post(url, data="6", timeout=5))
+                return probes[-1].status_code == 503
+
+            try:
+                wait_until(refused_beside_a_stalled_upload, lambda: "a 503 beside a stalled forwarded upload")
+                assert probes[-1].headers["Retry-After"] == "1"
+            finally:
+                for connection in stalled:
+                    connection.close()
+            # The slot is free again once the stalled upload is gone.
+            wait_until(lambda: requests.post(url, data="6", timeout=5).status_code == 200, lambda: "a forward after it")
+    finally:
+        redis.stop()
+        hooks.stop()
 
 
 def connect_victim(nginx, reconnection):
