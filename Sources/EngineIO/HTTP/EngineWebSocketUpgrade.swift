@@ -55,6 +55,8 @@ struct EngineWebSocketUpgrade: Sendable {
                     return nil
                 }
                 tunnel.value = opened
+                // A client that goes before the splice is in place leaves no owner connection behind.
+                channel.closeFuture.whenComplete { _ in opened.channel.close(promise: nil) }
                 return opened.responseHeaders
             }
         case nil:

@@ -18,12 +18,18 @@ final class Splice: ChannelDuplexHandler, RemovableChannelHandler {
 
     private init() {}
 
+    /// Two ends, each the other's partner: add one to each channel's pipeline.
+    static func matchedPair() -> (Splice, Splice) {
+        let first = Splice()
+        let second = Splice()
+        first.partner = second
+        second.partner = first
+        return (first, second)
+    }
+
     /// Joins the client's upgraded connection to the owner's tunnel, handing over the bytes the owner already sent.
     static func join(client pipeline: ChannelPipeline.SynchronousOperations, tunnel: OpenedTunnel) throws {
-        let clientEnd = Splice()
-        let ownerEnd = Splice()
-        clientEnd.partner = ownerEnd
-        ownerEnd.partner = clientEnd
+        let (clientEnd, ownerEnd) = matchedPair()
         // Before the frame encoder and decoder the upgrade added (they cannot be removed): the client's bytes reach
         // the splice undecoded, and what it writes passes no WebSocket handler.
         let encoder = try pipeline.handler(type: WebSocketFrameEncoder.self)
