@@ -47,11 +47,12 @@ def with_more_servers(text, names):
     return text[:last.end()] + lines + text[last.end():]
 
 
-def loopback_config(workdir, upstream_ports, listen_port=None, balancing=STICKY_DIRECTIVE):
-    """The shipped nginx.conf with upstream host `name` sent to 127.0.0.1:upstream_ports[name]; with `listen_port`
-    also listening there, logging to workdir, and `balancing` in place of the sticky directive. Names beyond the
-    shipped file's servers become more server lines like them."""
-    text = read("deploy", "nginx.conf")
+def loopback_config(workdir, upstream_ports, listen_port=None, balancing=STICKY_DIRECTIVE, config="nginx.conf"):
+    """The shipped deploy/`config` with upstream host `name` sent to 127.0.0.1:upstream_ports[name]; with
+    `listen_port` also listening there, logging to workdir, and `balancing` in place of the sticky directive (None: the
+    file has none, as nginx-round-robin.conf). Names beyond the shipped file's servers become more server lines like
+    them."""
+    text = read("deploy", config)
     shipped = [host for host, _ in upstream_servers(text)]
     assert set(shipped) <= set(upstream_ports), f"upstream servers {shipped} are not all in {sorted(upstream_ports)}"
     text = with_more_servers(text, [name for name in sorted(upstream_ports) if name not in shipped]) if len(
@@ -70,7 +71,8 @@ def loopback_config(workdir, upstream_ports, listen_port=None, balancing=STICKY_
             "access_log /dev/stdout herald;",
             f"access_log {workdir}/access.log herald;\n    {PROBE_FORMAT}\n    access_log {workdir}/probe.log probe;\n{temp_paths}",
         )
-        text = replace_once(text, STICKY_DIRECTIVE, balancing)
+        if balancing is not None:
+            text = replace_once(text, STICKY_DIRECTIVE, balancing)
     path = os.path.join(workdir, "nginx.conf")
     with open(path, "w") as f:
         f.write(text)
@@ -97,12 +99,13 @@ class LoopbackNginx:
 
     START_SECONDS = 20
 
-    def __init__(self, workdir, upstream_ports, balancing=STICKY_DIRECTIVE):
+    def __init__(self, workdir, upstream_ports, balancing=STICKY_DIRECTIVE, config="nginx.conf"):
         os.makedirs(workdir, exist_ok=True)
         os.chmod(workdir, 0o755)
         self.workdir = workdir
         self.upstream_ports = upstream_ports
         self.balancing = balancing
+        self.config = config
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             os.makedirs(os.path.join(workdir, f"{kind}_temp"), mode=0o777, exist_ok=True)
         self.output_path = os.path.join(workdir, "nginx.out")
@@ -113,7 +116,7 @@ class LoopbackNginx:
     def _start_on(self, port):
         self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
-        path = loopback_config(self.workdir, self.upstream_ports, self.port, self.balancing)
+        path = loopback_config(self.workdir, self.upstream_ports, self.port, self.balancing, self.config)
         pid_path = os.path.join(self.workdir, "nginx.pid")
         for stale in (pid_path, os.path.join(self.workdir, "error.log")):
             if os.path.exists(stale):
@@ -143,7 +146,7 @@ class LoopbackNginx:
         reload, as a deploy does: new connections go to the new workers, proxied ones stay on the old workers until
         they close."""
         self.upstream_ports = upstream_ports
-        loopback_config(self.workdir, upstream_ports, self.port, self.balancing)
+        loopback_config(self.workdir, upstream_ports, self.port, self.balancing, self.config)
         self.process.send_signal(signal.SIGHUP)
 
     def _pid_written(self, pid_path):

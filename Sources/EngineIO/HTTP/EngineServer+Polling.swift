@@ -7,6 +7,9 @@ extension EngineServer {
     /// `remoteAddress` is the TCP peer's address.
     public func respond(to request: Request, remoteAddress: String?) async -> Response {
         var request = request
+        var remoteAddress = remoteAddress
+        let forwarding = sessionForwarding
+        let origin = forwarding?.origin(method: request.method, target: request.uri.description, headers: request.headers) ?? .client
         let query = QueryString.parse((request.uri.query ?? "")[...])
         var cors = HTTPFields()
         if let origin = configuration.cors.allowedOrigin(for: request.headers[.origin]) {
@@ -16,6 +19,11 @@ extension EngineServer {
         do throws(EngineError) {
             if request.method == .options {
                 return preflight(request, cors: cors)
+            }
+            switch origin {
+            case .client: break
+            case .instance(let clientAddress): remoteAddress = clientAddress
+            case .forged: return Self.refusalResponse(.forbidden(message: "Forwarded request not signed by an instance"), cors: cors)
             }
             let version = try protocolVersion(query["EIO"])
             guard let transport = query["transport"].flatMap(EngineTransportKind.init(rawValue:)),
@@ -39,7 +47,17 @@ extension EngineServer {
                     try await openPollingSession(version: version, handshake: handshake, supportsBinary: supportsBinary)
                 }
             }
-            guard let session = registry.lookup(sid) else { throw .unknownSessionID }
+            guard let session = registry.lookup(sid) else {
+                // A forwarded request is never forwarded again: a loop between instances would be a DoS.
+                guard origin == .client, transport == .polling, let forwarding,
+                    let answer = await forwarding.forward(
+                        request,
+                        sessionID: sid,
+                        clientAddress: clientAddress(peer: remoteAddress, headers: request.headers)
+                    )
+                else { throw .unknownSessionID }
+                return answer
+            }
             guard transport == .polling, session.version == version else { throw .badRequest }
             switch request.method {
             case .get:

@@ -14,12 +14,15 @@ struct EngineWebSocketUpgrade: Sendable {
     let remoteAddress: String?
     /// Why the last upgrade attempt of this connection was refused.
     let refusal: NIOLoopBoundBox<EngineRefusal?>
+    /// The owner's connection when the upgrade is for another instance's session, spliced in after the 101.
+    let tunnel: NIOLoopBoundBox<OpenedTunnel?>
 
     init(server: EngineServer, endpoints: [any WebSocketEndpoint], remoteAddress: String?, eventLoop: any EventLoop) {
         self.server = server
         self.endpoints = endpoints
         self.remoteAddress = remoteAddress
         self.refusal = NIOLoopBoundBox(nil, eventLoop: eventLoop)
+        self.tunnel = NIOLoopBoundBox(nil, eventLoop: eventLoop)
     }
 
     /// The largest frame the decoder reads: the largest any endpoint accepts (each bounds its messages itself).
@@ -38,6 +41,26 @@ struct EngineWebSocketUpgrade: Sendable {
         guard let endpoint = endpoint(for: head) else {
             refusal.value = EngineRefusal(status: .notFound, body: #"{"message":"Not found"}"#)
             return channel.eventLoop.makeSucceededFuture(nil)
+        }
+        switch server.foreignUpgrade(head: head, remoteAddress: remoteAddress, channel: channel) {
+        case .refuse(let refused):
+            refusal.value = refused
+            return channel.eventLoop.makeSucceededFuture(nil)
+        case .forward(let opening):
+            let refusal = self.refusal
+            let tunnel = self.tunnel
+            return opening.hop(to: channel.eventLoop).map { opened in
+                guard let opened else {
+                    refusal.value = EngineRefusal(.unknownSessionID)
+                    return nil
+                }
+                tunnel.value = opened
+                // A client that goes before the splice is in place leaves no owner connection behind.
+                channel.closeFuture.whenComplete { _ in opened.channel.close(promise: nil) }
+                return opened.responseHeaders
+            }
+        case nil:
+            break
         }
         switch endpoint.decide(head: head, remoteAddress: remoteAddress) {
         case .accept(let headers):
@@ -61,6 +84,11 @@ struct EngineWebSocketUpgrade: Sendable {
         head: HTTPRequestHead,
         position: ChannelPipeline.SynchronousOperations.Position
     ) throws {
+        if let opened = tunnel.value {
+            tunnel.value = nil
+            try Splice.join(client: pipeline, tunnel: opened)
+            return
+        }
         guard let endpoint = endpoint(for: head) else { throw EngineError.badRequest }
         try endpoint.addHandlers(to: pipeline, head: head, remoteAddress: remoteAddress, position: position)
     }

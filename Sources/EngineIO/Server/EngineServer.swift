@@ -62,6 +62,16 @@ public final class EngineServer: Sendable {
         handshakePolicy.withLockedValue { $0 = policy }
     }
 
+    /// Sets how requests for sessions of other instances reach them (several instances behind a load balancer
+    /// without sticky sessions); without it such a request is answered 400 "Session ID unknown".
+    public func setSessionForwarding(_ forwarding: any SessionForwarding) {
+        registry.forwarding.withLockedValue { $0 = forwarding }
+    }
+
+    var sessionForwarding: (any SessionForwarding)? {
+        registry.forwarding.withLockedValue { $0 }
+    }
+
     /// The address of the client behind a request from the TCP peer `peer` with `headers`, as the handshake policy
     /// finds it; other client protocols served beside Engine.IO ask it too, so every transport sees clients alike.
     public func clientAddress(peer: String?, headers: HTTPFields) -> String? {
@@ -136,6 +146,7 @@ public final class EngineServer: Sendable {
             handshake: handshake,
             transport: .polling(supportsBinary: supportsBinary)
         )
+        await sessionForwarding?.sessionOpened(id: session.id)
         return try await loop.flatSubmit {
             self.announce(session)
             return session.poll()

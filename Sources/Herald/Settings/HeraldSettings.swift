@@ -34,6 +34,14 @@ public struct HeraldSettings: Sendable, Hashable {
     /// instances not yet acknowledged by Redis, and `herald:send` messages waiting to be sent. Beyond it messages are
     /// dropped and counted (`herald_redis_dropped_messages_total`).
     public var clusterMaxBufferBytes: Int = 32 << 20
+    /// Where the other instances reach this one to forward polling requests for its sessions (`cluster.advertise`,
+    /// `host:port`); nil derives it from the listen address and the bound port.
+    public var clusterAdvertise: String?
+    /// The secret instances sign forwarded requests with (`cluster.secret`); nil leaves forwarding off, so a client
+    /// needs sticky sessions for long-polling.
+    public var clusterSecret: String?
+    /// Most requests this instance forwards to other instances at once (`cluster.maxForwards`).
+    public var clusterMaxForwards: Int = 1_000
     /// The event-server drop-in (`eventServer:`); nil leaves it off (`POST /event` and `/events` answer 404).
     public var eventServer: EventServerSettings?
     /// Native TLS on the main port (`tls:`); nil serves plain HTTP (TLS ends at a proxy, or nowhere).

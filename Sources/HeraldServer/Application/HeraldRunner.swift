@@ -61,6 +61,18 @@ public enum HeraldRunner {
             metrics: metrics.herald
         )
         backend.reapPresence(service.presence)
+        if let owners = backend.sessionOwners, let secret = settings.clusterSecret {
+            service.engine.setSessionForwarding(
+                ClusterSessionForwarding(
+                    owners: owners,
+                    secret: secret,
+                    engine: service.engine.configuration,
+                    maxConcurrentForwards: settings.clusterMaxForwards,
+                    eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                    logger: logger
+                )
+            )
+        }
         let eventServer = makeEventServer(settings.eventServer, tokens: eventTokens, bus: backend.bus, metrics: metrics, logger: logger)
         await eventServer?.start()
         await backend.bus.attachControl()
@@ -92,6 +104,7 @@ public enum HeraldRunner {
                     "instance": "\(instanceID)",
                 ]
             )
+            backend.sessionOwners?.advertise(settings.clusterAdvertise ?? AdvertisedAddress.derived(host: settings.host, port: port))
             await ports.main(port)
         }
         let published = service.publishedMessages

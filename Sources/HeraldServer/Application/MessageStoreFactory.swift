@@ -30,6 +30,9 @@ enum MessageStoreFactory {
         let retire: @Sendable () async -> Void
         /// Closes connections; nothing of the backend sends a command after it returns.
         let shutdown: @Sendable () async -> Void
+        /// Which instance holds each polling session, when polling requests are forwarded (Redis and
+        /// `cluster.secret`); refreshed by ``background``.
+        var sessionOwners: RedisSessionOwners? = nil
     }
 
     static func make(
@@ -95,6 +98,15 @@ enum MessageStoreFactory {
             metricsFactory: metricsFactory,
             logger: logger
         )
+        let sessionOwners = settings.clusterSecret.map { _ in
+            RedisSessionOwners(
+                client: client,
+                instanceID: instanceID,
+                timeToLive: settings.instanceTimeout,
+                interval: settings.heartbeatInterval,
+                address: settings.clusterAdvertise
+            )
+        }
         return Backend(
             store: RedisMessageStore(
                 client: client,
@@ -111,7 +123,8 @@ enum MessageStoreFactory {
             background: {
                 async let heartbeats: Void = registry.run()
                 async let outages: Void = logOutages(of: client, logger: logger)
-                _ = await (heartbeats, outages)
+                async let owners: Void = { await sessionOwners?.run() }()
+                _ = await (heartbeats, outages, owners)
             },
             retire: {
                 await sendChannel.retire()
@@ -121,7 +134,8 @@ enum MessageStoreFactory {
                 await sendChannel.close()
                 await cluster.close()
                 await client.close()
-            }
+            },
+            sessionOwners: sessionOwners
         )
     }
 

@@ -69,7 +69,10 @@ enum SettingsParser {
         }
         if let cluster = keys["cluster"] {
             let clusterKeys = try cluster.mapping()
-            clusterKeys.warnAboutUnknownKeys(known: ["heartbeat", "instanceTimeout", "maxBufferBytes"], into: &warnings)
+            clusterKeys.warnAboutUnknownKeys(
+                known: ["heartbeat", "instanceTimeout", "maxBufferBytes", "advertise", "secret", "maxForwards"],
+                into: &warnings
+            )
             if let heartbeat = clusterKeys["heartbeat"] {
                 settings.heartbeatInterval = .milliseconds(try heartbeat.integer(in: 100...60_000, "milliseconds between 100 and 60000"))
             }
@@ -79,6 +82,7 @@ enum SettingsParser {
             if let maxBufferBytes = clusterKeys["maxBufferBytes"] {
                 settings.clusterMaxBufferBytes = try maxBufferBytes.integer(in: 65_536...Int.max, "a number of bytes, at least 65536")
             }
+            try parseForwarding(clusterKeys, into: &settings)
             guard settings.instanceTimeout > settings.heartbeatInterval * 2 else {
                 throw cluster.error("instanceTimeout must be more than twice the heartbeat")
             }

@@ -74,9 +74,10 @@ class Instance:
 
 
 @contextlib.contextmanager
-def running_cluster(sites_text, redis_url, count=3):
+def running_cluster(sites_text, redis_url, count=3, cluster_extra="", io_text=""):
     """`count` Herald instances on `redis_url` sharing one config.yml (short heartbeats) and `sites_text`; all
-    stopped afterwards."""
+    stopped afterwards. `cluster_extra` adds lines to the `cluster:` section, `io_text` an `io:` section (both
+    indented as config.yml wants them)."""
     instances = []
     with tempfile.TemporaryDirectory() as workdir:
         with open(os.path.join(workdir, "config.yml"), "w") as f:
@@ -86,6 +87,7 @@ def running_cluster(sites_text, redis_url, count=3):
                 f"  device_ttl: {DEVICE_TTL}\n"
                 "  hooks:\n    timeout: 2000\n"
                 f"  cluster:\n    heartbeat: {HEARTBEAT_MS}\n    instanceTimeout: {INSTANCE_TIMEOUT_MS}\n"
+                f"{cluster_extra}{io_text}"
             )
         with open(os.path.join(workdir, "sites.yml"), "w") as f:
             f.write(sites_text)
