@@ -74,9 +74,9 @@ class Instance:
 
 
 @contextlib.contextmanager
-def running_cluster(sites_text, redis_url, count=3):
-    """`count` Herald instances on `redis_url` sharing one config.yml (short heartbeats) and `sites_text`; all
-    stopped afterwards."""
+def running_cluster(sites_text, redis_url, count=3, extra_config=""):
+    """`count` Herald instances on `redis_url` sharing one config.yml (short heartbeats, plus `extra_config`: more
+    lines of the `test:` environment) and `sites_text`; all stopped afterwards."""
     instances = []
     with tempfile.TemporaryDirectory() as workdir:
         with open(os.path.join(workdir, "config.yml"), "w") as f:
@@ -86,6 +86,7 @@ def running_cluster(sites_text, redis_url, count=3):
                 f"  device_ttl: {DEVICE_TTL}\n"
                 "  hooks:\n    timeout: 2000\n"
                 f"  cluster:\n    heartbeat: {HEARTBEAT_MS}\n    instanceTimeout: {INSTANCE_TIMEOUT_MS}\n"
+                + extra_config
             )
         with open(os.path.join(workdir, "sites.yml"), "w") as f:
             f.write(sites_text)
