@@ -20,6 +20,8 @@ public final class RedisConnectionLeases: ClusterConnectionLimit {
         var waiting = 0
         /// Slots taken per lease call, from the site's `maxConnections` when last reserved.
         var block = 1
+        /// Returns of slots sent to Redis and not yet answered.
+        var returning = 0
         var call: Task<LeaseOutcome, Never>?
     }
 
@@ -95,17 +97,26 @@ public final class RedisConnectionLeases: ClusterConnectionLimit {
             let spare = lease.leased - lease.used
             let returned = lease.call == nil && spare >= lease.block ? spare : 0
             lease.leased -= returned
+            lease.returning += returned > 0 ? 1 : 0
             sites[siteName] = lease
             return returned
         }
         guard returned > 0 else { return }
-        Task { await self.change(site: siteName, mode: "give", amount: returned, limit: 0) }
+        Task {
+            await self.change(site: siteName, mode: "give", amount: returned, limit: 0)
+            self.sites.withLockedValue { $0[siteName]?.returning -= 1 }
+        }
     }
 
     /// Writes every lease this instance holds again, extending its lifetime, and lists the sites in this instance's
-    /// lease index (for the reaper); runs every heartbeat.
+    /// lease index (for the reaper); runs every heartbeat. A site whose lease is changing in Redis right now is left
+    /// to the next renewal, so the renewal never writes a count the change then makes stale.
     func renew() async {
-        let held = sites.withLockedValue { sites in sites.compactMap { $0.value.leased > 0 ? ($0.key, $0.value.leased) : nil } }
+        let held = sites.withLockedValue { sites in
+            sites.compactMap { site, lease in
+                lease.leased > 0 && lease.call == nil && lease.returning == 0 ? (site, lease.leased) : nil
+            }
+        }
         guard !held.isEmpty else { return }
         for (site, leased) in held {
             await change(site: site, mode: "set", amount: leased, limit: 0)

@@ -48,7 +48,10 @@ public final class RedisSendRate: SiteSendRate {
                 arguments: ["\(rate)", "\(needed)", "\(size.lease(for: rate) - 1)"]
             )
         } catch {
-            logger.warning("send rate not shared: \(error); maxSendsPerSecond counts this instance only meanwhile", metadata: ["site": "\(site.name)"])
+            logger.warning(
+                "send rate not shared: \(error); maxSendsPerSecond counts this instance only meanwhile",
+                metadata: ["site": "\(site.name)"]
+            )
             return fallback.consume(messages, for: site)
         }
         let taken = reply.array?.first?.int ?? 0
