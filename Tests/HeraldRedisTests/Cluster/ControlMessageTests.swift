@@ -52,7 +52,8 @@ import Testing
 
     @Test(arguments: [
         "", "{}", "[]", #"{"i":"x"}"#,
-        #"{"i":"x","o":"i1","c":{"k":"inspect","q":{"q":"sockets","s":"t","r":"r","n":100000}}}"#, #"{"i":"x","o":"i1","c":{"k":"rpc","s":"t","tg":{"user":"1"},"e":"e","a":[],"ms":0}}"#,
+        #"{"i":"x","o":"i1","c":{"k":"inspect","q":{"q":"sockets","s":"t","r":"r","n":100000}}}"#,
+        #"{"i":"x","o":"i1","c":{"k":"rpc","s":"t","tg":{"user":"1"},"e":"e","a":[],"ms":0}}"#,
     ])
     func ignoresWhatItCannotRead(_ text: String) {
         #expect(ControlMessage.decode(text) == nil)
