@@ -83,6 +83,14 @@ def test_max_connections_holds_across_instances_and_a_disconnect_frees_a_slot_an
         refused = connect(first, "over-again", expect_success=False)
         assert refused.errors == ["Site connection limit reached"]
         refused.close()
+        # Once everyone left, the whole limit is available on one instance: the others gave their slots back, and
+        # the refusals there counted nothing.
+        for client in clients:
+            client.close()
+        clients = [connect_eventually(first, f"only-{n}", deadline_seconds=5) for n in range(MAX_CONNECTIONS)]
+        refused = connect(second, "over-last", expect_success=False)
+        assert refused.errors == ["Site connection limit reached"]
+        refused.close()
     finally:
         for client in clients:
             client.close()
