@@ -106,7 +106,11 @@ def test_page_shows_connections_and_messages_per_second(admin_herald, open_brows
                                                         "#herald/reliable": 2}, "the demo site's rooms")
     admin.driver.find_element(By.CSS_SELECTOR, '#room-rows button[data-room="user_bob"]').click()
     admin.wait_until(lambda _: len(admin.socket_rows()) == 1, "bob's socket to be listed")
-    assert admin.socket_rows()[0][1].startswith("browser-bob")
+    request = urllib.request.Request(f"{admin_herald.url}/admin/api/sites", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        instances = json.loads(response.read())["instances"]
+    assert admin.socket_rows()[0][1] == instances[0], "the socket's row names the instance it is connected to"
+    assert admin.socket_rows()[0][2].startswith("browser-bob")
     admin.socket_rows_elements()[0].find_element(By.TAG_NAME, "button").click()
     bob.wait_until(lambda _: bob.status() == "disconnected", "bob's demo page to see the server disconnect")
     admin.wait_until(lambda _: admin.number("demo", "connections") == 1, "the page to show bob's disconnect")

@@ -1,90 +1,118 @@
-import SocketIO
-
-/// What the admin API and the metrics scrape read and do: this instance's sockets, rooms and counts per site,
-/// and disconnecting sockets. It sees only the sockets connected to this process; with several instances each
-/// answers for its own.
+/// What the admin API reads and does, for the whole service: this instance asks every other live instance over the
+/// control exchange (``ClusterControl``) and merges their answers with its own, so any instance behind a load
+/// balancer shows every socket, each with the instance it is on. Nothing is kept per socket for this: it costs
+/// nothing until an operator looks.
 ///
-/// Reading a socket's rooms or transport happens on its event loop: one hop per loop, not per socket, and nothing
-/// on the delivery path.
+/// An instance that does not answer within ``timeout`` is listed as missing rather than waited for.
 public struct SiteInspector: Sendable {
-    private let service: HeraldService
+    /// How long answers of the other instances are waited for.
+    public static let timeout: Duration = .seconds(2)
+
+    private let local: LocalSiteInspector
+    private let control: BackendControl
 
     /// Creates the inspector of `service`.
     public init(service: HeraldService) {
-        self.service = service
+        local = service.inspector
+        control = service.control
     }
 
-    /// Every configured site with its sockets by transport and its messages emitted.
-    public func sites() async -> [SiteSummary] {
-        var summaries: [SiteSummary] = []
-        for site in service.sites.all {
-            let transports = await inspect(site) { socket in socket.transport }
-            var byTransport = Dictionary(uniqueKeysWithValues: ClientTransport.allCases.map { ($0.rawValue, 0) })
-            for transport in transports {
-                byTransport[transport, default: 0] += 1
+    /// Every configured site with its sockets by transport and messages emitted, summed over the instances.
+    public func sites() async -> ClusterView<[SiteSummary]> {
+        await ask(.sites) { answers in
+            var merged: [String: SiteSummary] = [:]
+            var order: [String] = []
+            for case .sites(let summaries) in answers {
+                for summary in summaries {
+                    guard var total = merged[summary.name] else {
+                        merged[summary.name] = summary
+                        order.append(summary.name)
+                        continue
+                    }
+                    total.socketsByTransport.merge(summary.socketsByTransport, uniquingKeysWith: +)
+                    total.messagesEmitted += summary.messagesEmitted
+                    merged[summary.name] = total
+                }
             }
-            summaries.append(
-                SiteSummary(
-                    name: site.name,
-                    socketsByTransport: byTransport,
-                    messagesEmitted: service.metrics.site(site.name).messagesEmitted
-                )
-            )
+            return (order.compactMap { merged[$0] }, false)
         }
-        return summaries
     }
 
-    /// The rooms of `site` that have sockets here, with their member counts, by name; nil for an unknown site.
-    public func rooms(site siteName: String) async -> [RoomSummary]? {
-        guard let site = service.sites.site(named: siteName) else { return nil }
-        let roomsPerSocket = await inspect(site) { socket in socket.rooms.subtracting([socket.id]) }
-        var members: [String: Int] = [:]
-        for rooms in roomsPerSocket {
-            for room in rooms {
-                members[room, default: 0] += 1
+    /// The rooms of `site` with their members on every instance, by name (at most ``AdminLimits/maxRooms``); nil
+    /// for a site this instance does not serve.
+    public func rooms(site: String) async -> ClusterView<[RoomSummary]>? {
+        guard local.sites.site(named: site) != nil else { return nil }
+        return await ask(.rooms(site: site)) { answers in
+            var members: [String: Int] = [:]
+            var truncated = false
+            for case .rooms(let rooms, let cut) in answers {
+                truncated = truncated || cut
+                for room in rooms ?? [] {
+                    members[room.name, default: 0] += room.members
+                }
             }
+            let rooms = members.map { RoomSummary(name: $0.key, members: $0.value) }.sorted { $0.name < $1.name }
+            return (Array(rooms.prefix(AdminLimits.maxRooms)), truncated || rooms.count > AdminLimits.maxRooms)
         }
-        return members.map { RoomSummary(name: $0.key, members: $0.value) }.sorted { $0.name < $1.name }
     }
 
-    /// The sockets of `room` on `site`, oldest first; nil for an unknown site.
-    public func sockets(site siteName: String, room: String) async -> [SocketSummary]? {
-        guard let site = service.sites.site(named: siteName) else { return nil }
-        let summaries = await inspect(site) { socket -> SocketSummary? in
-            guard socket.rooms.contains(room) else { return nil }
-            let client = socket.data as? SiteClient
-            return SocketSummary(
-                id: socket.id,
-                deviceID: client?.credentials.deviceID,
-                transport: socket.transport,
-                connectedSince: client?.connectedSince ?? 0
-            )
+    /// The sockets of `room` on `site` on every instance, oldest first, at most `limit`; nil for a site this
+    /// instance does not serve.
+    public func sockets(site: String, room: String, limit: Int = AdminLimits.maxSockets) async -> ClusterView<[SocketSummary]>? {
+        guard local.sites.site(named: site) != nil else { return nil }
+        let limit = min(max(1, limit), AdminLimits.maxSockets)
+        return await ask(.sockets(site: site, room: room, limit: limit)) { answers in
+            var sockets: [SocketSummary] = []
+            var truncated = false
+            for case .sockets(let listed, let cut) in answers {
+                truncated = truncated || cut
+                sockets += listed ?? []
+            }
+            sockets.sort(by: SocketSummary.oldestFirst)
+            return (Array(sockets.prefix(limit)), truncated || sockets.count > limit)
         }
-        return summaries.compactMap { $0 }.sorted { ($0.connectedSince, $0.id) < ($1.connectedSince, $1.id) }
     }
 
-    /// Disconnects the socket `id` of `site` (the client gets a server disconnect and does not reconnect by
-    /// itself). Returns whether such a socket was connected here.
-    public func disconnect(site siteName: String, socketID id: String) -> Bool {
-        guard let site = service.sites.site(named: siteName),
-            let socket = service.io.of(site.namespace).socket(id: id)
-        else { return false }
-        socket.disconnect()
-        return true
+    /// Disconnects the socket `id` of `site`, on whichever instance it is connected to; returns whether one was.
+    public func disconnect(site: String, socketID id: String) async -> Bool {
+        guard local.sites.site(named: site) != nil else { return false }
+        return await control.disconnect(site: site, target: .socket(id)) > 0
     }
 
-    /// Disconnects every socket of user `userID` on `site` here (the sockets in its user room, named as the gateway
-    /// reads user rooms) and returns how many there were; nil when the site is unknown or has no `userRoomPrefix`.
+    /// Disconnects every socket of user `userID` on `site` on every instance and returns how many there were; nil
+    /// when the site is unknown or has no `userRoomPrefix`.
     public func disconnect(site siteName: String, userID: String) async -> Int? {
-        guard let site = service.sites.site(named: siteName), site.userRoomPrefix != nil else { return nil }
-        return await service.control.local.disconnect(site: site.name, target: .user(userID))
+        guard let site = local.sites.site(named: siteName), site.userRoomPrefix != nil else { return nil }
+        return await control.disconnect(site: site.name, target: .user(userID))
     }
 
-    /// Runs `read` for each socket of `site` here, on the socket's event loop, hopping once per loop.
-    private func inspect<Value: Sendable>(
-        _ site: Site,
-        _ read: @escaping @Sendable (Socket) -> Value
-    ) async -> [Value] {
-        await SocketReads.read(service.io.of(site.namespace).localSockets, read)
+    private func ask<Value: Sendable>(
+        _ query: AdminQuery,
+        merge: ([AdminAnswer]) -> (Value, truncated: Bool)
+    ) async -> ClusterView<Value> {
+        async let here = local.answer(query)
+        async let live = control.cluster.liveInstances()
+        let elsewhere = await control.cluster.runElsewhere(.inspect(query), timeout: Self.timeout)
+        var answers = [await here]
+        var answered = [local.instanceID]
+        for case .inspected(let instance, let answer) in elsewhere {
+            answers.append(answer)
+            answered.append(instance)
+        }
+        let missing = Set(await live ?? []).subtracting(answered).sorted()
+        let (value, truncated) = merge(answers)
+        return ClusterView(value: value, instances: answered.sorted(), missing: missing, truncated: truncated)
     }
+}
+
+/// An admin answer merged from the instances: what they said, which answered, which did not in time.
+public struct ClusterView<Value: Sendable>: Sendable {
+    /// The merged answer.
+    public var value: Value
+    /// The instances whose sockets it covers (this one first among them, sorted).
+    public var instances: [String]
+    /// Live instances (by the cluster's registry) that did not answer in time: their sockets are not included.
+    public var missing: [String]
+    /// Whether a list was cut at its bound.
+    public var truncated: Bool
 }

@@ -10,4 +10,11 @@ public protocol ClusterControl: Sendable {
     func runElsewhere(_ command: ControlCommand, timeout: Duration) async -> [ControlReply]
     /// Sets what runs a command another instance handed over; its reply goes back to that instance.
     func onControl(_ handler: @escaping @Sendable (ControlCommand) async -> ControlReply)
+    /// The instances the cluster counts as alive now (this one included), so an answer can name those that did not
+    /// reply; nil when the cluster keeps no such list (a single instance).
+    func liveInstances() async -> [String]?
+}
+
+extension ClusterControl {
+    public func liveInstances() async -> [String]? { nil }
 }

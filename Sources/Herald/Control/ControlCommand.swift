@@ -7,6 +7,8 @@ public enum ControlCommand: Sendable, Hashable {
     case rpc(BackendRPC)
     /// Disconnect the target's sockets (the clients do not reconnect by themselves).
     case disconnect(site: String, target: SocketTarget)
+    /// Answer an admin API question about this instance's sockets.
+    case inspect(AdminQuery)
 }
 
 /// `POST /rpc`: emit `event` with `arguments` and an ack request to the target's sockets, waiting up to `timeout`.
@@ -38,6 +40,8 @@ public enum ControlReply: Sendable, Hashable {
     case rpc(RPCCollection)
     /// How many sockets were disconnected there.
     case disconnected(Int)
+    /// The answer to an admin API question, from the instance named.
+    case inspected(instance: String, AdminAnswer)
 }
 
 /// The answers to a ``BackendRPC``: how many sockets it was emitted to, and the answers that came in time.

@@ -9,12 +9,14 @@ import SocketIO
 struct LocalSocketControl: Sendable {
     let io: SocketIOServer
     let sites: SiteRegistry
+    let inspector: LocalSiteInspector
 
     /// Runs `command` here.
     func run(_ command: ControlCommand) async -> ControlReply {
         switch command {
         case .rpc(let rpc): .rpc(await call(rpc))
         case .disconnect(let site, let target): .disconnected(await disconnect(site: site, target: target))
+        case .inspect(let query): .inspected(instance: inspector.instanceID, await inspector.answer(query))
         }
     }
 

@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 /// `maxSendsPerSecond` of every site: one token bucket per site, each message of a `POST /send` taking one token.
 ///
 /// A site's bucket starts full (one second's worth) and is replaced when a reload changes the site's rate.
-public final class SiteSendLimiter: Sendable {
+public final class SiteSendLimiter: SiteSendRate {
     private let buckets = NIOLockedValueBox<[String: TokenBucket]>([:])
     private let now: MonotonicTime
 
@@ -28,7 +28,7 @@ public final class SiteSendLimiter: Sendable {
     }
 
     /// Forgets the buckets of sites no longer served.
-    public func retain(sites: some Sequence<String>) {
+    public func retain(sites: [String]) {
         let kept = Set(sites)
         buckets.withLockedValue { buckets in buckets = buckets.filter { kept.contains($0.key) } }
     }

@@ -26,23 +26,27 @@ public final class HeraldService: Sendable {
     /// Device registry and queues.
     public let store: any MessageStore
     /// Each site's `maxSendsPerSecond`, for `POST /send`.
-    public let sendLimiter: SiteSendLimiter
+    public let sendLimiter: any SiteSendRate
     /// Counters and timings of handshakes, sends and acks.
     public let metrics: HeraldMetrics
     /// `POST /rpc` and `POST /disconnect`: commands for sockets on every instance.
     public let control: BackendControl
     /// Room presence of the sites with `presence`: `GET /presence`, `_join`/`_leave`, reaping of dead instances.
     public let presence: PresenceTracker
+    /// This instance's sockets, rooms and counts, as the admin API and the metrics scrape read them.
+    let inspector: LocalSiteInspector
     private let sessions: DeviceSessions
     private let connections: SiteConnectionCounter
     private let gateway: SiteGateway
 
-    /// Assembles the service; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
+    /// Assembles the service, `instanceID` naming this instance in the admin API; hooks (`authUrl`, `updateUserUrl`) go through `hooks`, reliable delivery keeps its
     /// state in `store`, `Idempotency-Key` answers in `idempotency`, and metrics go to `metrics`; `sendLimiter`
-    /// enforces `maxSendsPerSecond` (tests give it a clock of their own), and `connectionClock` is the time
+    /// enforces `maxSendsPerSecond` (tests give it a clock of their own), `connectionLimit` enforces `maxConnections`
+    /// across the instances (a single instance's own count suffices), and `connectionClock` is the time
     /// `io.maxConnectionsPerSecond` and `maxAuthAttemptsPerMinute` are measured with (tests stop it).
     public init(
         configuration: HeraldConfiguration,
+        instanceID: String = "local",
         hooks: any HookTransport,
         store: any MessageStore,
         idempotency: any IdempotencyStore = InMemoryIdempotencyStore(),
@@ -53,7 +57,8 @@ public final class HeraldService: Sendable {
         logger: Logger,
         eventLoopGroup: any EventLoopGroup,
         metrics: HeraldMetrics = HeraldMetrics(),
-        sendLimiter: SiteSendLimiter = SiteSendLimiter(),
+        sendLimiter: any SiteSendRate = SiteSendLimiter(),
+        connectionLimit: any ClusterConnectionLimit = InstanceConnectionLimit(),
         connectionClock: @escaping MonotonicTime = continuousTime()
     ) {
         let settings = configuration.settings
@@ -91,7 +96,8 @@ public final class HeraldService: Sendable {
         self.idempotency = idempotency
         let delivery = self.delivery
         bus.onDelivery { delivery.deliverLocally($0) }
-        let localControl = LocalSocketControl(io: io, sites: sites)
+        inspector = LocalSiteInspector(io: io, sites: sites, metrics: metrics, instanceID: instanceID)
+        let localControl = LocalSocketControl(io: io, sites: sites, inspector: inspector)
         control = BackendControl(local: localControl, cluster: bus)
         bus.onControl { await localControl.run($0) }
         bus.onDeliveriesMissed { [logger] in
@@ -113,6 +119,7 @@ public final class HeraldService: Sendable {
             makeSession: ReliableSessionFactory(store: store, queueCapacity: settings.maxQueueLength, logger: logger),
             bus: bus,
             connections: connections,
+            clusterConnections: connectionLimit,
             addressCheck: SiteAddressCheck(
                 attempts: AuthAttemptLimiter(now: connectionClock),
                 defaultAttemptsPerMinute: settings.connectionPolicy.maxAuthAttemptsPerMinute,
@@ -162,8 +169,14 @@ public final class HeraldService: Sendable {
             }
         }
         engine.negotiatesPerMessageDeflate = newSites.values.contains { $0.permessageDeflate != nil }
-        sendLimiter.retain(sites: newSites.keys)
+        sendLimiter.retain(sites: Array(newSites.keys))
         return changes
+    }
+
+    /// Every configured site with its sockets on this instance by transport and its messages emitted here (the
+    /// metrics scrape's numbers; the admin API's ``SiteInspector`` sums them over the instances).
+    public func localSiteSummaries() async -> [SiteSummary] {
+        await inspector.sites()
     }
 
     /// Sockets of `siteName` on this instance, as counted against its `maxConnections`.

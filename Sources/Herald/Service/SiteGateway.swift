@@ -20,6 +20,7 @@ final class SiteGateway: Sendable {
     private let makeSession: ReliableSessionFactory
     private let bus: any ClusterBus
     private let connections: SiteConnectionCounter
+    private let clusterConnections: any ClusterConnectionLimit
     private let addressCheck: SiteAddressCheck
     private let presence: UserPresenceReporter
     private let commands: ClientCommands
@@ -37,6 +38,7 @@ final class SiteGateway: Sendable {
         makeSession: ReliableSessionFactory,
         bus: any ClusterBus,
         connections: SiteConnectionCounter,
+        clusterConnections: any ClusterConnectionLimit,
         addressCheck: SiteAddressCheck,
         presence: UserPresenceReporter,
         commands: ClientCommands,
@@ -52,6 +54,7 @@ final class SiteGateway: Sendable {
         self.makeSession = makeSession
         self.bus = bus
         self.connections = connections
+        self.clusterConnections = clusterConnections
         self.addressCheck = addressCheck
         self.presence = presence
         self.commands = commands
@@ -82,11 +85,7 @@ final class SiteGateway: Sendable {
         let siteMetrics = metrics.site(site.name)
         let keptByRecovery = Self.roomsKeptByRecovery(of: socket, site: site)
         try addressCheck.check(socket, site: site, authenticates: keptByRecovery == nil, metadata: metadata)
-        guard connections.reserve(for: site) else {
-            siteMetrics.handshake(.limited)
-            logger.notice("client refused: \(Self.connectionLimitReached)", metadata: metadata)
-            throw ConnectError(Self.connectionLimitReached, code: .connectionLimit)
-        }
+        let slot = try await reserveConnection(of: site, metadata: metadata)
         var client: SiteClient
         do {
             if socket.recoveredSession != nil {
@@ -108,14 +107,14 @@ final class SiteGateway: Sendable {
             socket.join(rooms)
             client = SiteClient(site: site, credentials: credentials, rooms: rooms, jwt: jwt)
         } catch {
-            connections.release(siteName: site.name)
+            slot.release()
             siteMetrics.handshake(HandshakeOutcome(error))
             logger.info("client refused: \(error)", metadata: metadata)
             throw ConnectError(error.message, code: RefusalCode(error))
         }
         guard let deviceSessions = await registerDevices(of: socket, client: client, site: site) else {
             bus.detach(site: site.name)
-            connections.release(siteName: site.name)
+            slot.release()
             siteMetrics.handshake(.limited)
             siteMetrics.refusedDevice()
             logger.notice("client refused: \(Self.tooManyDevices)", metadata: metadata)
@@ -130,8 +129,32 @@ final class SiteGateway: Sendable {
                 gateway.sessions.stop(session)
             }
             gateway.bus.detach(site: site.name)
-            gateway.connections.release(siteName: site.name)
+            slot.release()
         }
+    }
+
+    /// Counts the socket against `site`'s `maxConnections`, on this instance and then across the cluster; throws the
+    /// refusal a client over it gets.
+    private func reserveConnection(of site: Site, metadata: Logger.Metadata) async throws(ConnectError) -> ConnectionSlot {
+        let admission: ClusterAdmission
+        if connections.reserve(for: site) {
+            admission = await clusterConnections.reserve(for: site)
+            if admission == .refused {
+                connections.release(siteName: site.name)
+            }
+        } else {
+            admission = .refused
+        }
+        guard admission != .refused else {
+            metrics.site(site.name).handshake(.limited)
+            logger.notice("client refused: \(Self.connectionLimitReached)", metadata: metadata)
+            throw ConnectError(Self.connectionLimitReached, code: .connectionLimit)
+        }
+        return ConnectionSlot(
+            siteName: site.name,
+            counter: connections,
+            cluster: admission == .admitted ? clusterConnections : nil
+        )
     }
 
     /// The rooms a recovering socket keeps as granted without asking `authUrl`, when its site's recovery has

@@ -40,10 +40,15 @@ enum ControlMessage: Sendable, Hashable {
             ]
         case .disconnect(let site, let target):
             return ["k": "disconnect", "s": .string(site), "tg": encode(target)]
+        case .inspect(let query):
+            return ["k": "inspect", "q": AdminMessage.encode(query)]
         }
     }
 
     private static func command(from value: JSONValue) -> ControlCommand? {
+        if value["k"]?.stringValue == "inspect" {
+            return value["q"].flatMap(AdminMessage.query(from:)).map(ControlCommand.inspect)
+        }
         guard let site = value["s"]?.stringValue, let target = value["tg"].flatMap(target(from:)) else { return nil }
         switch value["k"]?.stringValue {
         case "rpc":
@@ -81,6 +86,8 @@ enum ControlMessage: Sendable, Hashable {
             return ["k": "rpc", "m": .int(Int64(collection.matched)), "ans": .array(collection.answers.map(\.json))]
         case .disconnected(let count):
             return ["k": "disconnected", "n": .int(Int64(count))]
+        case .inspected(let instance, let answer):
+            return ["k": "inspected", "in": .string(instance), "a": AdminMessage.encode(answer)]
         }
     }
 
@@ -92,6 +99,11 @@ enum ControlMessage: Sendable, Hashable {
         case "disconnected":
             guard case .int(let count)? = value["n"] else { return nil }
             return .disconnected(Int(count))
+        case "inspected":
+            guard let instance = value["in"]?.stringValue, let answer = value["a"].flatMap(AdminMessage.answer(from:)) else {
+                return nil
+            }
+            return .inspected(instance: instance, answer)
         default:
             return nil
         }

@@ -179,6 +179,11 @@ public final class RedisCluster: ClusterBus {
         control.onControl(handler)
     }
 
+    /// The instances of the liveness registry (`herald:instances`): those that have not been reaped yet.
+    public func liveInstances() async -> [String]? {
+        try? await client.send(["SMEMBERS", "\(Self.keyPrefix):instances"]).array?.compactMap(\.string)
+    }
+
     /// Publishes a namespace broadcast for the other instances, without waiting (dropped when the buffer is full).
     func publishBroadcast(_ encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions, namespace: String) {
         publisher.publish(broadcastMessage(encoded, options: options, namespace: namespace), on: Self.broadcastChannel(namespace))

@@ -15,6 +15,7 @@ public final class RedisInstanceRegistry: Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let presence = NIOLockedValueBox<(any PresenceReaping)?>(nil)
+    private let reapers = NIOLockedValueBox<[@Sendable (String) async -> Void]>([])
     /// How long an instance counts as alive after its last heartbeat.
     public let timeToLive: Duration
     /// How often heartbeats are sent and other instances checked.
@@ -59,6 +60,11 @@ public final class RedisInstanceRegistry: Sendable {
         presence.withLockedValue { $0 = reaping }
     }
 
+    /// Runs `reap` with the ID of each dead instance before it is forgotten (its connection leases are released).
+    public func onReap(_ reap: @escaping @Sendable (_ instanceID: String) async -> Void) {
+        reapers.withLockedValue { $0.append(reap) }
+    }
+
     /// Removes this instance from the registry (after a graceful shutdown recorded its clients' disconnects).
     public func retire() async {
         _ = try? await client.pipeline([
@@ -81,6 +87,9 @@ public final class RedisInstanceRegistry: Sendable {
             guard let alive = try? await client.send(["EXISTS", aliveKey(other)]).int, alive == 0 else { continue }
             do {
                 try await presence.withLockedValue({ $0 })?.reapPresence(of: other)
+                for reap in reapers.withLockedValue({ $0 }) {
+                    await reap(other)
+                }
                 let reply = try await client.run(
                     RedisStoreScripts.reapInstance,
                     keys: [],

@@ -50,6 +50,7 @@ public enum HeraldRunner {
         )
         let service = HeraldService(
             configuration: configuration,
+            instanceID: instanceID,
             hooks: hooks,
             store: backend.store,
             idempotency: backend.idempotency,
@@ -58,7 +59,9 @@ public enum HeraldRunner {
             makeAdapter: backend.makeAdapter,
             logger: logger,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            metrics: metrics.herald
+            metrics: metrics.herald,
+            sendLimiter: backend.sendRate,
+            connectionLimit: backend.connectionLimit
         )
         backend.reapPresence(service.presence)
         if let owners = backend.sessionOwners, let secret = settings.clusterSecret {

@@ -18,6 +18,10 @@ enum MessageStoreFactory {
         let idempotency: any IdempotencyStore
         /// Room presence of the sites with `presence`.
         let presence: any PresenceStore
+        /// `maxConnections` across the instances (this instance's own count without Redis).
+        let connectionLimit: any ClusterConnectionLimit
+        /// `maxSendsPerSecond` across the instances (this instance's own bucket without Redis).
+        let sendRate: any SiteSendRate
         /// Hands the presence of dead instances to the service's tracker, which announces who left.
         let reapPresence: @Sendable (any PresenceReaping) -> Void
         /// Hands what backends publish on the Redis channel `herald:send` to the given handler until cancelled;
@@ -50,6 +54,8 @@ enum MessageStoreFactory {
                 makeAdapter: { _ in LocalAdapter() },
                 idempotency: InMemoryIdempotencyStore(),
                 presence: InMemoryPresenceStore(instanceID: instanceID),
+                connectionLimit: InstanceConnectionLimit(),
+                sendRate: SiteSendLimiter(),
                 reapPresence: { _ in },
                 consumePublished: { _ in },
                 background: {
@@ -87,6 +93,14 @@ enum MessageStoreFactory {
             interval: settings.heartbeatInterval,
             logger: logger
         )
+        let limits = RedisSiteLimits(
+            client: client,
+            instanceID: instanceID,
+            instanceTimeout: settings.instanceTimeout,
+            interval: settings.heartbeatInterval,
+            logger: logger
+        )
+        registry.onReap { await limits.reap(instance: $0) }
         let sendChannel = try RedisSendChannel(
             client: client,
             configuration: configuration,
@@ -118,16 +132,20 @@ enum MessageStoreFactory {
             makeAdapter: { cluster.makeAdapter(namespace: $0) },
             idempotency: RedisIdempotencyStore(client: client, logger: logger),
             presence: RedisPresenceStore(client: client, instanceID: instanceID, instanceTimeout: settings.instanceTimeout),
+            connectionLimit: limits.connections,
+            sendRate: limits.sends,
             reapPresence: { registry.reapPresence(with: $0) },
             consumePublished: { await sendChannel.run($0) },
             background: {
                 async let heartbeats: Void = registry.run()
                 async let outages: Void = logOutages(of: client, logger: logger)
                 async let owners: Void = { await sessionOwners?.run() }()
-                _ = await (heartbeats, outages, owners)
+                async let leases: Void = limits.run()
+                _ = await (heartbeats, outages, owners, leases)
             },
             retire: {
                 await sendChannel.retire()
+                await limits.retire()
                 await registry.retire()
             },
             shutdown: {

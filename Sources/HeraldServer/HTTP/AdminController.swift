@@ -6,12 +6,15 @@ public import Hummingbird
 /// (otherwise every `/admin` path is 404). The API needs `Authorization: Bearer <admin.key>`; the page is a shell
 /// that asks for the key and sends it the same way.
 ///
-/// Every answer covers this instance's sockets only: behind a load balancer each instance shows its own.
+/// Every answer covers the whole service: the instance asked gathers the other instances' answers over the control
+/// exchange (``SiteInspector``), lists the instances that answered (`instances`) and the live ones that did not in
+/// time (`missing`), and cuts long lists at their bound (`truncated`).
 ///
 /// - `GET /admin/api/sites`: each site with its connections (by transport) and messages emitted since start.
 /// - `GET /admin/api/sites/{site}/rooms`: the site's rooms with their member counts.
-/// - `GET /admin/api/sites/{site}/rooms/{room}/sockets`: the room's sockets (percent-encode `/` in the room).
-/// - `DELETE /admin/api/sites/{site}/sockets/{id}`: disconnects a socket.
+/// - `GET /admin/api/sites/{site}/rooms/{room}/sockets[?limit=N]`: the room's sockets, each with its instance
+///   (percent-encode `/` in the room; at most `limit`, 1000 by default and at most).
+/// - `DELETE /admin/api/sites/{site}/sockets/{id}`: disconnects a socket, on whichever instance it is.
 /// - `DELETE /admin/api/sites/{site}/users/{userId}`: disconnects every socket of a user (its user room).
 public struct AdminController: Sendable {
     private let key: String
@@ -38,19 +41,20 @@ public struct AdminController: Sendable {
         api.get("/sites/{site}/rooms") { _, context in
             let site = try context.parameters.require("site")
             guard let rooms = await inspector.rooms(site: site) else { return Self.unknownSite(site) }
-            return AdminJSON.response(AdminJSON.Rooms(site: site, rooms: rooms.map { .init(name: $0.name, members: $0.members) }))
+            return AdminJSON.response(AdminJSON.rooms(rooms, site: site))
         }
-        api.get("/sites/{site}/rooms/{room}/sockets") { _, context in
+        api.get("/sites/{site}/rooms/{room}/sockets") { request, context in
             let site = try context.parameters.require("site")
             let room = Self.decoded(try context.parameters.require("room"))
-            guard let sockets = await inspector.sockets(site: site, room: room) else { return Self.unknownSite(site) }
-            return AdminJSON.response(AdminJSON.Sockets(site: site, room: room, sockets: sockets.map(AdminJSON.socket)))
+            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? AdminLimits.maxSockets
+            guard let sockets = await inspector.sockets(site: site, room: room, limit: limit) else { return Self.unknownSite(site) }
+            return AdminJSON.response(AdminJSON.sockets(sockets, site: site, room: room))
         }
         api.delete("/sites/{site}/sockets/{id}") { _, context in
             let site = try context.parameters.require("site")
             let id = Self.decoded(try context.parameters.require("id"))
-            guard inspector.disconnect(site: site, socketID: id) else {
-                return AdminJSON.error("no socket \(id) of site \(site) on this instance", status: .notFound)
+            guard await inspector.disconnect(site: site, socketID: id) else {
+                return AdminJSON.error("no socket \(id) of site \(site) on any instance", status: .notFound)
             }
             return AdminJSON.response(AdminJSON.Disconnected(disconnected: 1))
         }

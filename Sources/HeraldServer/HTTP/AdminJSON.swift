@@ -12,9 +12,13 @@ enum AdminJSON {
     }
 
     struct Sites: Encodable {
-        /// What the counts cover: only this instance's sockets.
-        let scope = "instance"
+        /// What the counts cover: every instance's sockets.
+        let scope = "cluster"
         let sites: [Site]
+        /// The instances that answered.
+        let instances: [String]
+        /// Live instances that did not answer in time (their sockets are not counted).
+        let missing: [String]
     }
 
     struct Room: Encodable {
@@ -25,9 +29,15 @@ enum AdminJSON {
     struct Rooms: Encodable {
         let site: String
         let rooms: [Room]
+        let instances: [String]
+        let missing: [String]
+        /// Whether more rooms exist than listed.
+        let truncated: Bool
     }
 
     struct Socket: Encodable {
+        /// The instance the socket is connected to.
+        let instance: String
         let id: String
         let deviceId: String?
         let transport: String
@@ -39,6 +49,10 @@ enum AdminJSON {
         let site: String
         let room: String
         let sockets: [Socket]
+        let instances: [String]
+        let missing: [String]
+        /// Whether more sockets exist than listed.
+        let truncated: Bool
     }
 
     struct Disconnected: Encodable {
@@ -49,17 +63,41 @@ enum AdminJSON {
         let error: String
     }
 
-    static func sites(_ summaries: [SiteSummary]) -> Sites {
+    static func sites(_ view: ClusterView<[SiteSummary]>) -> Sites {
         Sites(
-            sites: summaries.map {
+            sites: view.value.map {
                 Site(name: $0.name, connections: $0.sockets, transports: $0.socketsByTransport, messagesEmitted: $0.messagesEmitted)
-            }
+            },
+            instances: view.instances,
+            missing: view.missing
+        )
+    }
+
+    static func rooms(_ view: ClusterView<[RoomSummary]>, site: String) -> Rooms {
+        Rooms(
+            site: site,
+            rooms: view.value.map { Room(name: $0.name, members: $0.members) },
+            instances: view.instances,
+            missing: view.missing,
+            truncated: view.truncated
+        )
+    }
+
+    static func sockets(_ view: ClusterView<[SocketSummary]>, site: String, room: String) -> Sockets {
+        Sockets(
+            site: site,
+            room: room,
+            sockets: view.value.map(socket),
+            instances: view.instances,
+            missing: view.missing,
+            truncated: view.truncated
         )
     }
 
     static func socket(_ summary: SocketSummary) -> Socket {
         let date = Date(timeIntervalSince1970: Double(summary.connectedSince) / 1000)
         return Socket(
+            instance: summary.instance,
             id: summary.id,
             deviceId: summary.deviceID,
             transport: summary.transport,

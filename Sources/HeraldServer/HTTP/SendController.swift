@@ -117,7 +117,7 @@ public struct SendController: Sendable {
             }
             return refusal.reply
         }
-        if let refusal = limits.rateRefusal(sending: body.messageCount, for: site) {
+        if let refusal = await limits.rateRefusal(sending: body.messageCount, for: site) {
             logger.notice("send refused: over maxSendsPerSecond", metadata: metadata)
             return refusal
         }

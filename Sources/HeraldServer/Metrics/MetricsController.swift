@@ -29,7 +29,7 @@ public struct MetricsController: Sendable {
     private func sampleGauges() async {
         let herald = service.metrics
         herald.connectionClosures(service.engine.connectionClosures.snapshot)
-        for site in await SiteInspector(service: service).sites() {
+        for site in await service.localSiteSummaries() {
             for (transport, count) in site.socketsByTransport {
                 herald.gauge(MetricNames.connectedSockets, dimensions: [("site", site.name), ("transport", transport)])
                     .record(count)

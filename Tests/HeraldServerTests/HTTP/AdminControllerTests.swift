@@ -57,7 +57,9 @@ import Testing
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json; charset=utf-8")
             let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-            #expect(json?["scope"] as? String == "instance")
+            #expect(json?["scope"] as? String == "cluster")
+            #expect(json?["instances"] as? [String] == ["local"], "a single instance answers for itself")
+            #expect(json?["missing"] as? [String] == [])
             let sites = json?["sites"] as? [[String: Any]]
             #expect(sites?.count == 1)
             #expect(sites?.first?["name"] as? String == "shop")
@@ -77,7 +79,7 @@ import Testing
             let socket = try await client.execute(uri: "/admin/api/sites/shop/sockets/abc", method: .delete, headers: Self.authorized)
             #expect(socket.status == .notFound)
             let rooms = try await client.execute(uri: "/admin/api/sites/shop/rooms", method: .get, headers: Self.authorized)
-            #expect(String(buffer: rooms.body) == #"{"rooms":[],"site":"shop"}"#)
+            #expect(String(buffer: rooms.body) == #"{"instances":["local"],"missing":[],"rooms":[],"site":"shop","truncated":false}"#)
             let user = try await client.execute(uri: "/admin/api/sites/shop/users/1", method: .delete, headers: Self.authorized)
             #expect(user.status == .ok)
             #expect(String(buffer: user.body) == #"{"disconnected":0}"#)

@@ -74,10 +74,10 @@ class Instance:
 
 
 @contextlib.contextmanager
-def running_cluster(sites_text, redis_url, count=3, cluster_extra="", io_text=""):
+def running_cluster(sites_text, redis_url, count=3, cluster_extra="", io_text="", extra_config=""):
     """`count` Herald instances on `redis_url` sharing one config.yml (short heartbeats) and `sites_text`; all
-    stopped afterwards. `cluster_extra` adds lines to the `cluster:` section, `io_text` an `io:` section (both
-    indented as config.yml wants them)."""
+    stopped afterwards. `cluster_extra` adds lines to the `cluster:` section, `io_text` an `io:` section,
+    `extra_config` more lines of the `test:` environment (all indented as config.yml wants them)."""
     instances = []
     with tempfile.TemporaryDirectory() as workdir:
         with open(os.path.join(workdir, "config.yml"), "w") as f:
@@ -87,7 +87,7 @@ def running_cluster(sites_text, redis_url, count=3, cluster_extra="", io_text=""
                 f"  device_ttl: {DEVICE_TTL}\n"
                 "  hooks:\n    timeout: 2000\n"
                 f"  cluster:\n    heartbeat: {HEARTBEAT_MS}\n    instanceTimeout: {INSTANCE_TIMEOUT_MS}\n"
-                f"{cluster_extra}{io_text}"
+                f"{cluster_extra}{io_text}{extra_config}"
             )
         with open(os.path.join(workdir, "sites.yml"), "w") as f:
             f.write(sites_text)

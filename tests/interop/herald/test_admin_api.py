@@ -61,7 +61,7 @@ def shop_summary(herald):
     response = get(herald, "/admin/api/sites")
     assert response.status_code == 200
     body = response.json()
-    assert body["scope"] == "instance"
+    assert body["scope"] == "cluster"
     return {site["name"]: site for site in body["sites"]}["shop"]
 
 

@@ -214,7 +214,7 @@
               setStatus(error.message, true);
             }
           });
-          return [socket.id, socket.deviceId || "", socket.transport, new Date(socket.connectedSince).toLocaleString(), disconnect];
+          return [socket.id, socket.instance, socket.deviceId || "", socket.transport, new Date(socket.connectedSince).toLocaleString(), disconnect];
         })
       );
     } catch (error) {
@@ -245,7 +245,8 @@
     const body = await response.json();
     dashboard.hidden = false;
     logoutButton.hidden = false;
-    setStatus("Connected. Numbers are this instance's.", false);
+    const missing = body.missing && body.missing.length ? " Not answering: " + body.missing.join(", ") + "." : "";
+    setStatus("Connected. Numbers cover " + body.instances.length + " instance(s): " + body.instances.join(", ") + "." + missing, missing !== "");
     show(body.sites);
   }
 
