@@ -1,6 +1,7 @@
 extension RedisConfiguration {
     /// Reads `redis://[user[:password]@]host[:port][/db]` or the TLS form `rediss://…`, the URL format of
-    /// `redis.url` and `REDIS_URL`.
+    /// `redis.url` and `REDIS_URL`; a Redis Cluster is `redis+cluster://[user[:password]@]host:port,host:port,…`
+    /// (or `rediss+cluster://`), listing seed nodes, without a database (a cluster has only database 0).
     ///
     /// User and password may be percent-encoded (`%40` for `@`); `redis://:password@host` authenticates the
     /// default user. IPv6 hosts go in brackets. Query strings are refused rather than silently ignored, because
@@ -10,10 +11,16 @@ extension RedisConfiguration {
         guard let schemeEnd = url.firstRange(of: "://") else {
             throw RedisConfigurationError("it does not start with redis:// or rediss://")
         }
+        let isCluster: Bool
         switch url[..<schemeEnd.lowerBound].lowercased() {
-        case "redis": tls = nil
-        case "rediss": tls = RedisTLSConfiguration()
-        case let other: throw RedisConfigurationError("unsupported scheme \"\(other)\"; expected redis:// or rediss://")
+        case "redis": (tls, isCluster) = (nil, false)
+        case "rediss": (tls, isCluster) = (RedisTLSConfiguration(), false)
+        case "redis+cluster": (tls, isCluster) = (nil, true)
+        case "rediss+cluster": (tls, isCluster) = (RedisTLSConfiguration(), true)
+        case let other:
+            throw RedisConfigurationError(
+                "unsupported scheme \"\(other)\"; expected redis://, rediss://, redis+cluster:// or rediss+cluster://"
+            )
         }
         let rest = url[schemeEnd.upperBound...]
         if rest.contains("?") {
@@ -28,8 +35,23 @@ extension RedisConfiguration {
             try readCredentials(authority[..<at])
             authority = authority[authority.index(after: at)...]
         }
-        try readHostAndPort(authority)
         database = try Self.database(from: rest[authorityEnd...])
+        guard isCluster else {
+            let address = try Self.hostAndPort(authority)
+            host = address.host
+            port = address.port ?? port
+            return
+        }
+        guard database == 0 else {
+            throw RedisConfigurationError("a Redis Cluster has only database 0; remove \"/\(database)\"")
+        }
+        var seeds: [RedisNodeAddress] = []
+        for node in authority.split(separator: ",", omittingEmptySubsequences: false) {
+            seeds.append(try RedisNodeAddress(parsing: node))
+        }
+        host = seeds[0].host
+        port = seeds[0].port
+        topology = .cluster(seeds: seeds)
     }
 
     private mutating func readCredentials(_ userinfo: Substring) throws(RedisConfigurationError) {
@@ -55,7 +77,9 @@ extension RedisConfiguration {
         }
     }
 
-    private mutating func readHostAndPort(_ authority: Substring) throws(RedisConfigurationError) {
+    /// Reads `host[:port]` or `[ipv6][:port]`; the port is `nil` when not written.
+    static func hostAndPort(_ authority: Substring) throws(RedisConfigurationError) -> (host: String, port: Int?) {
+        let host: String
         var portText: Substring?
         if authority.hasPrefix("[") {
             guard let close = authority.firstIndex(of: "]") else {
@@ -80,12 +104,13 @@ extension RedisConfiguration {
         guard !host.isEmpty else {
             throw RedisConfigurationError("the host is missing")
         }
-        if let portText {
-            guard portText.allSatisfy(\.isASCII), let number = Int(portText), (1...65535).contains(number) else {
-                throw RedisConfigurationError("port \"\(portText)\" is not a number from 1 to 65535")
-            }
-            port = number
+        guard let portText else {
+            return (host, nil)
         }
+        guard portText.allSatisfy(\.isASCII), let number = Int(portText), (1...65535).contains(number) else {
+            throw RedisConfigurationError("port \"\(portText)\" is not a number from 1 to 65535")
+        }
+        return (host, number)
     }
 
     private static func database(from path: Substring) throws(RedisConfigurationError) -> Int {

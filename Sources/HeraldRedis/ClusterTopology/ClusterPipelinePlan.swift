@@ -1,0 +1,31 @@
+/// How a pipeline splits over a cluster: into units that each go to one node as a whole.
+///
+/// A unit is a keyed command with the keyless commands after it (`EVALSHA …` then `WAIT 1 100`: the `WAIT` must
+/// follow the write on the same connection); keyless commands before the first keyed one join it (`MULTI` before
+/// its writes). A pipeline without any key is one unit, sent to any node.
+struct ClusterPipelinePlan: Sendable {
+    struct Unit: Sendable, Hashable {
+        /// The unit's commands' positions in the pipeline.
+        var range: Range<Int>
+        /// The slot of its keyed command; `nil` when the whole pipeline is keyless.
+        var slot: ClusterSlot?
+    }
+
+    let units: [Unit]
+
+    init(_ commands: [RedisCommand]) {
+        var units: [Unit] = []
+        for (index, command) in commands.enumerated() {
+            let slot = command.clusterKey.map { ClusterSlot(key: $0) }
+            if let slot, let last = units.last, last.slot == nil {
+                units[units.count - 1].slot = slot
+                units[units.count - 1].range = last.range.lowerBound..<index + 1
+            } else if slot != nil || units.isEmpty {
+                units.append(Unit(range: index..<index + 1, slot: slot))
+            } else {
+                units[units.count - 1].range = units[units.count - 1].range.lowerBound..<index + 1
+            }
+        }
+        self.units = units
+    }
+}
