@@ -38,6 +38,7 @@ final class RedisClusterProcess: Sendable {
         "--cluster-replica-validity-factor", "0",
         "--cluster-require-full-coverage", "no",
         "--cluster-allow-reads-when-down", "no",
+        "--repl-diskless-sync-delay", "0",
     ])
 
     private init(nodes: [RedisServerProcess]) {
@@ -69,11 +70,16 @@ final class RedisClusterProcess: Sendable {
         try Self.run("/usr/bin/redis-cli", ["-h", "127.0.0.1", "-p", String(port)] + arguments)
     }
 
-    /// Whether every running node reports `cluster_state:ok` and agrees on who serves every slot.
+    /// Whether every running node reports `cluster_state:ok` and every running replica's link to its master is up
+    /// (so `WAIT` and a failover find a synchronised replica).
     func isHealthy() -> Bool {
         let running = nodes.filter(\.isRunning)
         return running.allSatisfy { node in
-            ((try? cli(port: node.port, ["CLUSTER", "INFO"])) ?? "").contains("cluster_state:ok")
+            guard ((try? cli(port: node.port, ["CLUSTER", "INFO"])) ?? "").contains("cluster_state:ok") else {
+                return false
+            }
+            let replication = (try? cli(port: node.port, ["INFO", "replication"])) ?? ""
+            return replication.contains("role:master") || replication.contains("master_link_status:up")
         }
     }
 
