@@ -70,6 +70,11 @@ public final class RedisShardedSubscriber: Sendable {
         }
     }
 
+    /// Waits until the cluster's slot map is loaded and its masters connected, like ``RedisClient/waitUntilConnected(timeout:)``.
+    public func waitUntilConnected(timeout: Duration) async throws(RedisError) {
+        try await router.waitUntilConnected(timeout: timeout)
+    }
+
     /// Subscribes to `names` (each on its shard's master) and returns once every master confirmed.
     ///
     /// The channels are remembered: subscribed again on a new master after a failover or a slot migration.
