@@ -104,7 +104,10 @@ final class ClusterRouter: Sendable {
                     if let group = groups.firstIndex(where: { $0.node == node }) {
                         groups[group].units.append(index)
                     } else {
-                        groups.append((node, connection(for: node, in: &state), [index]))
+                        guard let connection = connection(for: node, in: &state) else {
+                            return .failure(.unavailable)
+                        }
+                        groups.append((node, connection, [index]))
                     }
                 }
                 return .success(groups)
@@ -196,11 +199,16 @@ final class ClusterRouter: Sendable {
         asking: Bool,
         deadline: NIODeadline
     ) -> EventLoopFuture<[RedisValue]> {
-        let connection: RedisConnection? = state.withLockedValue { state in
-            state.isClosed ? nil : self.connection(for: node, in: &state)
+        let opened: Result<RedisConnection, RedisError> = state.withLockedValue { state in
+            guard !state.isClosed else {
+                return .failure(.closed)
+            }
+            return self.connection(for: node, in: &state).map { .success($0) } ?? .failure(.unavailable)
         }
-        guard let connection else {
-            return eventLoop.makeFailedFuture(RedisError.closed)
+        let connection: RedisConnection
+        switch opened {
+        case .success(let open): connection = open
+        case .failure(let error): return eventLoop.makeFailedFuture(error)
         }
         let batch = asking ? [RedisCommand("ASKING")] + commands : commands
         let write = { @Sendable () -> EventLoopFuture<[RedisValue]> in
@@ -228,12 +236,14 @@ final class ClusterRouter: Sendable {
         refreshMap()
     }
 
-    /// The connection to `node`, opened now when there is none yet.
-    private func connection(for node: RedisNodeAddress, in state: inout State) -> RedisConnection {
+    /// The connection to `node`, opened now when there is none yet; `nil` when its TLS settings no longer load.
+    private func connection(for node: RedisNodeAddress, in state: inout State) -> RedisConnection? {
         if let existing = state.connections[node] {
             return existing
         }
-        let connection = makeConnection(to: node)
+        guard let connection = makeConnection(to: node) else {
+            return nil
+        }
         state.connections[node] = connection
         connection.start()
         Task { [weak self] in
@@ -244,9 +254,15 @@ final class ClusterRouter: Sendable {
         return connection
     }
 
-    private func makeConnection(to node: RedisNodeAddress) -> RedisConnection {
-        // The initializer loaded the same TLS settings, the only thing that can fail here.
-        try! RedisConnection(configuration: configuration.node(node), eventLoop: eventLoop, logger: logger)
+    /// A connection to `node`, not started; `nil` (logged) when the TLS settings, which loaded at start, no longer do
+    /// (a CA file removed meanwhile).
+    private func makeConnection(to node: RedisNodeAddress) -> RedisConnection? {
+        do {
+            return try RedisConnection(configuration: configuration.node(node), eventLoop: eventLoop, logger: logger)
+        } catch {
+            logger.error("cannot open a connection to a cluster node", metadata: ["node": "\(node)", "reason": "\(error)"])
+            return nil
+        }
     }
 
     private func connectionChanged(_ node: RedisNodeAddress, to change: RedisConnectionState) {
@@ -353,7 +369,9 @@ final class ClusterRouter: Sendable {
         }
         var failure = "no cluster node could be reached"
         for candidate in candidates {
-            let connection = candidate.connection ?? makeConnection(to: candidate.node)
+            guard let connection = candidate.connection ?? makeConnection(to: candidate.node) else {
+                continue
+            }
             if candidate.connection == nil {
                 connection.start()
                 try? await connection.waitUntilConnected(timeout: min(configuration.connectTimeout, .seconds(1)))

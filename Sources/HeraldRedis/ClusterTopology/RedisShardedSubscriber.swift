@@ -152,8 +152,7 @@ public final class RedisShardedSubscriber: Sendable {
                     moved = true
                 }
                 state.placement[channel] = owner
-                let connection = node(owner, in: &state)
-                guard let live = try? connection.channel() else {
+                guard let live = try? node(owner, in: &state)?.channel() else {
                     continue
                 }
                 requests.append((channel, Self.ssubscribe(channel, on: live)))
@@ -196,7 +195,9 @@ public final class RedisShardedSubscriber: Sendable {
         }
     }
 
-    private func node(_ address: RedisNodeAddress, in state: inout State) -> RedisConnection {
+    /// The subscriber connection to `address`, opened now when there is none yet; `nil` (logged) when the TLS
+    /// settings, which loaded when the client was made, no longer do.
+    private func node(_ address: RedisNodeAddress, in state: inout State) -> RedisConnection? {
         if let existing = state.nodes[address] {
             return existing.connection
         }
@@ -204,13 +205,18 @@ public final class RedisShardedSubscriber: Sendable {
             onPush: { [weak self] value in self?.receive(value, from: address) ?? false },
             sessionReady: { [weak self] channel in self?.resubscribe(address, on: channel) }
         )
-        // The router's client loaded the same TLS settings, the only thing that can fail here.
-        let connection = try! RedisConnection(
-            configuration: router.configuration.node(address),
-            eventLoop: router.eventLoop,
-            logger: logger,
-            hooks: hooks
-        )
+        let connection: RedisConnection
+        do {
+            connection = try RedisConnection(
+                configuration: router.configuration.node(address),
+                eventLoop: router.eventLoop,
+                logger: logger,
+                hooks: hooks
+            )
+        } catch {
+            logger.error("cannot open a subscriber connection", metadata: ["node": "\(address)", "reason": "\(error)"])
+            return nil
+        }
         state.nodes[address] = Node(connection: connection)
         connection.start()
         Task { [weak self] in
