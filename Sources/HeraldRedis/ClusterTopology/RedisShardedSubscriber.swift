@@ -60,16 +60,6 @@ public final class RedisShardedSubscriber: Sendable {
         router.onMapRead { [weak self] in self?.place() }
     }
 
-    /// Whether every channel is subscribed on the master serving it now.
-    public var isSettled: Bool {
-        state.withLockedValue { state in
-            state.channels.allSatisfy { channel in
-                guard let node = state.placement[channel] else { return false }
-                return node == router.master(of: ClusterSlot(key: channel)) && state.nodes[node]?.connection.currentState == .connected
-            }
-        }
-    }
-
     /// Waits until the cluster's slot map is loaded and its masters connected, like ``RedisClient/waitUntilConnected(timeout:)``.
     public func waitUntilConnected(timeout: Duration) async throws(RedisError) {
         try await router.waitUntilConnected(timeout: timeout)

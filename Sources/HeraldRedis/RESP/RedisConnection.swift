@@ -233,17 +233,18 @@ final class RedisConnection: Sendable {
 
     private func connect() {
         eventLoop.assertInEventLoop()
-        let mayConnect = state.withLockedValue { state in
+        let failures: Int? = state.withLockedValue { state in
             switch state.phase {
-            case .idle, .waiting: true
-            case .connecting, .connected, .closed: false
+            case .idle, .waiting: state.failures
+            case .connecting, .connected, .closed: nil
             }
         }
-        guard mayConnect else {
+        guard let failures else {
             return
         }
+        let target = Self.address(of: configuration, afterFailures: failures)
         let deadline = NIODeadline.now() + TimeAmount(configuration.connectTimeout)
-        let attempt = makeBootstrap().connect(host: configuration.host, port: configuration.port).flatMap { channel in
+        let attempt = makeBootstrap().connect(host: target.host, port: target.port).flatMap { channel in
             self.handshake(on: channel, deadline: deadline).map { channel }.flatMapError { error in
                 channel.close(promise: nil)
                 return channel.eventLoop.makeFailedFuture(error)
@@ -255,6 +256,16 @@ final class RedisConnection: Sendable {
             case .success(let channel): self.connected(channel)
             case .failure(let error): self.attemptFailed(error)
             }
+        }
+    }
+
+    /// Where to connect: the configured server; for a cluster configuration (a ``RedisSubscriber`` of plain channels,
+    /// which every node forwards) the seeds in turn, one more with each failed attempt, so losing one node does not
+    /// lose the subscription.
+    private static func address(of configuration: RedisConfiguration, afterFailures failures: Int) -> RedisNodeAddress {
+        switch configuration.topology {
+        case .cluster(let seeds) where !seeds.isEmpty: seeds[failures % seeds.count]
+        case .cluster, .standalone: RedisNodeAddress(host: configuration.host, port: configuration.port)
         }
     }
 

@@ -130,6 +130,27 @@ extension RedisTests {
             }
         }
 
+        @Test func plainSubscriptionsMoveToAnotherSeedWhenTheirNodeDies() async throws {
+            try await withCluster { cluster, client in
+                let inbox = RedisTests.Subscriber.Inbox()
+                let subscriber = try RedisSubscriber(configuration: client.configuration, pingInterval: .milliseconds(200)) {
+                    inbox.receive($0)
+                }
+                try await subscriber.waitUntilConnected(timeout: .seconds(5))
+                try await subscriber.subscribe(["herald:send"])
+                try await client.publish("first", to: "herald:send")
+                #expect(await eventually { inbox.messages.map(\.text) == ["first"] })
+
+                cluster.nodes[0].kill()
+                let delivered = await eventually(timeout: .seconds(20)) {
+                    _ = try? await client.publish("again", to: "herald:send")
+                    return inbox.messages.contains { $0.text == "again" }
+                }
+                #expect(delivered, "the subscriber reconnected through another seed")
+                await subscriber.close()
+            }
+        }
+
         @Test func shardedSubscriptionsSpreadOverShardsAndSurviveAFailover() async throws {
             try await withCluster { cluster, client in
                 let inbox = RedisTests.Subscriber.Inbox()
