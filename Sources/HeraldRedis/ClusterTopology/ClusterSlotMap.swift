@@ -18,10 +18,9 @@ struct ClusterSlotMap: Sendable, Hashable {
         return owner == Self.unassigned ? nil : masters[Int(owner)]
     }
 
-    /// The masters that serve at least one slot now (a `MOVED` may have taken every slot from one).
-    var servingMasters: [RedisNodeAddress] {
-        Set(owners).sorted().compactMap { $0 == Self.unassigned ? nil : masters[Int($0)] }
-    }
+    /// The masters that serve at least one slot now (a `MOVED` may have taken every slot from one), in the order
+    /// first seen; kept up to date by ``assign(_:to:)`` so routing a keyless command does not scan the slots.
+    private(set) var servingMasters: [RedisNodeAddress] = []
 
     /// Whether every slot has a master.
     var coversEverySlot: Bool {
@@ -41,6 +40,7 @@ struct ClusterSlotMap: Sendable, Hashable {
         for slot in slots where (0..<ClusterSlot.count).contains(slot) {
             owners[slot] = UInt16(index)
         }
+        servingMasters = Set(owners).sorted().compactMap { $0 == Self.unassigned ? nil : masters[Int($0)] }
     }
 
     private mutating func noteNode(_ node: RedisNodeAddress) {
