@@ -98,7 +98,8 @@ final class ClusterRouter: Sendable {
                 }
                 var groups: [(node: RedisNodeAddress, connection: RedisConnection, units: [Int])] = []
                 for (index, unit) in plan.units.enumerated() {
-                    guard let node = unit.slot.map(map.master(of:)) ?? Self.anyNode(state) else {
+                    let node = if let slot = unit.slot { map.master(of: slot) } else { Self.anyNode(state) }
+                    guard let node else {
                         return .failure(.unavailable)
                     }
                     if let group = groups.firstIndex(where: { $0.node == node }) {
