@@ -62,5 +62,34 @@ extension RedisTests {
                 #expect(error == .server("CLUSTERDOWN The cluster is down"))
             }
         }
+
+        @Test func aTransientErrorIsRetriedUntilTheNodeAnswers() async throws {
+            let tries = NIOLockedValueBox(0)
+            let answer: @Sendable (Int) -> String = { _ in
+                let attempt = tries.withLockedValue { count in
+                    count += 1
+                    return count
+                }
+                return attempt < 3 ? "-TRYAGAIN Multiple keys request during rehashing of slot\r\n" : "$5\r\nvalue\r\n"
+            }
+            try await withNode(answering: answer) { client, _ in
+                let value = try await client.send(["GET", "hello"])
+                #expect(value == .bulkString(Array("value".utf8)))
+                #expect(tries.withLockedValue { $0 } == 3)
+            }
+        }
+
+        @Test func unreachableSeedsFailFastAndSayWhy() async throws {
+            let closed = try ClosedPort()
+            var configuration = try RedisConfiguration(clusterSeeds: ["127.0.0.1:\(closed.port)"])
+            configuration.connectTimeout = .milliseconds(200)
+            let client = try RedisClient(configuration: configuration)
+            #expect(await eventually { if case .disconnected = client.state { true } else { false } })
+            #expect(await redisError { _ = try await client.send(["GET", "k"]) } == .unavailable)
+            #expect(await redisError { try await client.waitUntilConnected(timeout: .milliseconds(100)) } == .timedOut)
+            await client.close()
+            #expect(client.state == .closed)
+            #expect(await redisError { _ = try await client.send(["GET", "k"]) } == .closed)
+        }
     }
 }
