@@ -378,7 +378,7 @@ final class ClusterRouter: Sendable {
                 try? await connection.waitUntilConnected(timeout: min(configuration.connectTimeout, .seconds(1)))
             }
             do {
-                if let map = try await Self.readMap(through: connection, origin: candidate.node) {
+                if let map = try await Self.readMap(through: connection, origin: candidate.node, tls: configuration.tls != nil) {
                     apply(map)
                     if candidate.connection == nil {
                         _ = connection.close()
@@ -400,12 +400,16 @@ final class ClusterRouter: Sendable {
         }
     }
 
-    private static func readMap(through connection: RedisConnection, origin: RedisNodeAddress) async throws(RedisError)
+    private static func readMap(
+        through connection: RedisConnection,
+        origin: RedisNodeAddress,
+        tls: Bool
+    ) async throws(RedisError)
         -> ClusterSlotMap?
     {
         let shards = try await connection.replies(to: [RedisCommand("CLUSTER", ["SHARDS"])])
         if let reply = shards.first, reply.errorMessage == nil {
-            return ClusterSlotMap(shards: reply, origin: origin).flatMap { $0.masters.isEmpty ? nil : $0 }
+            return ClusterSlotMap(shards: reply, origin: origin, tls: tls).flatMap { $0.masters.isEmpty ? nil : $0 }
         }
         let slots = try await connection.replies(to: [RedisCommand("CLUSTER", ["SLOTS"])])
         return slots.first.flatMap { ClusterSlotMap(slots: $0, origin: origin) }.flatMap { $0.masters.isEmpty ? nil : $0 }

@@ -49,12 +49,13 @@ struct ClusterSlotMap: Sendable, Hashable {
         }
     }
 
-    /// Reads a `CLUSTER SHARDS` reply from the node at `origin`; `nil` when it is not one.
+    /// Reads a `CLUSTER SHARDS` reply from the node at `origin`; `nil` when it is not one. With `tls` a node's
+    /// `tls-port` is used where it has one.
     ///
     /// Each shard is a flat map `slots [start end …] nodes [node …]`, each node a flat map with `ip`, `endpoint`,
     /// `port`, `role` and `health`. A shard's master is its `online` master, else whichever master it lists (then the
     /// shard's commands fail as unavailable until a replica takes over).
-    init?(shards reply: RedisValue, origin: RedisNodeAddress) {
+    init?(shards reply: RedisValue, origin: RedisNodeAddress, tls: Bool = false) {
         guard let shards = reply.array else {
             return nil
         }
@@ -66,7 +67,7 @@ struct ClusterSlotMap: Sendable, Hashable {
             var master: RedisNodeAddress?
             var masterIsOnline = false
             for node in nodes {
-                guard let fields = Self.fields(of: node), let address = Self.address(fields, origin: origin) else {
+                guard let fields = Self.fields(of: node), let address = Self.address(fields, origin: origin, tls: tls) else {
                     continue
                 }
                 noteNode(address)
@@ -128,8 +129,9 @@ struct ClusterSlotMap: Sendable, Hashable {
         return fields
     }
 
-    private static func address(_ fields: [String: RedisValue], origin: RedisNodeAddress) -> RedisNodeAddress? {
-        guard let port = (fields["port"] ?? fields["tls-port"])?.int else {
+    private static func address(_ fields: [String: RedisValue], origin: RedisNodeAddress, tls: Bool) -> RedisNodeAddress? {
+        let ports = tls ? [fields["tls-port"], fields["port"]] : [fields["port"], fields["tls-port"]]
+        guard let port = ports.lazy.compactMap({ $0?.int }).first else {
             return nil
         }
         let host = [fields["endpoint"]?.string, fields["ip"]?.string].compactMap { $0 }.first { !$0.isEmpty && $0 != "?" }

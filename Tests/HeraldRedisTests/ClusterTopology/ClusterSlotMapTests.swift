@@ -58,6 +58,17 @@ import Testing
         #expect(map.master(of: ClusterSlot(1)) == RedisNodeAddress(host: "10.0.0.9", port: 7005))
     }
 
+    @Test func tlsClientsUseTheTLSPort() throws {
+        let tlsNode = RedisValue.array([
+            .bulkString(Array("port".utf8)), .integer(7000), .bulkString(Array("tls-port".utf8)), .integer(17000),
+            .bulkString(Array("ip".utf8)), .bulkString(Array("10.0.0.1".utf8)),
+            .bulkString(Array("role".utf8)), .bulkString(Array("master".utf8)),
+        ])
+        let reply = RedisValue.array([shard([0, 16383], [tlsNode])])
+        #expect(try #require(ClusterSlotMap(shards: reply, origin: origin, tls: true)).masters.first?.port == 17000)
+        #expect(try #require(ClusterSlotMap(shards: reply, origin: origin)).masters.first?.port == 7000)
+    }
+
     @Test func uncoveredSlotsHaveNoMaster() throws {
         let map = try #require(ClusterSlotMap(shards: .array([shard([0, 99], [node("a", 1, role: "master")])]), origin: origin))
         #expect(!map.coversEverySlot)
