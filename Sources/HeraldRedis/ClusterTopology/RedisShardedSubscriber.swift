@@ -26,6 +26,9 @@ public final class RedisShardedSubscriber: Sendable {
         /// Where each channel is subscribed (or being subscribed); a channel absent here waits for a placement.
         var placement: [String: RedisNodeAddress] = [:]
         var nodes: [RedisNodeAddress: Node] = [:]
+        /// Channels that lost their subscription (slot moved, subscribe refused) and wait to be placed again: their
+        /// next placement is a gap to report.
+        var displaced = Set<String>()
         /// Channels whose `SUNSUBSCRIBE` this subscriber sent: the `sunsubscribe` that follows is its reply.
         var leaving = Set<String>()
         var isClosed = false
@@ -93,6 +96,7 @@ public final class RedisShardedSubscriber: Sendable {
         let requests: [EventLoopFuture<[RedisValue]>] = state.withLockedValue { state in
             var requests: [EventLoopFuture<[RedisValue]>] = []
             for name in names where state.channels.remove(name) != nil {
+                state.displaced.remove(name)
                 guard let node = state.placement.removeValue(forKey: name), let connection = state.nodes[node]?.connection,
                     let channel = try? connection.channel()
                 else {
@@ -141,6 +145,9 @@ public final class RedisShardedSubscriber: Sendable {
                     guard current != owner else { continue }
                     moved = true
                 }
+                if state.displaced.remove(channel) != nil {
+                    moved = true
+                }
                 state.placement[channel] = owner
                 guard let live = try? node(owner, in: &state)?.channel() else {
                     continue
@@ -169,7 +176,11 @@ public final class RedisShardedSubscriber: Sendable {
     /// Forgets where `channel` is subscribed (the server dropped it or refused it) and reads the map again, whose
     /// arrival places it anew.
     private func unplace(_ channel: String) {
-        state.withLockedValue { _ = $0.placement.removeValue(forKey: channel) }
+        state.withLockedValue { state in
+            if state.placement.removeValue(forKey: channel) != nil, state.channels.contains(channel) {
+                state.displaced.insert(channel)
+            }
+        }
         router.refreshMap()
     }
 

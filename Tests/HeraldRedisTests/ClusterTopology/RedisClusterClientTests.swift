@@ -151,6 +151,37 @@ extension RedisTests {
             }
         }
 
+        @Test func aShardedSubscriptionFollowsItsSlotToAnotherMaster() async throws {
+            try await withCluster { cluster, client in
+                let inbox = RedisTests.Subscriber.Inbox()
+                let gaps = CallCount()
+                let subscriber = try RedisShardedSubscriber(client: client, onResubscribed: { gaps.increment() }) {
+                    inbox.receive($0)
+                }
+                let channel = "herald:{moving}:dv"
+                try await subscriber.subscribe([channel])
+                #expect(try await client.spublish("before", to: channel) == 1)
+
+                let slot = try cluster.cli(port: cluster.nodes[0].port, ["CLUSTER", "KEYSLOT", channel])
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                let source = try #require(try cluster.masterPort(of: channel))
+                let target = try #require(
+                    try ["a", "b", "c"].compactMap { try cluster.masterPort(of: $0) }.first { $0 != source }
+                )
+                let targetID = try cluster.nodeID(port: target)
+                try cluster.cli(port: target, ["CLUSTER", "SETSLOT", slot, "NODE", targetID])
+                try cluster.cli(port: source, ["CLUSTER", "SETSLOT", slot, "NODE", targetID])
+
+                let delivered = await eventually(timeout: .seconds(10)) {
+                    (try? await client.spublish("after", to: channel)) == 1
+                }
+                #expect(delivered, "the subscriber followed the slot to its new master")
+                #expect(await eventually { inbox.messages.map(\.text).suffix(1) == ["after"] })
+                #expect(gaps.value >= 1)
+                await subscriber.close()
+            }
+        }
+
         @Test func shardedSubscriptionsSpreadOverShardsAndSurviveAFailover() async throws {
             try await withCluster { cluster, client in
                 let inbox = RedisTests.Subscriber.Inbox()
