@@ -417,7 +417,7 @@ final class ClusterRouter: Sendable {
 
     private func apply(_ map: ClusterSlotMap) {
         let (changed, retired, listeners) = state.withLockedValue { state in
-            let changed = state.map != map
+            let changed = !(state.map?.assignsSlotsLike(map) ?? false)
             state.map = map
             state.mapFailure = nil
             let serving = Set(map.servingMasters)

@@ -22,6 +22,12 @@ struct ClusterSlotMap: Sendable, Hashable {
     /// first seen; kept up to date by ``assign(_:to:)`` so routing a keyless command does not scan the slots.
     private(set) var servingMasters: [RedisNodeAddress] = []
 
+    /// Whether both maps give every slot the same master (nodes list the cluster in different orders, so two reads of
+    /// one cluster may differ in ``masters``' order only).
+    func assignsSlotsLike(_ other: ClusterSlotMap) -> Bool {
+        (0..<ClusterSlot.count).allSatisfy { master(of: ClusterSlot($0)) == other.master(of: ClusterSlot($0)) }
+    }
+
     /// Whether every slot has a master.
     var coversEverySlot: Bool {
         !owners.contains(Self.unassigned)

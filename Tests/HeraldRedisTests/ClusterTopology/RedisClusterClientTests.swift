@@ -168,9 +168,14 @@ extension RedisTests {
                 let target = try #require(
                     try ["a", "b", "c"].compactMap { try cluster.masterPort(of: $0) }.first { $0 != source }
                 )
+                let sourceID = try cluster.nodeID(port: source)
                 let targetID = try cluster.nodeID(port: target)
-                try cluster.cli(port: target, ["CLUSTER", "SETSLOT", slot, "NODE", targetID])
-                try cluster.cli(port: source, ["CLUSTER", "SETSLOT", slot, "NODE", targetID])
+                try cluster.cli(port: target, ["CLUSTER", "SETSLOT", slot, "IMPORTING", sourceID])
+                try cluster.cli(port: source, ["CLUSTER", "SETSLOT", slot, "MIGRATING", targetID])
+                let others = cluster.nodes.map(\.port).filter { $0 != target && $0 != source }
+                for port in [target, source] + others {
+                    try cluster.cli(port: port, ["CLUSTER", "SETSLOT", slot, "NODE", targetID])
+                }
 
                 let delivered = await eventually(timeout: .seconds(10)) {
                     (try? await client.spublish("after", to: channel)) == 1
