@@ -122,7 +122,9 @@ public final class RedisClient: Sendable {
     ///
     /// The commands are not atomic (use `MULTI` or a ``RedisScript`` for that), so an error reply of one
     /// command is returned in its place as ``RedisValue/error(_:)`` and the others still count; only a
-    /// connection failure throws.
+    /// connection failure throws. On a cluster a pipeline goes to each command's master (replies still in order);
+    /// when some of those masters cannot be reached, their commands come back as `CLUSTERDOWN …` error replies and
+    /// the others run, and only when none can be reached does it throw.
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
         guard !commands.isEmpty else {
             return []

@@ -123,6 +123,9 @@ extension RedisTests {
                 #expect(try await client.send(["SET", other, "still works"]) == .simpleString("OK"))
                 let failures = await redisError { _ = try await client.send(["GET", key]) }
                 #expect(failures == .unavailable, "the dead master's slots fail at once until its replica takes over")
+                let mixed = try await client.pipeline([["SET", other, "again"], ["GET", key]])
+                #expect(mixed.first == .simpleString("OK"), "a pipeline's commands for live masters still run")
+                #expect(mixed.last?.errorMessage?.hasPrefix("CLUSTERDOWN") == true)
 
                 #expect(await eventually(timeout: .seconds(20)) { (try? await client.send(["INCR", key])) != nil })
                 #expect(await eventually(timeout: .seconds(10)) { client.isConnected })
