@@ -139,36 +139,9 @@ final class ClusterRouter: Sendable {
                 }
             }
         }
-        let units = plan.units
         let spansNodes = groups.count > 1
         return EventLoopFuture.whenAllComplete(unitReplies.compactMap { $0 }, on: eventLoop).flatMapThrowing { results in
-            try Self.merge(results, of: units, spansNodes: spansNodes)
-        }
-    }
-
-    /// The replies of a pipeline in its order. When it went to several nodes and only some failed, the commands sent
-    /// to those come back as error replies in their place, like any command that failed, so one lost master does not
-    /// fail the others' commands (a publisher's batch for many shards, for example); when nothing got through, the
-    /// first failure is thrown, as for a single server.
-    private static func merge(
-        _ results: [Result<[RedisValue], any Error>],
-        of units: [ClusterPipelinePlan.Unit],
-        spansNodes: Bool
-    ) throws -> [RedisValue] {
-        let failures = results.compactMap { result -> (any Error)? in
-            if case .failure(let error) = result { error } else { nil }
-        }
-        if let first = failures.first, !spansNodes || failures.count == results.count {
-            throw first
-        }
-        return zip(results, units).flatMap { result, unit -> [RedisValue] in
-            switch result {
-            case .success(let replies):
-                return replies
-            case .failure(let error):
-                let reason = RedisConnection.redisError(error)
-                return Array(repeating: .error("CLUSTERDOWN this command's node failed: \(reason)"), count: unit.range.count)
-            }
+            try plan.replies(from: results, spansNodes: spansNodes)
         }
     }
 

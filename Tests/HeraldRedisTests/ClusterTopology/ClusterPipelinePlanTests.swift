@@ -36,4 +36,28 @@ import Testing
         let plan = ClusterPipelinePlan([RedisCommand(["PING"]), RedisCommand(["PUBLISH", "c", "m"])])
         #expect(plan.units == [.init(range: 0..<2, slot: nil)])
     }
+
+    @Test func repliesOfAnUnreachableNodeBecomeErrorsInTheirPlace() throws {
+        let plan = ClusterPipelinePlan([
+            RedisCommand(["SET", "a", "1"]), RedisCommand(["WAIT", "1", "0"]), RedisCommand(["GET", "b"]),
+        ])
+        let replies = try plan.replies(
+            from: [.failure(RedisError.unavailable), .success([.bulkString(Array("2".utf8))])],
+            spansNodes: true
+        )
+        #expect(replies.count == 3)
+        #expect(replies[0].errorMessage?.hasPrefix("CLUSTERDOWN") == true)
+        #expect(replies[1].errorMessage?.hasPrefix("CLUSTERDOWN") == true)
+        #expect(replies[2] == .bulkString(Array("2".utf8)))
+    }
+
+    @Test func aPipelineThatReachedNoNodeThrows() {
+        let plan = ClusterPipelinePlan([RedisCommand(["GET", "a"]), RedisCommand(["GET", "b"])])
+        #expect(throws: RedisError.unavailable) {
+            try plan.replies(from: [.failure(RedisError.unavailable), .failure(RedisError.timedOut)], spansNodes: true)
+        }
+        #expect(throws: RedisError.timedOut) {
+            try plan.replies(from: [.success([.null]), .failure(RedisError.timedOut)], spansNodes: false)
+        }
+    }
 }
