@@ -381,7 +381,7 @@ final class ClusterRouter: Sendable {
                 try? await connection.waitUntilConnected(timeout: min(configuration.connectTimeout, .seconds(1)))
             }
             do {
-                if let map = try await Self.readMap(through: connection, origin: candidate.node, tls: configuration.tls != nil) {
+                if let map = try await ClusterSlotMap.read(through: connection, origin: candidate.node, tls: configuration.tls != nil) {
                     apply(map)
                     if candidate.connection == nil {
                         _ = connection.close()
@@ -401,21 +401,6 @@ final class ClusterRouter: Sendable {
             state.mapFailure = "cannot read the cluster slot map: \(failure)"
             updateHealth(&state)
         }
-    }
-
-    private static func readMap(
-        through connection: RedisConnection,
-        origin: RedisNodeAddress,
-        tls: Bool
-    ) async throws(RedisError)
-        -> ClusterSlotMap?
-    {
-        let shards = try await connection.replies(to: [RedisCommand("CLUSTER", ["SHARDS"])])
-        if let reply = shards.first, reply.errorMessage == nil {
-            return ClusterSlotMap(shards: reply, origin: origin, tls: tls).flatMap { $0.masters.isEmpty ? nil : $0 }
-        }
-        let slots = try await connection.replies(to: [RedisCommand("CLUSTER", ["SLOTS"])])
-        return slots.first.flatMap { ClusterSlotMap(slots: $0, origin: origin) }.flatMap { $0.masters.isEmpty ? nil : $0 }
     }
 
     private func apply(_ map: ClusterSlotMap) {
