@@ -6,12 +6,14 @@ public import NIOCore
 public import SocketIO
 
 /// The Redis ``ClusterBus``: each site has two pub/sub channels, `herald:bc:<site>` for namespace broadcasts and
-/// `herald:dv:<site>` for reliable messages. An instance subscribes to a site's channels while it has sockets of
+/// `herald:dv:<site>` for reliable messages (on a Redis Cluster sharded channels named with the site's hash tag,
+/// `herald:{<site>}:bc` and `herald:{<site>}:dv`, see ``RedisChannelNames``). An instance subscribes to a site's channels while it has sockets of
 /// that site (and 30 s longer), so a busy site does not wake instances that serve none of its clients.
 public final class RedisCluster: ClusterBus {
     /// This instance's ID in messages and in the liveness registry.
     public let instanceID: String
-    private let subscriber: RedisSubscriber
+    private let subscriber: any RedisChannelSubscription
+    private let names: RedisChannelNames
     private let logger: Logger
     private let adapters = NIOLockedValueBox<[String: RedisAdapter]>([:])
     private let receiver = NIOLockedValueBox<Callback<DeviceDelivery>?>(nil)
@@ -41,7 +43,8 @@ public final class RedisCluster: ClusterBus {
 
     /// Creates the bus publishing through `client` (at most `maxBufferedBytes` not yet acknowledged by Redis; what
     /// does not fit is dropped and counted in `metricsFactory`) and subscribing on a connection of its own to
-    /// `configuration`.
+    /// `configuration`; when `client` talks to a Redis Cluster, through sharded channels, one subscriber connection
+    /// per master.
     public init(
         client: RedisClient,
         configuration: RedisConfiguration,
@@ -55,20 +58,30 @@ public final class RedisCluster: ClusterBus {
         self.logger = logger
         let route = NIOLockedValueBox<Callback<RedisPubSubMessage>?>(nil)
         let missed = self.missed
-        subscriber = try RedisSubscriber(
-            configuration: configuration,
-            eventLoopGroup: eventLoopGroup,
-            logger: logger,
-            onResubscribed: { missed.withLockedValue { $0 }?.call(()) }
-        ) { message in route.withLockedValue { $0 }?.call(message) }
+        names = RedisChannelNames(isSharded: client.isCluster)
+        if client.isCluster {
+            subscriber = try RedisShardedSubscriber(
+                client: client,
+                logger: logger,
+                onResubscribed: { missed.withLockedValue { $0 }?.call(()) }
+            ) { message in route.withLockedValue { $0 }?.call(message) }
+        } else {
+            subscriber = try RedisSubscriber(
+                configuration: configuration,
+                eventLoopGroup: eventLoopGroup,
+                logger: logger,
+                onResubscribed: { missed.withLockedValue { $0 }?.call(()) }
+            ) { message in route.withLockedValue { $0 }?.call(message) }
+        }
         self.client = client
-        control = RedisControlExchange(instanceID: instanceID, client: client, logger: logger)
+        control = RedisControlExchange(instanceID: instanceID, client: client, logger: logger, names: names)
         sessionWriter = RedisSessionWriter(logger: logger)
         historyDrops = DroppedMessages(buffer: "history", factory: metricsFactory, logger: logger)
         publisher = RedisPublisher(
             client: client,
             maxBufferedBytes: maxBufferedBytes,
-            drops: DroppedMessages(buffer: "publish", factory: metricsFactory, logger: logger)
+            drops: DroppedMessages(buffer: "publish", factory: metricsFactory, logger: logger),
+            command: names.publishCommand
         )
         route.withLockedValue { $0 = Callback { [weak self] message in self?.receive(message) } }
     }
@@ -95,7 +108,7 @@ public final class RedisCluster: ClusterBus {
         }
         guard first else { return }
         do {
-            try await subscriber.subscribe(Self.channels(of: site))
+            try await subscriber.subscribe(channels(of: site))
         } catch {
             logger.warning("subscribing to site channels failed: \(error); retried on reconnect", metadata: ["site": "\(site)"])
         }
@@ -108,6 +121,7 @@ public final class RedisCluster: ClusterBus {
         }
         guard last else { return }
         let subscriber = self.subscriber
+        let channels = self.channels(of: site)
         let attached = self.attached
         let lingering = self.lingering
         lingering.withLockedValue { state in
@@ -118,7 +132,7 @@ public final class RedisCluster: ClusterBus {
                 defer { lingering.withLockedValue { _ = $0.tasks.removeValue(forKey: id) } }
                 guard (try? await Task.sleep(for: Self.lingerAfterLastSocket)) != nil else { return }
                 guard attached.withLockedValue({ $0[site] == 0 }) else { return }
-                try? await subscriber.unsubscribe(Self.channels(of: site))
+                try? await subscriber.unsubscribe(channels)
             }
         }
     }
@@ -127,7 +141,7 @@ public final class RedisCluster: ClusterBus {
     /// answered after it has handed the message to every instance's subscription.
     public func publish(_ delivery: DeviceDelivery) async {
         let message = ClusterMessage.delivery(origin: instanceID, delivery)
-        await publisher.publishAndWait(message.encoded(), on: Self.deliveryChannel(delivery.site))
+        await publisher.publishAndWait(message.encoded(), on: names.delivery(site: delivery.site))
     }
 
     public func onDelivery(_ receiver: @escaping @Sendable (DeviceDelivery) -> Void) {
@@ -145,7 +159,7 @@ public final class RedisCluster: ClusterBus {
     public func attachEvents() async {
         do {
             try? await subscriber.waitUntilConnected(timeout: .seconds(5))
-            try await subscriber.subscribe([Self.eventChannel])
+            try await subscriber.subscribe([names.event])
         } catch {
             logger.warning("subscribing to the event-server channel failed: \(error); retried on reconnect")
         }
@@ -153,7 +167,7 @@ public final class RedisCluster: ClusterBus {
 
     /// Returns once Redis acknowledged the `PUBLISH` of `event` (or dropped it, counted).
     public func publish(_ event: FiredEvent) async {
-        await publisher.publishAndWait(ClusterMessage.event(origin: instanceID, event).encoded(), on: Self.eventChannel)
+        await publisher.publishAndWait(ClusterMessage.event(origin: instanceID, event).encoded(), on: names.event)
     }
 
     public func onFiredEvent(_ receiver: @escaping @Sendable (FiredEvent) -> Void) {
@@ -165,7 +179,7 @@ public final class RedisCluster: ClusterBus {
     public func attachControl() async {
         do {
             try? await subscriber.waitUntilConnected(timeout: .seconds(5))
-            try await subscriber.subscribe([RedisControlExchange.requestChannel, control.replyChannel])
+            try await subscriber.subscribe([control.requestChannel, control.replyChannel])
         } catch {
             logger.warning("subscribing to the control channels failed: \(error); retried on reconnect")
         }
@@ -186,7 +200,7 @@ public final class RedisCluster: ClusterBus {
 
     /// Publishes a namespace broadcast for the other instances, without waiting (dropped when the buffer is full).
     func publishBroadcast(_ encoded: (text: String, attachments: [ByteBuffer]), options: BroadcastOptions, namespace: String) {
-        publisher.publish(broadcastMessage(encoded, options: options, namespace: namespace), on: Self.broadcastChannel(namespace))
+        publisher.publish(broadcastMessage(encoded, options: options, namespace: namespace), on: broadcastChannel(namespace))
     }
 
     /// Hands a namespace broadcast over for the other instances now; the future succeeds once Redis acknowledged it
@@ -197,7 +211,7 @@ public final class RedisCluster: ClusterBus {
         namespace: String
     ) -> EventLoopFuture<Void> {
         let message = broadcastMessage(encoded, options: options, namespace: namespace)
-        return publisher.publishAcknowledged(message, on: Self.broadcastChannel(namespace))
+        return publisher.publishAcknowledged(message, on: broadcastChannel(namespace))
     }
 
     /// Records a namespace event in the site's history and publishes it with its offset, in one script; returns once
@@ -216,7 +230,7 @@ public final class RedisCluster: ClusterBus {
                 options: options,
                 settings: settings,
                 message: message,
-                channel: Self.broadcastChannel(namespace)
+                channel: broadcastChannel(namespace)
             )
             historyDrops.passed()
         } catch {
@@ -278,18 +292,21 @@ public final class RedisCluster: ClusterBus {
         }
     }
 
+    /// The broadcast channel of `namespace` on one Redis.
     static func broadcastChannel(_ namespace: String) -> String {
-        "herald:bc:" + (namespace.hasPrefix("/") ? String(namespace.dropFirst()) : namespace)
+        RedisChannelNames(isSharded: false).broadcast(site: site(of: namespace))
     }
 
-    /// The channel of event-server events (one for all instances: every instance with the event server hears it).
-    static let eventChannel = "herald:ev"
-
-    static func deliveryChannel(_ site: String) -> String {
-        "herald:dv:" + site
+    /// The broadcast channel of `namespace` on this bus's Redis.
+    func broadcastChannel(_ namespace: String) -> String {
+        names.broadcast(site: Self.site(of: namespace))
     }
 
-    static func channels(of site: String) -> [String] {
-        [broadcastChannel("/" + site), deliveryChannel(site)]
+    private func channels(of site: String) -> [String] {
+        [names.broadcast(site: site), names.delivery(site: site)]
+    }
+
+    private static func site(of namespace: String) -> String {
+        namespace.hasPrefix("/") ? String(namespace.dropFirst()) : namespace
     }
 }

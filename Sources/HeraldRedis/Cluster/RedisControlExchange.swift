@@ -4,15 +4,13 @@ import Logging
 import NIOConcurrencyHelpers
 
 /// The Redis side of ``ClusterControl``: requests go to every instance on `herald:ctl`, each instance runs them on
-/// its sockets and publishes its reply on the asker's `herald:ctl:<instance>`.
+/// its sockets and publishes its reply on the asker's `herald:ctl:<instance>` (on a cluster the sharded
+/// `herald:{ctl}` and `herald:{ctl:<instance>}`, see ``RedisChannelNames``).
 ///
-/// How many replies to wait for is what Redis says: `PUBLISH` answers how many subscribers got the request, every
+/// How many replies to wait for is what Redis says: `PUBLISH` (or `SPUBLISH`) answers how many subscribers got the request, every
 /// instance (this one too) being one; so the asker waits for that many less one, or until the timeout. An
 /// instance that dies meanwhile only costs the wait.
 final class RedisControlExchange: Sendable {
-    /// The channel every instance hears requests on.
-    static let requestChannel = "herald:ctl"
-
     private struct Pending {
         var replies: [ControlReply] = []
         var expected: Int?
@@ -21,25 +19,28 @@ final class RedisControlExchange: Sendable {
     }
 
     private let instanceID: String
+    private let names: RedisChannelNames
     private let client: RedisClient
     private let logger: Logger
     private let pending = NIOLockedValueBox<[String: Pending]>([:])
     private let handler = NIOLockedValueBox<ControlHandler?>(nil)
 
-    init(instanceID: String, client: RedisClient, logger: Logger) {
+    init(instanceID: String, client: RedisClient, logger: Logger, names: RedisChannelNames = RedisChannelNames(isSharded: false)) {
         self.instanceID = instanceID
+        self.names = names
         self.client = client
         self.logger = logger
     }
 
-    /// This instance's reply channel.
-    var replyChannel: String { Self.replyChannel(of: instanceID) }
+    /// The channel every instance hears requests on.
+    var requestChannel: String { names.controlRequest }
 
-    static func replyChannel(of instanceID: String) -> String { requestChannel + ":" + instanceID }
+    /// This instance's reply channel.
+    var replyChannel: String { names.controlReply(instanceID: instanceID) }
 
     /// Whether messages on `channel` are this exchange's.
     func handles(channel: String) -> Bool {
-        channel == Self.requestChannel || channel == replyChannel
+        channel == requestChannel || channel == replyChannel
     }
 
     func onControl(_ run: @escaping @Sendable (ControlCommand) async -> ControlReply) {
@@ -52,7 +53,7 @@ final class RedisControlExchange: Sendable {
         let request = ControlMessage.request(origin: instanceID, id: id, command).encoded()
         let receivers: Int
         do {
-            receivers = try await client.send(["PUBLISH", Self.requestChannel, request]).int ?? 0
+            receivers = try await client.send([names.publishCommand, requestChannel, request]).int ?? 0
         } catch {
             pending.withLockedValue { _ = $0.removeValue(forKey: id) }
             logger.warning("control request not published: \(error); only this instance's sockets were reached")
@@ -85,10 +86,12 @@ final class RedisControlExchange: Sendable {
         case .request(let origin, let id, let command)? where origin != instanceID:
             guard let handler = handler.withLockedValue({ $0 }) else { return }
             let client = self.client
+            let publish = names.publishCommand
+            let replyChannel = names.controlReply(instanceID: origin)
             Task {
                 let reply = await handler.run(command)
                 let message = ControlMessage.reply(id: id, reply).encoded()
-                _ = try? await client.send(["PUBLISH", Self.replyChannel(of: origin), message])
+                _ = try? await client.send([publish, replyChannel, message])
             }
         case .reply(let id, let reply)?:
             file(reply, for: id)

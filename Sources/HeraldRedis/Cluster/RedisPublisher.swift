@@ -20,9 +20,13 @@ final class RedisPublisher: Sendable {
     private let eventLoop: any EventLoop
     private let queue: NIOLoopBoundBox<PublishQueue>
 
-    /// Creates the publisher writing through `client`, counting what it drops in `drops`.
-    init(client: RedisClient, maxBufferedBytes: Int, drops: DroppedMessages) {
+    private let command: String
+
+    /// Creates the publisher writing through `client` with `command` (`PUBLISH`, or `SPUBLISH` for sharded channels),
+    /// counting what it drops in `drops`.
+    init(client: RedisClient, maxBufferedBytes: Int, drops: DroppedMessages, command: String = "PUBLISH") {
         eventLoop = client.eventLoop
+        self.command = command
         queue = NIOLoopBoundBox.makeBoxSendingValue(
             PublishQueue(client: client, maxBufferedBytes: maxBufferedBytes, drops: drops),
             eventLoop: client.eventLoop
@@ -31,7 +35,7 @@ final class RedisPublisher: Sendable {
 
     /// Hands `message` over for `channel` and returns at once; it is dropped when the buffer is full.
     func publish(_ message: String, on channel: String) {
-        let item = PublishQueue.Item(channel: channel, message: message, done: nil)
+        let item = PublishQueue.Item(command: command, channel: channel, message: message, done: nil)
         let queue = self.queue
         eventLoop.execute { queue.value.enqueue(item) }
     }
@@ -41,7 +45,7 @@ final class RedisPublisher: Sendable {
     /// it never fails.
     func publishAcknowledged(_ message: String, on channel: String) -> EventLoopFuture<Void> {
         let done = eventLoop.makePromise(of: Void.self)
-        let item = PublishQueue.Item(channel: channel, message: message, done: done)
+        let item = PublishQueue.Item(command: command, channel: channel, message: message, done: done)
         let queue = self.queue
         eventLoop.execute { queue.value.enqueue(item) }
         return done.futureResult
@@ -69,8 +73,8 @@ private final class PublishQueue {
         let bytes: Int
         let done: EventLoopPromise<Void>?
 
-        init(channel: String, message: String, done: EventLoopPromise<Void>?) {
-            command = RedisCommand(["PUBLISH", channel, message])
+        init(command name: String, channel: String, message: String, done: EventLoopPromise<Void>?) {
+            command = RedisCommand([name, channel, message])
             bytes = channel.utf8.count + message.utf8.count
             self.done = done
         }
@@ -123,7 +127,7 @@ private final class PublishQueue {
             let batch = Array(waiting.prefix(count))
             waiting.removeFirst(count)
             inFlight += count
-            client.submit(batch.map(\.command), metricName: "PUBLISH").assumeIsolated().whenComplete { result in
+            client.submit(batch.map(\.command), metricName: batch[0].command.name).assumeIsolated().whenComplete { result in
                 self.completed(batch, result)
             }
         }

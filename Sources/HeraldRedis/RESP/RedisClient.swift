@@ -3,7 +3,9 @@ public import Logging
 public import NIOCore
 public import NIOPosix
 
-/// Herald's Redis client: one connection, many commands in flight on it (pipelined), reopened by itself.
+/// Herald's Redis client: one connection, many commands in flight on it (pipelined), reopened by itself; or, for a
+/// Redis Cluster (``RedisConfiguration/topology``), one such connection per master with every command routed by its
+/// key (see ``ClusterRouter``), the same API either way.
 ///
 /// One connection rather than a pool: Redis executes commands one at a time, and a pipelined connection
 /// already keeps it busy, so more sockets add memory and reconnect storms but not throughput for the O(1)
@@ -22,7 +24,7 @@ public import NIOPosix
 /// Cancelling a caller's task does not withdraw a command already written; its reply (or
 /// ``RedisError/timedOut``) still arrives within ``RedisConfiguration/commandTimeout``.
 public final class RedisClient: Sendable {
-    private let connection: RedisConnection
+    private let connection: any RedisCommandTransport
     private let metrics: RedisCommandMetrics
 
     /// Creates the client and starts connecting in the background; use ``waitUntilConnected(timeout:)`` when
@@ -36,7 +38,11 @@ public final class RedisClient: Sendable {
         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
     ) throws(RedisError) {
         metrics = RedisCommandMetrics(factory: metricsFactory)
-        connection = try RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+        if configuration.isCluster {
+            connection = try ClusterRouter(configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+        } else {
+            connection = try RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+        }
         connection.start()
     }
 
@@ -49,7 +55,13 @@ public final class RedisClient: Sendable {
         connection.configuration
     }
 
-    /// Whether commands can be sent right now.
+    /// Whether the client talks to a Redis Cluster.
+    public var isCluster: Bool {
+        configuration.isCluster
+    }
+
+    /// Whether commands can be sent right now. For a cluster: the slot map is loaded and every master serving a slot
+    /// is connected; while one is not, only the commands for its slots fail.
     public var isConnected: Bool {
         connection.currentState == .connected
     }
@@ -59,7 +71,8 @@ public final class RedisClient: Sendable {
         connection.currentState
     }
 
-    /// The current state, then every change: one `.disconnected` per outage and one `.connected` when it ends.
+    /// The current state, then every change: one `.disconnected` per outage and one `.connected` when it ends (for a
+    /// cluster, an outage lasts while any master serving a slot is unreachable or the map cannot be read).
     /// The stream ends after ``close()``. Each call returns an independent stream.
     public func stateChanges() -> AsyncStream<RedisConnectionState> {
         connection.stateChanges()
@@ -88,7 +101,7 @@ public final class RedisClient: Sendable {
     ///   disconnected; ``RedisError/timedOut`` after ``RedisConfiguration/commandTimeout``.
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisValue {
         try await metrics.measure(command.name.uppercased()) { () async throws(RedisError) -> RedisValue in
-            let replies = try await connection.execute([command])
+            let replies = try await connection.replies(to: [command])
             guard let reply = replies.first else {
                 throw RedisError.protocolError("no reply to \(command.name)")
             }
@@ -113,13 +126,15 @@ public final class RedisClient: Sendable {
     ///
     /// The commands are not atomic (use `MULTI` or a ``RedisScript`` for that), so an error reply of one
     /// command is returned in its place as ``RedisValue/error(_:)`` and the others still count; only a
-    /// connection failure throws.
+    /// connection failure throws. On a cluster a pipeline goes to each command's master (replies still in order);
+    /// when some of those masters cannot be reached, their commands come back as `CLUSTERDOWN …` error replies and
+    /// the others run, and only when none can be reached does it throw.
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
         guard !commands.isEmpty else {
             return []
         }
         return try await metrics.measure("PIPELINE") { () async throws(RedisError) -> [RedisValue] in
-            try await connection.execute(commands)
+            try await connection.replies(to: commands)
         }
     }
 
@@ -141,12 +156,17 @@ public final class RedisClient: Sendable {
     func submit(_ commands: [RedisCommand], metricName: String) -> EventLoopFuture<[RedisValue]> {
         let started = ContinuousClock.now
         let metrics = self.metrics
-        let replies = connection.submit(commands)
+        let replies = connection.submit(commands, expectedReplies: nil)
         replies.whenComplete { result in
             let failed = if case .failure = result { true } else { false }
             metrics.record(metricName, duration: ContinuousClock.now - started, failed: failed)
         }
         return replies
+    }
+
+    /// The router of a cluster client, `nil` for a single server.
+    var clusterRouter: ClusterRouter? {
+        connection as? ClusterRouter
     }
 
     /// Closes the connection and stops reconnecting. Commands fail with ``RedisError/closed`` afterwards.

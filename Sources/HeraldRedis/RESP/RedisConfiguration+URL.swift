@@ -1,8 +1,10 @@
 extension RedisConfiguration {
     /// Reads `redis://[user[:password]@]host[:port][/db]` or the TLS form `rediss://…`, the URL format of
-    /// `redis.url` and `REDIS_URL`; a master found through Sentinel is
-    /// `redis+sentinel://[user[:password]@]host:port,host:port,…/masterName[/db]` (or `rediss+sentinel://` for TLS to
-    /// the master), listing sentinels (port 26379 when not written) — the credentials are the master's.
+    /// `redis.url` and `REDIS_URL`; a Redis Cluster is `redis+cluster://[user[:password]@]host:port,host:port,…`
+    /// (or `rediss+cluster://`), listing seed nodes, without a database (a cluster has only database 0); a master
+    /// found through Sentinel is `redis+sentinel://[user[:password]@]host:port,host:port,…/masterName[/db]` (or
+    /// `rediss+sentinel://` for TLS to the master), listing sentinels (port 26379 when not written) — the
+    /// credentials are the master's.
     ///
     /// User and password may be percent-encoded (`%40` for `@`); `redis://:password@host` authenticates the
     /// default user. IPv6 hosts go in brackets. Query strings are refused rather than silently ignored, because
@@ -12,15 +14,18 @@ extension RedisConfiguration {
         guard let schemeEnd = url.firstRange(of: "://") else {
             throw RedisConfigurationError("it does not start with redis:// or rediss://")
         }
-        let isSentinel: Bool
+        let kind: URLKind
         switch url[..<schemeEnd.lowerBound].lowercased() {
-        case "redis": (tls, isSentinel) = (nil, false)
-        case "rediss": (tls, isSentinel) = (RedisTLSConfiguration(), false)
-        case "redis+sentinel": (tls, isSentinel) = (nil, true)
-        case "rediss+sentinel": (tls, isSentinel) = (RedisTLSConfiguration(), true)
+        case "redis": (tls, kind) = (nil, .server)
+        case "rediss": (tls, kind) = (RedisTLSConfiguration(), .server)
+        case "redis+cluster": (tls, kind) = (nil, .cluster)
+        case "rediss+cluster": (tls, kind) = (RedisTLSConfiguration(), .cluster)
+        case "redis+sentinel": (tls, kind) = (nil, .sentinel)
+        case "rediss+sentinel": (tls, kind) = (RedisTLSConfiguration(), .sentinel)
         case let other:
             throw RedisConfigurationError(
-                "unsupported scheme \"\(other)\"; expected redis://, rediss://, redis+sentinel:// or rediss+sentinel://"
+                "unsupported scheme \"\(other)\"; expected redis://, rediss://, redis+cluster://, rediss+cluster://, "
+                    + "redis+sentinel:// or rediss+sentinel://"
             )
         }
         let rest = url[schemeEnd.upperBound...]
@@ -36,14 +41,32 @@ extension RedisConfiguration {
             try readCredentials(authority[..<at])
             authority = authority[authority.index(after: at)...]
         }
-        guard isSentinel else {
+        if kind == .sentinel {
+            try readSentinels(authority, path: rest[authorityEnd...])
+            return
+        }
+        database = try Self.database(from: rest[authorityEnd...])
+        guard kind == .cluster else {
             let address = try Self.hostAndPort(authority)
             host = address.host
             port = address.port ?? port
-            database = try Self.database(from: rest[authorityEnd...])
             return
         }
-        try readSentinels(authority, path: rest[authorityEnd...])
+        guard database == 0 else {
+            throw RedisConfigurationError("a Redis Cluster has only database 0; remove \"/\(database)\"")
+        }
+        var seeds: [RedisNodeAddress] = []
+        for node in authority.split(separator: ",", omittingEmptySubsequences: false) {
+            seeds.append(try RedisNodeAddress(parsing: node))
+        }
+        host = seeds[0].host
+        port = seeds[0].port
+        topology = .cluster(seeds: seeds)
+    }
+
+    /// What a URL's scheme names: one server, a cluster's seed nodes, or the sentinels of a master.
+    private enum URLKind {
+        case server, cluster, sentinel
     }
 
     private mutating func readCredentials(_ userinfo: Substring) throws(RedisConfigurationError) {

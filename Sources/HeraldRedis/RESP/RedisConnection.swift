@@ -267,16 +267,16 @@ final class RedisConnection: Sendable {
 
     private func connect() {
         eventLoop.assertInEventLoop()
-        let mayConnect = state.withLockedValue { state in
+        let failures: Int? = state.withLockedValue { state in
             switch state.phase {
-            case .idle, .waiting: true
-            case .connecting, .connected, .closed: false
+            case .idle, .waiting: state.failures
+            case .connecting, .connected, .closed: nil
             }
         }
-        guard mayConnect else {
+        guard let failures else {
             return
         }
-        let attempt = nextAddress().flatMap { address in
+        let attempt = nextAddress(afterFailures: failures).flatMap { address in
             let deadline = NIODeadline.now() + TimeAmount(self.configuration.connectTimeout)
             return self.makeBootstrap().connect(host: address.host, port: address.port).flatMap { channel in
                 self.handshake(on: channel, address: address, deadline: deadline).map { channel }.flatMapError { error in
@@ -294,12 +294,21 @@ final class RedisConnection: Sendable {
         }
     }
 
-    /// Where the next attempt connects: the master Sentinel names, the owner's choice, or the configured address.
-    private func nextAddress() -> EventLoopFuture<RedisNodeAddress> {
+    /// Where the next attempt connects: the master Sentinel names, the owner's choice, or the configured address —
+    /// for a cluster configuration (a ``RedisSubscriber`` of plain channels, which every node forwards) the seeds in
+    /// turn, one more with each failed attempt, so losing one node does not lose the subscription.
+    private func nextAddress(afterFailures failures: Int) -> EventLoopFuture<RedisNodeAddress> {
         if let sentinel {
             return sentinel.masterAddress()
         }
-        let address = hooks.address?() ?? RedisNodeAddress(host: configuration.host, port: configuration.port)
+        if let address = hooks.address?() {
+            return eventLoop.makeSucceededFuture(address)
+        }
+        let address: RedisNodeAddress =
+            switch configuration.topology {
+            case .cluster(let seeds) where !seeds.isEmpty: seeds[failures % seeds.count]
+            case .cluster, .standalone, .sentinel: RedisNodeAddress(host: configuration.host, port: configuration.port)
+            }
         return eventLoop.makeSucceededFuture(address)
     }
 

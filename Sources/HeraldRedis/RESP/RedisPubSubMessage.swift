@@ -16,10 +16,11 @@ public struct RedisPubSubMessage: Sendable, Hashable {
         String(decoding: payload, as: UTF8.self)
     }
 
-    /// Reads a RESP2 push `["message", channel, payload]`; `nil` for anything else (subscription
-    /// confirmations and `PING` answers are replies to commands, not messages).
+    /// Reads a RESP2 push `["message", channel, payload]` (or `["smessage", …]` of sharded pub/sub); `nil` for
+    /// anything else (subscription confirmations and `PING` answers are replies to commands, not messages).
     init?(push value: RedisValue) {
-        guard case .array(let parts) = value, parts.count == 3, parts[0] == .bulkString(Array("message".utf8)),
+        guard case .array(let parts) = value, parts.count == 3,
+            parts[0] == .bulkString(Array("message".utf8)) || parts[0] == .bulkString(Array("smessage".utf8)),
             let channel = parts[1].string, case .bulkString(let payload) = parts[2]
         else {
             return nil

@@ -9,6 +9,10 @@ public import NIOPosix
 /// and resubscribing after a reconnect all run there, so a subscription made while the connection comes back
 /// is neither lost nor sent twice to a connection that has not been announced yet.
 ///
+/// Cluster: with a Redis Cluster configuration it subscribes to plain channels on one seed node (every node forwards
+/// a `PUBLISH` to all others) and moves to the next seed when that node is lost; sharded channels need
+/// ``RedisShardedSubscriber``.
+///
 /// Liveness: an idle subscriber sends `PING` every `pingInterval`; a connection that stops answering within
 /// ``RedisConfiguration/commandTimeout`` is reopened, so a silently dead link does not swallow messages forever.
 public final class RedisSubscriber: Sendable {

@@ -1,7 +1,11 @@
-/// Whether a ``RedisConfiguration`` names one Redis server or a master found through Redis Sentinel.
+/// Whether a ``RedisConfiguration`` names one Redis server, the seed nodes of a Redis Cluster, or a master found
+/// through Redis Sentinel.
 public enum RedisTopology: Sendable, Hashable {
     /// One server (or a proxy in front of several) at ``RedisConfiguration/host`` and ``RedisConfiguration/port``.
     case standalone
+    /// A Redis Cluster, reached first through any of `seeds`; the client learns the other nodes from the cluster
+    /// itself (`CLUSTER SHARDS`), so a few seeds are enough.
+    case cluster(seeds: [RedisNodeAddress])
     /// The master of a Sentinel-monitored group: asked of the sentinels before every connection and followed when
     /// they fail over. Credentials, database, TLS and timeouts of the configuration apply to the master.
     case sentinel(RedisSentinelConfiguration)

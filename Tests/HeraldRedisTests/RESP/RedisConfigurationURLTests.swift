@@ -103,3 +103,62 @@ import Testing
         #expect(configuration.description == "rediss://herald:***@127.0.0.1:6380/3")
     }
 }
+
+@Suite struct RedisClusterConfigurationURLTests {
+    @Test func clusterURLListsSeeds() throws {
+        let configuration = try RedisConfiguration(url: "redis+cluster://herald:s3cret@10.0.0.1:7000,10.0.0.2:7001,[::1]:7002")
+        #expect(
+            configuration.topology
+                == .cluster(seeds: [
+                    RedisNodeAddress(host: "10.0.0.1", port: 7000), RedisNodeAddress(host: "10.0.0.2", port: 7001),
+                    RedisNodeAddress(host: "::1", port: 7002),
+                ])
+        )
+        #expect(configuration.isCluster)
+        #expect(configuration.username == "herald")
+        #expect(configuration.password == "s3cret")
+        #expect(configuration.tls == nil)
+        #expect(configuration.host == "10.0.0.1")
+        #expect(configuration.port == 7000)
+    }
+
+    @Test func tlsClusterURLAndDefaultPort() throws {
+        let configuration = try RedisConfiguration(url: "rediss+cluster://redis-a,redis-b:6380/")
+        #expect(configuration.tls != nil)
+        #expect(
+            configuration.topology
+                == .cluster(seeds: [RedisNodeAddress(host: "redis-a", port: 6379), RedisNodeAddress(host: "redis-b", port: 6380)])
+        )
+    }
+
+    @Test func plainURLIsStandalone() throws {
+        #expect(try RedisConfiguration(url: "redis://127.0.0.1:7000").topology == .standalone)
+        #expect(try !RedisConfiguration(url: "redis://127.0.0.1:7000").isCluster)
+    }
+
+    @Test(arguments: [
+        "redis+cluster://", "redis+cluster://a:1,,b:2", "redis+cluster://a:1/2", "redis+cluster://a:x",
+        "redis+cluster://a:1,b:2?timeout=1", "redis+sentinel://a:1",
+    ])
+    func malformedClusterURLsAreRefused(url: String) {
+        #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(url: url) }
+    }
+
+    @Test func seedsFromAListOfAddresses() throws {
+        let configuration = try RedisConfiguration(clusterSeeds: ["127.0.0.1:7000", "[::1]:7001", "redis-c"])
+        #expect(
+            configuration.topology
+                == .cluster(seeds: [
+                    RedisNodeAddress(host: "127.0.0.1", port: 7000), RedisNodeAddress(host: "::1", port: 7001),
+                    RedisNodeAddress(host: "redis-c", port: 6379),
+                ])
+        )
+        #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(clusterSeeds: [String]()) }
+        #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(clusterSeeds: ["a:b"]) }
+    }
+
+    @Test func descriptionMasksThePasswordAndListsSeeds() throws {
+        let configuration = try RedisConfiguration(url: "rediss+cluster://:secret@a:1,b:2")
+        #expect(configuration.description == "rediss+cluster://:***@a:1,b:2")
+    }
+}

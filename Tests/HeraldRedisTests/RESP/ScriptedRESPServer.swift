@@ -20,6 +20,12 @@ final class ScriptedRESPServer: Sendable {
 
     /// Starts a server whose connections answer their reads (numbered from 0) with `answer`.
     static func start(answer: @escaping @Sendable (Int) -> String) async throws -> ScriptedRESPServer {
+        try await start { read, _ in answer(read) }
+    }
+
+    /// Starts a server whose connections answer each read (numbered from 0) with `answer(read, commands)`, given the
+    /// names of the commands in it: for servers that play a role rather than a fixed sequence.
+    static func start(answeringCommands answer: @escaping @Sendable (Int, [String]) -> String) async throws -> ScriptedRESPServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let accepted = NIOLockedValueBox(0)
         do {
@@ -56,15 +62,17 @@ private final class ScriptedAnswerHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let answer: @Sendable (Int) -> String
+    private let answer: @Sendable (Int, [String]) -> String
     private var reads = 0
 
-    init(answer: @escaping @Sendable (Int) -> String) {
+    init(answer: @escaping @Sendable (Int, [String]) -> String) {
         self.answer = answer
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let text = answer(reads)
+        let lines = String(buffer: unwrapInboundIn(data)).components(separatedBy: "\r\n")
+        let names = lines.indices.filter { lines[$0].hasPrefix("*") && $0 + 2 < lines.count }.map { lines[$0 + 2].uppercased() }
+        let text = answer(reads, names)
         reads += 1
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
     }
