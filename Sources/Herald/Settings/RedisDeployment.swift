@@ -5,6 +5,26 @@ public enum RedisDeployment: Sendable, Hashable {
     case url(String)
     /// A master found through Sentinel, written as lists (`redis: {sentinels: [...], masterName: ...}`).
     case sentinel(RedisSentinelSettings)
+    /// A Redis Cluster reached through seed nodes (`redis: {cluster: ["host:port", ...]}`).
+    case cluster(RedisClusterSettings)
+}
+
+/// `redis: {cluster: [...], username, password}`: seed nodes of a Redis Cluster (the client learns the others from
+/// the cluster) and the credentials every node shares.
+public struct RedisClusterSettings: Sendable, Hashable {
+    /// Seed nodes as `host:port` (`[ipv6]:port`; a bare host means port 6379); at least one.
+    public var seeds: [String]
+    /// ACL user of the nodes (`redis.username`); nil authenticates as the default user.
+    public var username: String?
+    /// Password of the nodes (`redis.password`); nil sends no `AUTH`.
+    public var password: String?
+
+    /// Cluster settings from their parts.
+    public init(seeds: [String], username: String? = nil, password: String? = nil) {
+        self.seeds = seeds
+        self.username = username
+        self.password = password
+    }
 }
 
 /// `redis: {sentinels, masterName, …}`: where the sentinels are, which master to ask them for, and the credentials

@@ -25,6 +25,10 @@ extension RedisConfiguration {
             username = settings.username
             password = settings.password
             database = settings.database
+        case .cluster(let settings):
+            try self.init(clusterSeeds: settings.seeds)
+            username = settings.username
+            password = settings.password
         }
     }
 }

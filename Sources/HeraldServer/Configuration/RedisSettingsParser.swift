@@ -1,10 +1,11 @@
 import Herald
 import HeraldRedis
 
-/// Reads the `redis:` section: one URL, or Sentinel as lists, and how many replicas each stored message waits for.
+/// Reads the `redis:` section: one URL, Sentinel or Cluster as lists, and how many replicas each stored message waits
+/// for.
 enum RedisSettingsParser {
     static let knownKeys: Set<String> = [
-        "url", "sentinels", "masterName", "username", "password", "database", "sentinelUsername", "sentinelPassword",
+        "url", "sentinels", "cluster", "masterName", "username", "password", "database", "sentinelUsername", "sentinelPassword",
         "waitReplicas", "waitTimeoutMs",
     ]
     private static let sentinelOnlyKeys = ["masterName", "username", "password", "database", "sentinelUsername", "sentinelPassword"]
@@ -20,10 +21,14 @@ enum RedisSettingsParser {
     }
 
     private static func deployment(_ keys: YAMLMapping, in redis: YAMLValue) throws(ConfigurationError) -> RedisDeployment? {
+        let forms = ["url", "sentinels", "cluster"].filter { keys[$0] != nil }
+        if forms.count > 1 {
+            throw redis.error("has both \(forms.joined(separator: " and ")); choose one")
+        }
+        if let cluster = keys["cluster"] {
+            return .cluster(try clusterSettings(keys, seeds: cluster, in: redis))
+        }
         if let url = keys["url"] {
-            if keys["sentinels"] != nil {
-                throw redis.error("has both url and sentinels; choose one")
-            }
             let text = try url.nonEmptyString()
             if let problem = ValueFormat.redisURLProblem(text) {
                 throw url.error(problem)
@@ -37,6 +42,36 @@ enum RedisSettingsParser {
             return nil
         }
         return .sentinel(try sentinelSettings(keys, sentinels: sentinels, in: redis))
+    }
+
+    private static func clusterSettings(
+        _ keys: YAMLMapping,
+        seeds: YAMLValue,
+        in redis: YAMLValue
+    ) throws(ConfigurationError) -> RedisClusterSettings {
+        for key in ["masterName", "database", "sentinelUsername", "sentinelPassword"] where keys[key] != nil {
+            throw redis.error("\(key) does not apply to a Redis Cluster")
+        }
+        var addresses: [String] = []
+        for entry in try seeds.sequence() {
+            let text = try entry.nonEmptyString()
+            do {
+                _ = try RedisNodeAddress(parsing: text)
+            } catch {
+                throw entry.error("must be host:port: \(error.reason)")
+            }
+            addresses.append(text)
+        }
+        guard !addresses.isEmpty else {
+            throw seeds.error("must list at least one node of the cluster")
+        }
+        var settings = RedisClusterSettings(seeds: addresses)
+        settings.username = try keys["username"]?.nonEmptyString()
+        settings.password = try keys["password"]?.secret()
+        if settings.username != nil, settings.password == nil {
+            throw redis.error("username needs password")
+        }
+        return settings
     }
 
     private static func sentinelSettings(

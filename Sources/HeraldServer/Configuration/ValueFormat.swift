@@ -16,18 +16,24 @@ enum ValueFormat {
         hasHost(text, schemes: ["http", "https"])
     }
 
-    /// Why `text` is not a Redis URL Herald can use, or nil when it is: `redis://` or `rediss://` with a host, or
-    /// `redis+sentinel://` / `rediss+sentinel://` listing sentinels and the master's name.
+    /// Why `text` is not a Redis URL Herald can use, or nil when it is: `redis://` or `rediss://` with a host,
+    /// `redis+cluster://` / `rediss+cluster://` listing a cluster's seed nodes, or `redis+sentinel://` /
+    /// `rediss+sentinel://` listing sentinels and the master's name.
     static func redisURLProblem(_ text: String) -> String? {
         let scheme = text.prefix { $0 != ":" }.lowercased()
-        guard scheme.hasSuffix("+sentinel") else {
+        let form: String
+        if scheme.hasSuffix("+sentinel") {
+            form = "a redis+sentinel://host:port,…/masterName URL"
+        } else if scheme.hasSuffix("+cluster") {
+            form = "a redis+cluster://host:port,host:port,… URL"
+        } else {
             return hasHost(text, schemes: ["redis", "rediss"]) ? nil : "must be a redis:// or rediss:// URL with a host"
         }
         do {
             _ = try RedisConfiguration(url: text)
             return nil
         } catch {
-            return "must be a redis+sentinel://host:port,…/masterName URL: \(error.reason)"
+            return "must be \(form): \(error.reason)"
         }
     }
 
