@@ -67,6 +67,14 @@ enum MessageStoreFactory {
             logger: logger,
             metricsFactory: metricsFactory
         )
+        let registry = RedisInstanceRegistry(
+            client: client,
+            instanceID: instanceID,
+            deviceTTL: settings.deviceTTL,
+            timeToLive: settings.instanceTimeout,
+            interval: settings.heartbeatInterval,
+            logger: logger
+        )
         let cluster = try RedisCluster(
             client: client,
             configuration: configuration,
@@ -74,14 +82,7 @@ enum MessageStoreFactory {
             eventLoopGroup: group,
             maxBufferedBytes: settings.clusterMaxBufferBytes,
             metricsFactory: metricsFactory,
-            logger: logger
-        )
-        let registry = RedisInstanceRegistry(
-            client: client,
-            instanceID: instanceID,
-            deviceTTL: settings.deviceTTL,
-            timeToLive: settings.instanceTimeout,
-            interval: settings.heartbeatInterval,
+            instanceSites: registry.sites,
             logger: logger
         )
         let sendChannel = try RedisSendChannel(
@@ -96,16 +97,11 @@ enum MessageStoreFactory {
             logger: logger
         )
         return Backend(
-            store: RedisMessageStore(
-                client: client,
-                settings: storeSettings,
-                instanceID: instanceID,
-                instanceTimeout: settings.instanceTimeout
-            ),
+            store: RedisMessageStore(client: client, settings: storeSettings, instance: registry.sites),
             bus: cluster,
             makeAdapter: { cluster.makeAdapter(namespace: $0) },
             idempotency: RedisIdempotencyStore(client: client, logger: logger),
-            presence: RedisPresenceStore(client: client, instanceID: instanceID, instanceTimeout: settings.instanceTimeout),
+            presence: RedisPresenceStore(client: client, instance: registry.sites),
             reapPresence: { registry.reapPresence(with: $0) },
             consumePublished: { await sendChannel.run($0) },
             background: {

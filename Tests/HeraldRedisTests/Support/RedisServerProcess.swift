@@ -38,12 +38,20 @@ final class RedisServerProcess: Sendable {
         var tls: TestCertificates?
         /// Further `redis-server` arguments, for example `["--maxmemory", "10mb"]`.
         var extraArguments: [String] = []
+        /// Runs the server as a Redis Cluster of one node owning all 16384 slots (`--cluster-enabled yes`, then
+        /// `CLUSTER ADDSLOTSRANGE 0 16383`): it refuses what a real cluster refuses — a command or script touching
+        /// keys of two slots — without any routing, since every slot is local.
+        var cluster: Bool = false
 
-        init(password: String? = nil, tls: TestCertificates? = nil, extraArguments: [String] = []) {
+        init(password: String? = nil, tls: TestCertificates? = nil, extraArguments: [String] = [], cluster: Bool = false) {
             self.password = password
             self.tls = tls
             self.extraArguments = extraArguments
+            self.cluster = cluster
         }
+
+        /// A one-node cluster (``cluster``).
+        static let oneNodeCluster = Options(cluster: true)
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -158,6 +166,9 @@ final class RedisServerProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning, ContinuousClock.now < deadline {
             if readLog().contains("Ready to accept connections") {
+                if options.cluster {
+                    try await takeAllSlots(until: deadline)
+                }
                 return
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -168,6 +179,36 @@ final class RedisServerProcess: Sendable {
             throw Failure.notReady(port: port, log: text)
         }
         throw Failure.portTaken(port: port, log: text)
+    }
+
+    /// Assigns every slot to this node (unless its `nodes.conf` already does, after a restart) and waits until
+    /// `CLUSTER INFO` reports `cluster_state:ok`.
+    private func takeAllSlots(until deadline: ContinuousClock.Instant) async throws {
+        if !cli(["CLUSTER", "INFO"]).contains("cluster_slots_assigned:16384") {
+            _ = cli(["CLUSTER", "ADDSLOTSRANGE", "0", "16383"])
+        }
+        while ContinuousClock.now < deadline {
+            if cli(["CLUSTER", "INFO"]).contains("cluster_state:ok") {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw Failure.notReady(port: port, log: readLog() + cli(["CLUSTER", "INFO"]))
+    }
+
+    /// What `redis-cli` prints for `command` sent to this server.
+    func cli(_ command: [String]) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+        process.arguments = ["-h", "127.0.0.1", "-p", String(port)] + (options.password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + command
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "" }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Kills the server with SIGKILL, as a crash would, and waits for it to exit; the data is gone.
@@ -212,6 +253,9 @@ final class RedisServerProcess: Sendable {
                 "--tls-ca-cert-file", tls.caCertificate,
                 "--tls-auth-clients", "no",
             ]
+        }
+        if options.cluster {
+            arguments += ["--cluster-enabled", "yes", "--cluster-config-file", directory.appendingPathComponent("nodes.conf").path]
         }
         return arguments + options.extraArguments
     }
