@@ -101,7 +101,8 @@ final class RedisSessionHistory: Sendable {
         let limit = settings.maxEventsPerRoom * 2 + 100
         let reply: RedisValue
         do {
-            let streams = ([""] + rooms.sorted().map { ":" + RedisSiteKeys.escape($0) }).flatMap { [prefix + "hl" + $0, prefix + "h" + $0] }
+            let searched = [""] + rooms.sorted().map { ":" + RedisSiteKeys.escape($0) }
+            let streams = searched.flatMap { [prefix + "hl" + $0, prefix + "h" + $0] }
             reply = try await client.run(
                 RedisRecoveryScripts.take,
                 keys: [keys.session(pid), prefix + "hs"] + streams,

@@ -26,7 +26,7 @@ extension RedisTests {
 
         @Test(arguments: RedisTopology.allCases)
         func eventsRecordedOnOneInstanceAreTakenBackOnAnotherOnceAndInOrder(on topology: RedisTopology) async throws {
-            try await withRedis(topology.options) { server, client in
+            try await withRedis(topology) { server, client in
                 let channel = RedisCluster.broadcastChannel("/site")
                 let inbox = Subscriber.Inbox()
                 let subscriber = try RedisSubscriber(configuration: testConfiguration(for: server)) { inbox.receive($0) }
@@ -70,7 +70,7 @@ extension RedisTests {
 
         @Test(arguments: RedisTopology.allCases)
         func aClientThatMissedTrimmedEventsIsNotRecovered(on topology: RedisTopology) async throws {
-            try await withRedis(topology.options) { server, client in
+            try await withRedis(topology) { server, client in
                 let cluster = try makeCluster(server, client: client, id: "a")
                 let adapter = cluster.makeAdapter(namespace: "/site")
                 adapter.setRecovery(ConnectionStateRecovery(maxDisconnection: .seconds(60), maxEventsPerRoom: 1))
@@ -97,7 +97,7 @@ extension RedisTests {
 
         @Test(arguments: RedisTopology.allCases)
         func sessionsOfADeadInstanceCanBeTakenBackAndALaterReleaseByItIsIgnored(on topology: RedisTopology) async throws {
-            try await withRedis(topology.options) { server, client in
+            try await withRedis(topology) { server, client in
                 let cluster = try makeCluster(server, client: client, id: "dead")
                 let adapter = cluster.makeAdapter(namespace: "/site")
                 adapter.setRecovery(Self.settings)

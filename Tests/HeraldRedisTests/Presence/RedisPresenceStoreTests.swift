@@ -10,7 +10,7 @@ extension RedisTests {
     @Suite struct RedisPresenceStoreTests {
         @Test(arguments: PresenceStoreContract.allCases, RedisTopology.allCases)
         func contract(_ rule: PresenceStoreContract, on topology: RedisTopology) async throws {
-            try await withRedis(topology.options) { _, client in
+            try await withRedis(topology) { _, client in
                 try await rule.check { { RedisPresenceStore(client: client, instanceID: $0) } }
             }
         }
@@ -19,7 +19,7 @@ extension RedisTests {
         /// registry's first heartbeat.
         @Test(arguments: RedisTopology.allCases)
         func arrivalListsTheInstanceForReaping(on topology: RedisTopology) async throws {
-            try await withRedis(topology.options) { _, client in
+            try await withRedis(topology) { _, client in
                 let store = RedisPresenceStore(client: client, instanceID: "i1", instanceTimeout: .seconds(30))
                 _ = try await store.arrive(PresenceMember(user: "1", deviceID: "d"), site: "s", rooms: ["r"])
                 #expect(try await client.send(["SISMEMBER", "herald:instances", "i1"]).int == 1)
@@ -34,7 +34,7 @@ extension RedisTests {
         /// its members leave and `_leave` is announced.
         @Test(arguments: RedisTopology.allCases)
         func registryReapsPresenceOfADeadInstance(on topology: RedisTopology) async throws {
-            try await withRedis(topology.options) { _, client in
+            try await withRedis(topology) { _, client in
                 let member = PresenceMember(user: "1", deviceID: "d")
                 let dead = RedisPresenceStore(client: client, instanceID: "dead", instanceTimeout: .milliseconds(1))
                 _ = try await dead.arrive(member, site: "s", rooms: ["r"])

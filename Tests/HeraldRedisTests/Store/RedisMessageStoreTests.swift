@@ -8,8 +8,10 @@ import Testing
 struct RedisMessageStoreTests {
     @Test(arguments: MessageStoreContract.allCases, RedisTopology.allCases)
     func contract(_ rule: MessageStoreContract, on topology: RedisTopology) async throws {
-        try await withRedis(topology.options) { _, client in
-            try await rule.check { settings, clock in RedisMessageStore(client: client, settings: settings, clock: clock) }
+        try await withRedis(topology.options) { server, client in
+            try await auditingScripts(of: server, on: topology) {
+                try await rule.check { settings, clock in RedisMessageStore(client: client, settings: settings, clock: clock) }
+            }
         }
     }
 

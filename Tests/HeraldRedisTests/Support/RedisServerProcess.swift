@@ -1,4 +1,5 @@
 import Foundation
+import HeraldRedis
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
@@ -184,31 +185,30 @@ final class RedisServerProcess: Sendable {
     /// Assigns every slot to this node (unless its `nodes.conf` already does, after a restart) and waits until
     /// `CLUSTER INFO` reports `cluster_state:ok`.
     private func takeAllSlots(until deadline: ContinuousClock.Instant) async throws {
-        if !cli(["CLUSTER", "INFO"]).contains("cluster_slots_assigned:16384") {
-            _ = cli(["CLUSTER", "ADDSLOTSRANGE", "0", "16383"])
+        let client = try RedisClient(configuration: try RedisConfiguration(url: url))
+        do {
+            try await client.waitUntilConnected(timeout: .seconds(5))
+            let ready = try await Self.takeAllSlots(on: client, until: deadline)
+            await client.close()
+            guard ready else { throw Failure.notReady(port: port, log: readLog() + "\ncluster_state never ok") }
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    private static func takeAllSlots(on client: RedisClient, until deadline: ContinuousClock.Instant) async throws -> Bool {
+        func info() async throws -> String { try await client.send(["CLUSTER", "INFO"]).string ?? "" }
+        if try await !info().contains("cluster_slots_assigned:16384") {
+            _ = try await client.send(["CLUSTER", "ADDSLOTSRANGE", "0", "16383"])
         }
         while ContinuousClock.now < deadline {
-            if cli(["CLUSTER", "INFO"]).contains("cluster_state:ok") {
-                return
+            if try await info().contains("cluster_state:ok") {
+                return true
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw Failure.notReady(port: port, log: readLog() + cli(["CLUSTER", "INFO"]))
-    }
-
-    /// What `redis-cli` prints for `command` sent to this server.
-    func cli(_ command: [String]) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        process.arguments = ["-h", "127.0.0.1", "-p", String(port)] + (options.password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + command
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "" }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return false
     }
 
     /// Kills the server with SIGKILL, as a crash would, and waits for it to exit; the data is gone.
