@@ -26,6 +26,7 @@ public final class RedisCluster: ClusterBus {
     private let sessionWriter: RedisSessionWriter
     private let historyDrops: DroppedMessages
     private let control: RedisControlExchange
+    private let instanceSites: RedisInstanceSites
     /// First part of every key and channel name.
     static let keyPrefix = "herald"
     /// How long a site's channels stay subscribed after its last local socket left.
@@ -44,7 +45,8 @@ public final class RedisCluster: ClusterBus {
     /// Creates the bus publishing through `client` (at most `maxBufferedBytes` not yet acknowledged by Redis; what
     /// does not fit is dropped and counted in `metricsFactory`) and subscribing on a connection of its own to
     /// `configuration`; when `client` talks to a Redis Cluster, through sharded channels, one subscriber connection
-    /// per master.
+    /// per master. The sites whose sessions this instance records are listed in `instanceSites` (by default with a
+    /// 10 s liveness key; pass ``RedisInstanceRegistry/sites`` so it matches the heartbeats).
     public init(
         client: RedisClient,
         configuration: RedisConfiguration,
@@ -52,9 +54,11 @@ public final class RedisCluster: ClusterBus {
         eventLoopGroup: any EventLoopGroup,
         maxBufferedBytes: Int = RedisCluster.defaultMaxBufferedBytes,
         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
+        instanceSites: RedisInstanceSites? = nil,
         logger: Logger
     ) throws(RedisError) {
         self.instanceID = instanceID
+        self.instanceSites = instanceSites ?? RedisInstanceSites(client: client, instanceID: instanceID, keyPrefix: Self.keyPrefix)
         self.logger = logger
         let route = NIOLockedValueBox<Callback<RedisPubSubMessage>?>(nil)
         let missed = self.missed
@@ -92,7 +96,7 @@ public final class RedisCluster: ClusterBus {
             client: client,
             site: namespace.hasPrefix("/") ? String(namespace.dropFirst()) : namespace,
             keyPrefix: Self.keyPrefix,
-            instanceID: instanceID,
+            instance: instanceSites,
             writer: sessionWriter,
             logger: logger
         )
@@ -230,7 +234,8 @@ public final class RedisCluster: ClusterBus {
                 options: options,
                 settings: settings,
                 message: message,
-                channel: broadcastChannel(namespace)
+                channel: broadcastChannel(namespace),
+                publishCommand: names.publishCommand
             )
             historyDrops.passed()
         } catch {

@@ -6,9 +6,16 @@ import NIOConcurrencyHelpers
 /// forever: each instance refreshes `herald:alive:<id>` (a short TTL) and lists itself in `herald:instances`; every
 /// instance checks the others and reaps one whose key has expired, counting the sockets it held as disconnected
 /// from then on (their devices' `device_ttl` clock starts; clients that reconnect elsewhere get their `_batch`).
+///
+/// An instance keeps its share of each site in that site's hash slot (`herald:{site}:inst:<id>` and the like, see
+/// ``RedisStoreScripts``) and lists the sites in `herald:instsites:<id>` (``RedisInstanceSites``); reaping walks the
+/// listed sites one script each, then the hashes an instance of an older version kept for all sites, if any.
 public final class RedisInstanceRegistry: Sendable {
     /// This instance's ID.
     public let instanceID: String
+    /// The sites this instance holds a share in: hand it to the stores (``RedisMessageStore``,
+    /// ``RedisPresenceStore``, ``RedisCluster``), so each heartbeat lists the sites again.
+    public let sites: RedisInstanceSites
     private let client: RedisClient
     private let keyPrefix: String
     private let deviceTTL: Int
@@ -40,6 +47,7 @@ public final class RedisInstanceRegistry: Sendable {
         self.interval = interval
         self.clock = clock
         self.logger = logger
+        sites = RedisInstanceSites(client: client, instanceID: instanceID, keyPrefix: keyPrefix, timeToLive: timeToLive)
     }
 
     /// Sends heartbeats and reaps dead instances until the task is cancelled; starts once Redis answers, so the
@@ -67,18 +75,23 @@ public final class RedisInstanceRegistry: Sendable {
 
     /// Removes this instance from the registry (after a graceful shutdown recorded its clients' disconnects).
     public func retire() async {
-        _ = try? await client.pipeline([
-            ["DEL", aliveKey(instanceID)],
-            ["SREM", instancesKey, instanceID],
-            ["DEL", Self.heldDevicesKey(prefix: keyPrefix, instanceID: instanceID)],
-        ])
+        for site in await listedSites(of: instanceID).union(sites.sites) {
+            _ = try? await client.send(["DEL", RedisSiteKeys(keyPrefix: keyPrefix, site: site).heldDevices(instanceID)])
+        }
+        _ = try? await client.send(["DEL", sitesKey(instanceID)])
+        _ = try? await client.send(["DEL", aliveKey(instanceID)])
+        _ = try? await client.send(["SREM", instancesKey, instanceID])
     }
 
+    /// Refreshes the liveness key and lists the instance and its sites, one command each (they lie in different
+    /// slots of a cluster).
     private func beat() async {
-        _ = try? await client.pipeline([
-            ["SET", aliveKey(instanceID), "1", "PX", "\(timeToLive.redisMilliseconds)"],
-            ["SADD", instancesKey, instanceID],
-        ])
+        _ = try? await client.send(["SET", aliveKey(instanceID), "1", "PX", "\(timeToLive.redisMilliseconds)"])
+        _ = try? await client.send(["SADD", instancesKey, instanceID])
+        let entered = sites.sites
+        if !entered.isEmpty {
+            _ = try? await client.send(["SADD", sitesKey(instanceID)] + entered)
+        }
     }
 
     private func reapDeadInstances() async {
@@ -90,18 +103,10 @@ public final class RedisInstanceRegistry: Sendable {
                 for reap in reapers.withLockedValue({ $0 }) {
                     await reap(other)
                 }
-                let reply = try await client.run(
-                    RedisStoreScripts.reapInstance,
-                    keys: [],
-                    arguments: [
-                        keyPrefix, Self.heldDevicesKey(prefix: keyPrefix, instanceID: other), "\(clock.milliseconds)",
-                        "\(deviceTTL)", instancesKey, other,
-                        RedisSessionHistory.instanceSessionsKey(prefix: keyPrefix, instanceID: other),
-                    ]
-                )
+                let devices = try await reap(other)
                 logger.warning(
                     "instance \(other) stopped answering; its clients count as disconnected",
-                    metadata: ["instance": "\(other)", "devices": "\(reply.int ?? 0)"]
+                    metadata: ["instance": "\(other)", "devices": "\(devices)"]
                 )
             } catch {
                 logger.warning("reaping instance \(other) failed: \(error)")
@@ -109,12 +114,47 @@ public final class RedisInstanceRegistry: Sendable {
         }
     }
 
-    private var instancesKey: String { "\(keyPrefix):instances" }
-
-    private func aliveKey(_ id: String) -> String { "\(keyPrefix):alive:\(id)" }
-
-    /// The hash of devices (and their socket counts) an instance holds.
-    static func heldDevicesKey(prefix: String, instanceID: String) -> String {
-        "\(prefix):inst:\(instanceID)"
+    /// Reaps the dead instance's share of each site it listed and its legacy hashes, then forgets it; returns how
+    /// many devices it held.
+    private func reap(_ other: String) async throws(RedisError) -> Int {
+        var devices = 0
+        let now = "\(clock.milliseconds)"
+        guard let listed = try await client.send(["SMEMBERS", sitesKey(other)]).array else {
+            throw .protocolError("SMEMBERS answered no array")
+        }
+        for site in listed.compactMap(\.string) {
+            let keys = RedisSiteKeys(keyPrefix: keyPrefix, site: site)
+            let reply = try await client.run(
+                RedisStoreScripts.reapInstance,
+                keys: [keys.heldDevices(other), keys.heldSessions(other)],
+                arguments: [keys.prefix, now, "\(deviceTTL)", other]
+            )
+            devices += reply.int ?? 0
+        }
+        let legacyDevices = "\(keyPrefix):inst:\(other)"
+        let legacySessions = "\(keyPrefix):csrinst:\(other)"
+        let legacy = try await client.send(["EXISTS", legacyDevices]).int ?? 0
+        if try await legacy + (client.send(["EXISTS", legacySessions]).int ?? 0) > 0 {
+            let reply = try await client.run(
+                RedisStoreScripts.reapLegacyInstance,
+                keys: [],
+                arguments: [keyPrefix, legacyDevices, now, "\(deviceTTL)", instancesKey, other, legacySessions]
+            )
+            devices += reply.int ?? 0
+        }
+        _ = try await client.send(["DEL", sitesKey(other)])
+        _ = try await client.send(["SREM", instancesKey, other])
+        return devices
     }
+
+    private func listedSites(of instance: String) async -> Set<String> {
+        let reply = try? await client.send(["SMEMBERS", sitesKey(instance)])
+        return Set((reply?.array ?? []).compactMap(\.string))
+    }
+
+    private var instancesKey: String { RedisInstanceSites.instancesKey(prefix: keyPrefix) }
+
+    private func aliveKey(_ id: String) -> String { RedisInstanceSites.aliveKey(prefix: keyPrefix, instanceID: id) }
+
+    private func sitesKey(_ id: String) -> String { RedisInstanceSites.sitesKey(prefix: keyPrefix, instanceID: id) }
 }

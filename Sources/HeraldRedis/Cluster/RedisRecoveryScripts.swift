@@ -1,5 +1,6 @@
 /// Lua scripts of connection state recovery on Redis. Keys of a site share the hash tag `{site}` (ARGV[1] is the
-/// prefix `herald:{site}:`); rooms and private session IDs are escaped as in the message store.
+/// prefix `herald:{site}:`); rooms and private session IDs are escaped as in the message store. Each script runs in
+/// its site's hash slot and gets the keys it can name before the call as `KEYS` (see ``RedisStoreScripts``).
 ///
 /// | key | type | holds |
 /// |---|---|---|
@@ -7,7 +8,7 @@
 /// | `herald:{site}:h:<room>` (`herald:{site}:h` for broadcasts to everyone) | stream | recorded events, entry ID `<offset>-0`, fields `t` (packet text), `r` and `x` (rooms and exceptions, JSON) |
 /// | `herald:{site}:hl:<room>` | string | highest offset trimmed out of that room's stream |
 /// | `herald:{site}:csr:<pid>` | string | a session: JSON `{"s": sid, "r": rooms, "i": instance, "w": window ms}`, plus `"g": true` once its connection is gone (then it expires after the window) |
-/// | `herald:csrinst:<instance>` | hash | `["site","pid"]` of every live session an instance holds, for the reaper |
+/// | `herald:{site}:csrinst:<instance>` | hash | pid → `1` for every live session of the site an instance holds, for the reaper |
 enum RedisRecoveryScripts {
     private static let prelude = """
         local P = ARGV[1]
@@ -21,8 +22,9 @@ enum RedisRecoveryScripts {
 
         """
 
-    /// ARGV: prefix, packet text, rooms JSON, exceptions JSON, events kept per room, retention (ms), channel,
-    /// cluster message JSON. Gives the event the site's next offset, appends it to the stream of each of its rooms
+    /// KEYS: `hs`, then `h` and `hl` of each of the event's rooms (of the site-wide stream without rooms). ARGV:
+    /// prefix, packet text, rooms JSON, exceptions JSON, events kept per room, retention (ms), channel, cluster
+    /// message JSON, publish command (`PUBLISH`; `SPUBLISH` with a `{site}`-tagged channel on a cluster). Gives the event the site's next offset, appends it to the stream of each of its rooms
     /// (trimmed to about the limit; what is trimmed is remembered) and publishes the message with `"q"` (the
     /// offset) added, in one step: messages reach every instance in offset order. Returns the offset.
     static let record = RedisScript(
@@ -46,33 +48,35 @@ enum RedisRecoveryScripts {
                 redis.call('PEXPIRE', lost, keep)
               end
             end
-            redis.call('PUBLISH', ARGV[7], string.sub(ARGV[8], 1, -2) .. ',"q":"' .. seq .. '"}')
+            redis.call(ARGV[9], ARGV[7], string.sub(ARGV[8], 1, -2) .. ',"q":"' .. seq .. '"}')
             return seq
             """
     )
 
-    /// ARGV: prefix, pid, session JSON, the instance's session hash, site. Records a connected socket's session.
+    /// KEYS: the session (`csr:<pid>`), the instance's sessions of the site (`csrinst:<instance>`). ARGV: prefix, pid,
+    /// session JSON. Records a connected socket's session; the caller lists the instance and the site
+    /// (``RedisInstanceSites``) first.
     static let track = RedisScript(
         prelude + """
-            redis.call('SET', P .. 'csr:' .. esc(ARGV[2]), ARGV[3])
-            redis.call('HSET', ARGV[4], cjson.encode({ARGV[5], ARGV[2]}), '1')
+            redis.call('SET', KEYS[1], ARGV[3])
+            redis.call('HSET', KEYS[2], ARGV[2], '1')
             return 1
             """
     )
 
-    /// ARGV: prefix, pid, session JSON (gone), the instance's session hash, site, instance ID, window (ms), `1` to
-    /// keep the session for the window or `0` to forget it. Only a session this instance still holds is changed: one
+    /// KEYS: the session, the instance's sessions of the site. ARGV: prefix, pid, session JSON (gone), instance ID,
+    /// window (ms), `1` to keep the session for the window or `0` to forget it. Only a session this instance still holds is changed: one
     /// taken over by another instance meanwhile is left alone.
     static let release = RedisScript(
         prelude + """
-            local key = P .. 'csr:' .. esc(ARGV[2])
-            redis.call('HDEL', ARGV[4], cjson.encode({ARGV[5], ARGV[2]}))
+            local key = KEYS[1]
+            redis.call('HDEL', KEYS[2], ARGV[2])
             local value = redis.call('GET', key)
             if not value then return 0 end
             local ok, session = pcall(cjson.decode, value)
-            if not ok or type(session) ~= 'table' or session.i ~= ARGV[6] or session.g then return 0 end
-            if ARGV[8] == '1' then
-              redis.call('SET', key, ARGV[3], 'PX', ARGV[7])
+            if not ok or type(session) ~= 'table' or session.i ~= ARGV[4] or session.g then return 0 end
+            if ARGV[6] == '1' then
+              redis.call('SET', key, ARGV[3], 'PX', ARGV[5])
             else
               redis.call('DEL', key)
             end
@@ -80,22 +84,23 @@ enum RedisRecoveryScripts {
             """
     )
 
-    /// ARGV: prefix, pid, offset, rooms JSON, prefix of instance session hashes (`herald:csrinst:`), site, most
-    /// entries read per room. Takes the session away (nobody can take it twice) and returns `{found, last offset,
+    /// KEYS: the session, `hs`, then `hl` and `h` of the site-wide stream and of each room. ARGV: prefix, pid, offset,
+    /// rooms JSON, most entries read per room. Derived, in the same slot: the holding instance's sessions of the site
+    /// (`csrinst:<instance>`, named in the session). Takes the session away (nobody can take it twice) and returns `{found, last offset,
     /// complete, id1, text1, rooms1, except1, ...}`: the entries of the rooms after `offset`; `complete` is 0 when an
     /// event after it may be gone (trimmed, or more than the read limit).
     static let take = RedisScript(
         prelude + """
-            local key = P .. 'csr:' .. esc(ARGV[2])
+            local key = KEYS[1]
             local value = redis.call('GET', key)
             if not value then return {0} end
             redis.call('DEL', key)
             local ok, session = pcall(cjson.decode, value)
             if ok and type(session) == 'table' and type(session.i) == 'string' then
-              redis.call('HDEL', ARGV[5] .. session.i, cjson.encode({ARGV[6], ARGV[2]}))
+              redis.call('HDEL', P .. 'csrinst:' .. session.i, ARGV[2])
             end
-            local last = redis.call('GET', P .. 'hs') or '0'
-            local offset, count = tonumber(ARGV[3]), tonumber(ARGV[7])
+            local last = redis.call('GET', KEYS[2]) or '0'
+            local offset, count = tonumber(ARGV[3]), tonumber(ARGV[5])
             if offset > tonumber(last) then return {1, last, 0} end
             local result = {1, last, 1}
             local rooms = cjson.decode(ARGV[4])

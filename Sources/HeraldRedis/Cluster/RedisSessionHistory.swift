@@ -13,48 +13,56 @@ final class RedisSessionHistory: Sendable {
 
     private let client: RedisClient
     private let site: String
-    private let prefix: String
-    private let instanceID: String
-    private let instanceSessionsKey: String
-    private let instanceSessionsPrefix: String
+    private let keys: RedisSiteKeys
+    private let instance: RedisInstanceSites
     private let writer: RedisSessionWriter
     private let logger: Logger
     private let recent = NIOLockedValueBox<[String: (session: RecoverableSession, expires: ContinuousClock.Instant)]>([:])
 
-    init(client: RedisClient, site: String, keyPrefix: String, instanceID: String, writer: RedisSessionWriter, logger: Logger) {
+    init(client: RedisClient, site: String, keyPrefix: String, instance: RedisInstanceSites, writer: RedisSessionWriter, logger: Logger) {
         self.client = client
         self.site = site
-        self.prefix = "\(keyPrefix):{\(site)}:"
-        self.instanceID = instanceID
-        self.instanceSessionsKey = Self.instanceSessionsKey(prefix: keyPrefix, instanceID: instanceID)
-        self.instanceSessionsPrefix = Self.instanceSessionsKey(prefix: keyPrefix, instanceID: "")
+        self.keys = RedisSiteKeys(keyPrefix: keyPrefix, site: site)
+        self.instance = instance
         self.writer = writer
         self.logger = logger
     }
 
-    /// The hash listing an instance's live sessions.
-    static func instanceSessionsKey(prefix: String, instanceID: String) -> String {
-        "\(prefix):csrinst:\(instanceID)"
-    }
+    private var prefix: String { keys.prefix }
+    private var instanceID: String { instance.instanceID }
 
-    /// Records an event and publishes `message` (a cluster message JSON object) with its offset, on `channel`.
-    func record(text: String, options: BroadcastOptions, settings: ConnectionStateRecovery, message: String, channel: String)
-        async throws(RedisError)
-    {
+    /// Records an event and publishes `message` (a cluster message JSON object) with its offset, on `channel` with
+    /// `publishCommand` (`PUBLISH`, or `SPUBLISH` on a cluster with a channel tagged `{site}`).
+    func record(
+        text: String,
+        options: BroadcastOptions,
+        settings: ConnectionStateRecovery,
+        message: String,
+        channel: String,
+        publishCommand: String = "PUBLISH"
+    ) async throws(RedisError) {
+        let streams = Self.suffixes(options.rooms).flatMap { [prefix + "h" + $0, prefix + "hl" + $0] }
         _ = try await client.run(
             RedisRecoveryScripts.record,
+            keys: [prefix + "hs"] + streams,
             arguments: [
                 prefix, text, Self.json(options.rooms), Self.json(options.except), "\(settings.maxEventsPerRoom)",
-                "\(settings.eventRetention.redisMilliseconds)", channel, message,
+                "\(settings.eventRetention.redisMilliseconds)", channel, message, publishCommand,
             ]
         )
     }
 
     /// Records the session of a connected socket.
     func track(_ session: RecoverableSession, settings: ConnectionStateRecovery) {
-        let arguments = [prefix, session.pid, encoded(session, settings: settings, gone: false), instanceSessionsKey, site]
+        let arguments = [prefix, session.pid, encoded(session, settings: settings, gone: false)]
+        let keys = [self.keys.session(session.pid), self.keys.heldSessions(instanceID)]
         let client = self.client
-        writer.enqueue { _ = try? await client.run(RedisRecoveryScripts.track, arguments: arguments) }
+        let instance = self.instance
+        let site = self.site
+        writer.enqueue {
+            guard (try? await instance.enter(site)) != nil else { return }
+            _ = try? await client.run(RedisRecoveryScripts.track, keys: keys, arguments: arguments)
+        }
     }
 
     /// Keeps the session of a socket whose connection was lost for the window, or forgets it (`keep` false).
@@ -67,12 +75,10 @@ final class RedisSessionHistory: Sendable {
             }
         }
         let value = session.map { encoded($0, settings: settings, gone: true) } ?? ""
-        let arguments = [
-            prefix, pid, value, instanceSessionsKey, site, instanceID, "\(settings.maxDisconnection.redisMilliseconds)",
-            keep ? "1" : "0",
-        ]
+        let arguments = [prefix, pid, value, instanceID, "\(settings.maxDisconnection.redisMilliseconds)", keep ? "1" : "0"]
+        let keys = [self.keys.session(pid), self.keys.heldSessions(instanceID)]
         let client = self.client
-        writer.enqueue { _ = try? await client.run(RedisRecoveryScripts.release, arguments: arguments) }
+        writer.enqueue { _ = try? await client.run(RedisRecoveryScripts.release, keys: keys, arguments: arguments) }
     }
 
     /// The session kept for `pid`: one this instance just kept, or the one in Redis (live on an instance that died or
@@ -82,7 +88,7 @@ final class RedisSessionHistory: Sendable {
         if let local = recent.withLockedValue({ $0[pid] }), local.expires > now {
             return local.session
         }
-        guard let reply = try? await client.send(["GET", prefix + "csr:" + Self.escaped(pid)]), let text = reply.string,
+        guard let reply = try? await client.send(["GET", keys.session(pid)]), let text = reply.string,
             let value = try? JSONValue(parsing: text), let sid = value["s"]?.stringValue, let rooms = value["r"]?.arrayValue
         else { return nil }
         return RecoverableSession(sid: sid, pid: pid, rooms: Set(rooms.compactMap(\.stringValue)))
@@ -95,9 +101,12 @@ final class RedisSessionHistory: Sendable {
         let limit = settings.maxEventsPerRoom * 2 + 100
         let reply: RedisValue
         do {
+            let searched = [""] + rooms.sorted().map { ":" + RedisSiteKeys.escape($0) }
+            let streams = searched.flatMap { [prefix + "hl" + $0, prefix + "h" + $0] }
             reply = try await client.run(
                 RedisRecoveryScripts.take,
-                arguments: [prefix, pid, offset.description, Self.json(rooms), instanceSessionsPrefix, site, "\(limit)"]
+                keys: [keys.session(pid), prefix + "hs"] + streams,
+                arguments: [prefix, pid, offset.description, Self.json(rooms), "\(limit)"]
             )
         } catch {
             logger.warning("recovering a session failed: \(error)", metadata: ["site": "\(site)"])
@@ -161,15 +170,9 @@ final class RedisSessionHistory: Sendable {
         return Set(array.compactMap(\.stringValue))
     }
 
-    private static func escaped(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "%": result += "%25"
-            case ":": result += "%3A"
-            default: result.append(character)
-            }
-        }
-        return result
+    /// The stream suffixes of an event for `rooms`, as the record script builds them: `""` for everyone, else
+    /// `:<room>` per room.
+    private static func suffixes(_ rooms: Set<String>) -> [String] {
+        rooms.isEmpty ? [""] : rooms.sorted().map { ":" + RedisSiteKeys.escape($0) }
     }
 }

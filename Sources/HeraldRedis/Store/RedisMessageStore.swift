@@ -6,39 +6,40 @@ import SocketIO
 ///
 /// When Redis cannot be reached every call fails with ``StoreError`` at once and changes nothing; the client
 /// reconnects on its own.
+///
+/// With ``RedisReplicaAcknowledgements``, a message is stored only once enough replicas have it: an enqueue the
+/// replicas did not acknowledge in time fails (`/send` answers 503) although the master keeps the message, and the
+/// backend's retry, made safe by its `Idempotency-Key`, stores it again — at least once, never lost to a failover.
 public final class RedisMessageStore: MessageStore {
     private let client: RedisClient
     private let settings: MessageStoreSettings
     private let clock: any WallClock
     private let keyPrefix: String
-    private let instanceKey: String
-    private let instanceID: String
-    private let livenessMilliseconds: Int
+    private let instance: RedisInstanceSites?
+    private let replicaAcknowledgements: RedisReplicaAcknowledgements?
     private let acks: RedisAckCoalescer
 
-    /// Creates the store on `client`; keys start with `keyPrefix` (`herald` by default). With `instanceID`, the
-    /// sockets this instance holds are recorded under it, so other instances can count them as disconnected if
-    /// this one dies (see ``RedisInstanceRegistry``).
+    /// Creates the store on `client`; keys start with `keyPrefix` (`herald` by default). With `instance`, the sockets
+    /// this instance holds are recorded as its share of each site, so other instances can count them as
+    /// disconnected if this one dies (see ``RedisInstanceRegistry``). With `replicaAcknowledgements`, each enqueue
+    /// waits for that many replicas (`WAIT`) and fails when fewer acknowledged it in time.
     public init(
         client: RedisClient,
         settings: MessageStoreSettings,
         clock: any WallClock = SystemWallClock(),
         keyPrefix: String = "herald",
-        instanceID: String? = nil,
-        instanceTimeout: Duration = .seconds(10)
+        instance: RedisInstanceSites? = nil,
+        replicaAcknowledgements: RedisReplicaAcknowledgements? = nil
     ) {
         self.client = client
         self.settings = settings
         self.clock = clock
         self.keyPrefix = keyPrefix
-        self.instanceKey = instanceID.map { RedisInstanceRegistry.heldDevicesKey(prefix: keyPrefix, instanceID: $0) } ?? ""
-        self.instanceID = instanceID ?? ""
+        self.instance = instance
+        self.replicaAcknowledgements = replicaAcknowledgements
         self.acks = RedisAckCoalescer { site, acks in
             await Self.record(acks, site: site, on: client, keyPrefix: keyPrefix)
         }
-        self.livenessMilliseconds =
-            Int(instanceTimeout.components.seconds) * 1000
-            + Int(instanceTimeout.components.attoseconds / 1_000_000_000_000_000)
     }
 
     public func connect(_ device: DeviceKey, sharedRooms: [String], maxDevices: Int) async throws(StoreError)
@@ -60,12 +61,14 @@ public final class RedisMessageStore: MessageStore {
         resuming: Bool
     ) async throws(StoreError) -> DeviceRegistration {
         let rooms = Array(Set(sharedRooms.map { $0.lowercased() }))
+        let keys = keys(device.site)
+        try await enter(device.site)
         let reply = try await run(
             RedisStoreScripts.connect,
+            keys: deviceKeys(device) + rooms.map(keys.sharedRoom),
             [
-                prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
-                instanceKey, instanceField(device), "\(keyPrefix):instances", instanceID,
-                "\(keyPrefix):alive:\(instanceID)", "\(livenessMilliseconds)", "\(maxDevices)", resuming ? "1" : "0",
+                keys.prefix, device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
+                instanceField(device), "\(maxDevices)", resuming ? "1" : "0",
             ] + rooms
         )
         guard let parts = reply.array, parts.count == 4, let status = parts[0].int, let evicted = parts[3].int,
@@ -82,15 +85,18 @@ public final class RedisMessageStore: MessageStore {
     public func disconnect(_ device: DeviceKey) async throws(StoreError) {
         _ = try await run(
             RedisStoreScripts.disconnect,
+            keys: deviceKeys(device),
             [
-                prefix(device.site), device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
-                instanceKey, instanceField(device),
+                keys(device.site).prefix, device.userRoom, device.deviceID, "\(clock.milliseconds)", "\(settings.deviceTTL)",
+                instanceField(device),
             ]
         )
     }
 
     public func userRooms(site: String, sharedRoom: String) async throws(StoreError) -> Set<String> {
-        let reply = try await run(RedisStoreScripts.userRooms, [prefix(site), sharedRoom.lowercased()])
+        let keys = keys(site)
+        let room = sharedRoom.lowercased()
+        let reply = try await run(RedisStoreScripts.userRooms, keys: [keys.sharedRoom(room)], [keys.prefix, room])
         return Set((reply.array ?? []).compactMap(\.string))
     }
 
@@ -98,12 +104,18 @@ public final class RedisMessageStore: MessageStore {
         -> [DeviceKey]
     {
         guard !userRooms.isEmpty else { return [] }
+        let keys = keys(site)
+        let users = userRooms.sorted()
         let arguments =
             [
-                prefix(site), "\(clock.milliseconds)", "\(settings.deviceTTL)", "\(settings.maxQueueLength)",
+                keys.prefix, "\(clock.milliseconds)", "\(settings.deviceTTL)", "\(settings.maxQueueLength)",
                 message.id.sortKey, message.event, StoredEntry.encode(message),
-            ] + userRooms.sorted()
-        let reply = try await run(RedisStoreScripts.enqueue, arguments)
+            ] + users
+        let reply = try await runReplicated(
+            RedisStoreScripts.enqueue,
+            keys: users.flatMap { [keys.devices($0), keys.userRooms($0)] },
+            arguments
+        )
         let fields = (reply.array ?? []).compactMap(\.string)
         return stride(from: 0, to: fields.count - 1, by: 2).map { index in
             DeviceKey(site: site, userRoom: fields[index], deviceID: fields[index + 1])
@@ -121,14 +133,18 @@ public final class RedisMessageStore: MessageStore {
         on client: RedisClient,
         keyPrefix: String
     ) async -> Result<[AckOutcome], StoreError> {
-        var arguments = ["\(keyPrefix):{\(site)}:"]
+        let siteKeys = RedisSiteKeys(keyPrefix: keyPrefix, site: site)
+        var arguments = [siteKeys.prefix]
+        var keys: [String] = []
         arguments.reserveCapacity(1 + acks.count * 4)
+        keys.reserveCapacity(acks.count * 4)
         for ack in acks {
             arguments += [ack.device.userRoom, ack.device.deviceID, ack.id.sortKey, ack.resync ? "1" : "0"]
+            keys += siteKeys.queue(ack.device.userRoom, ack.device.deviceID, overflow: false)
         }
         let reply: RedisValue
         do {
-            reply = try await client.run(RedisStoreScripts.acknowledgeMany, keys: [], arguments: arguments)
+            reply = try await client.run(RedisStoreScripts.acknowledgeMany, keys: keys, arguments: arguments)
         } catch {
             return .failure(StoreError(error.description))
         }
@@ -148,14 +164,16 @@ public final class RedisMessageStore: MessageStore {
         guard !ids.isEmpty else { return }
         _ = try await run(
             RedisStoreScripts.acknowledgeBatch,
-            [prefix(device.site), device.userRoom, device.deviceID] + ids.map(\.sortKey)
+            keys: queueKeys(device, overflow: false),
+            [keys(device.site).prefix, device.userRoom, device.deviceID] + ids.map(\.sortKey)
         )
     }
 
     public func acknowledgeThrough(_ device: DeviceKey, id: FlakeID) async throws(StoreError) -> Int {
         let reply = try await run(
             RedisStoreScripts.acknowledgeThrough,
-            [prefix(device.site), device.userRoom, device.deviceID, id.sortKey]
+            keys: queueKeys(device, overflow: false),
+            [keys(device.site).prefix, device.userRoom, device.deviceID, id.sortKey]
         )
         return reply.int ?? 0
     }
@@ -163,7 +181,8 @@ public final class RedisMessageStore: MessageStore {
     public func queued(_ device: DeviceKey, after id: FlakeID?) async throws(StoreError) -> DeviceBacklog {
         let reply = try await run(
             RedisStoreScripts.queued,
-            [prefix(device.site), device.userRoom, device.deviceID, id?.sortKey ?? ""]
+            keys: queueKeys(device, overflow: true),
+            [keys(device.site).prefix, device.userRoom, device.deviceID, id?.sortKey ?? ""]
         )
         guard let parts = reply.array, parts.count == 3, let status = parts[0].int, let ids = parts[1].array,
             let entries = parts[2].array, ids.count == entries.count
@@ -185,20 +204,61 @@ public final class RedisMessageStore: MessageStore {
         return messages
     }
 
-    /// How the instance hash names a device: `["site","user room","device"]`.
+    /// How the instance's share of a site names a device: `["user room","device"]`, or empty without an instance.
     private func instanceField(_ device: DeviceKey) -> String {
-        JSONValue.array([.string(device.site), .string(device.userRoom), .string(device.deviceID)]).jsonString
+        guard instance != nil else { return "" }
+        return JSONValue.array([.string(device.userRoom), .string(device.deviceID)]).jsonString
     }
 
-    private func prefix(_ site: String) -> String {
-        "\(keyPrefix):{\(site)}:"
-    }
-
-    private func run(_ script: RedisScript, _ arguments: [String]) async throws(StoreError) -> RedisValue {
+    /// Lists the instance and `site` before a script counts a socket of the site under the instance.
+    private func enter(_ site: String) async throws(StoreError) {
         do {
-            return try await client.run(script, keys: [], arguments: arguments)
+            try await instance?.enter(site)
         } catch {
             throw StoreError(error.description)
         }
+    }
+
+    private func keys(_ site: String) -> RedisSiteKeys {
+        RedisSiteKeys(keyPrefix: keyPrefix, site: site)
+    }
+
+    /// The keys of ``RedisStoreScripts/connect`` and ``RedisStoreScripts/disconnect`` before the shared rooms.
+    private func deviceKeys(_ device: DeviceKey) -> [String] {
+        let keys = keys(device.site)
+        return [keys.devices(device.userRoom), keys.userRooms(device.userRoom)] + keys.queue(device.userRoom, device.deviceID)
+            + [keys.heldDevices(instance?.instanceID ?? "")]
+    }
+
+    private func queueKeys(_ device: DeviceKey, overflow: Bool) -> [String] {
+        keys(device.site).queue(device.userRoom, device.deviceID, overflow: overflow)
+    }
+
+    private func run(_ script: RedisScript, keys: [String], _ arguments: [String]) async throws(StoreError) -> RedisValue {
+        do {
+            return try await client.run(script, keys: keys, arguments: arguments)
+        } catch {
+            throw StoreError(error.description)
+        }
+    }
+
+    /// ``run(_:keys:_:)`` followed by `WAIT` on the same connection when replicas must acknowledge the write.
+    private func runReplicated(_ script: RedisScript, keys: [String], _ arguments: [String]) async throws(StoreError)
+        -> RedisValue
+    {
+        guard let wanted = replicaAcknowledgements else { return try await run(script, keys: keys, arguments) }
+        let result: (reply: RedisValue, replicas: Int)
+        do {
+            result = try await client.runAndWait(script, keys: keys, arguments: arguments, for: wanted)
+        } catch {
+            throw StoreError(error.description)
+        }
+        guard result.replicas >= wanted.replicas else {
+            throw StoreError(
+                "stored on the Redis master, but \(result.replicas) of \(wanted.replicas) replicas acknowledged it within "
+                    + "\(wanted.timeout): not safe from a failover; retry"
+            )
+        }
+        return result.reply
     }
 }

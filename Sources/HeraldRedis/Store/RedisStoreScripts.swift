@@ -1,6 +1,12 @@
 /// The Lua scripts behind ``RedisMessageStore``: each store operation is one script, so it runs atomically on the
 /// Redis server and is correct with any number of Herald instances. Every command inside is O(1) or O(log n) in the
-/// queue size, per device touched; no `KEYS`, no scans.
+/// queue size, per device touched; no `KEYS` command, no scans.
+///
+/// Every script runs in one site's hash slot, so it runs on Redis Cluster: it gets as `KEYS` every key it can name
+/// before the call (``RedisSiteKeys`` builds them), `KEYS[1]` first, which a cluster client routes by. Keys a script
+/// can only name while it runs — an event's `qe` set, the keys of devices it evicts or forgets, the shared-room sets a
+/// user leaves — are built from the same `herald:{site}:` prefix (`ARGV[1]`), so they share `KEYS[1]`'s hash tag
+/// `{site}` and its slot. Nothing a script touches lies outside the site.
 ///
 /// Key layout (all keys of a site share the hash tag `{site}`; user rooms, device IDs, rooms and events are
 /// escaped with `%` → `%25`, `:` → `%3A` so names cannot collide):
@@ -16,6 +22,10 @@
 /// | `herald:{site}:ev:<user room>:<device>` | set | events with queued messages |
 /// | `herald:{site}:qe:<user room>:<device>:<event>` | sorted set | queued IDs of one event (for resync checks) |
 /// | `herald:{site}:o:<user room>:<device>` | string | set when the queue overflowed since the device last connected |
+/// | `herald:{site}:inst:<instance>` | hash | the instance's share of the site: `["user room","device"]` → its sockets |
+///
+/// The instance's own keys (`herald:instances`, `herald:alive:<id>`, `herald:instsites:<id>`) lie outside every site
+/// and are written by ``RedisInstanceSites`` and ``RedisInstanceRegistry``, never by a script.
 ///
 /// Whether a device is forgotten is decided from its `d<ms>` timestamp and `device_ttl`; Redis expiry
 /// (`device_ttl` + 60 s after disconnect) only reclaims the memory of devices that never come back.
@@ -65,13 +75,15 @@ enum RedisStoreScripts {
 
         """
 
-    /// ARGV: prefix, user room, device, now (ms), device_ttl (s), instance hash key (or empty), instance field,
-    /// instances set key, instance ID, instance liveness key, liveness TTL (ms), most devices per user, `1` to
-    /// resume (a socket already counted is not counted again) or `0`, shared rooms (lower-cased)… Returns `{status, ids, entries, evicted}`: status 0 registered, 1 registered after an overflow
-    /// (the client must resync), 2 refused (a new device and the user's other devices all connected; nothing
-    /// changed). A new device beyond the cap first evicts the user's devices offline the longest. An instance that
-    /// holds a device is always in the instances set with a liveness key, so it is reaped if it dies before its
-    /// first heartbeat.
+    /// KEYS: the user's `devices` and `rooms`, the device's `q`, `qs`, `m`, `ev`, `o`, the instance's share of the site
+    /// (`inst:<instance>`), the sets of the shared rooms in ARGV order…. ARGV: prefix, user room, device, now (ms),
+    /// device_ttl (s), instance field (`["user room","device"]`, or empty to count no instance), most devices per
+    /// user, `1` to resume (a socket already counted is not counted again) or `0`, shared rooms (lower-cased)….
+    /// Derived while it runs, in the same slot: the device's `qe` sets, the keys of devices evicted or forgotten and
+    /// the sets of rooms the user left. Returns `{status, ids, entries, evicted}`: status 0 registered, 1 registered
+    /// after an overflow (the client must resync), 2 refused (a new device and the user's other devices all
+    /// connected; nothing changed). A new device beyond the cap first evicts the user's devices offline the longest.
+    /// The caller lists the instance and the site (``RedisInstanceSites``) before it counts a socket here.
     static let connect = RedisScript(
         prelude + """
             local u, d, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -88,7 +100,7 @@ enum RedisStoreScripts {
             if state then
               if string.sub(state, 1, 1) == 'c' then
                 count = tonumber(string.sub(state, 2))
-                counted = ARGV[13] == '1'
+                counted = ARGV[8] == '1'
               end
             else
               local all = redis.call('HGETALL', devices)
@@ -102,7 +114,7 @@ enum RedisStoreScripts {
                   if string.sub(s, 1, 1) == 'd' then table.insert(offline, {tonumber(string.sub(s, 2)), other}) end
                 end
               end
-              local excess = known - (tonumber(ARGV[12]) - 1)
+              local excess = known - (tonumber(ARGV[7]) - 1)
               if excess > #offline then return {2, {}, {}, 0} end
               for _, other in ipairs(stale) do
                 clearDevice(u, other)
@@ -121,17 +133,13 @@ enum RedisStoreScripts {
               end
             end
             if not counted then redis.call('HSET', devices, d, 'c' .. (count + 1)) end
-            if ARGV[6] ~= '' and not counted then
-              redis.call('HINCRBY', ARGV[6], ARGV[7], 1)
-              redis.call('SADD', ARGV[8], ARGV[9])
-              redis.call('SET', ARGV[10], '1', 'PX', ARGV[11], 'NX')
-            end
+            if ARGV[6] ~= '' and not counted then redis.call('HINCRBY', KEYS[8], ARGV[6], 1) end
             redis.call('PERSIST', devices)
             for _, k in ipairs(deviceKeys(u, d)) do redis.call('PERSIST', k) end
             local roomsKey = ukey(u, 'rooms')
             redis.call('PERSIST', roomsKey)
             local wanted = {}
-            for i = 14, #ARGV do wanted[ARGV[i]] = true end
+            for i = 9, #ARGV do wanted[ARGV[i]] = true end
             for _, r in ipairs(redis.call('SMEMBERS', roomsKey)) do
               if not wanted[r] then
                 redis.call('SREM', rkey(r), u)
@@ -156,12 +164,14 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, user room, device, now (ms), device_ttl (s), instance hash key (or empty), instance field.
+    /// KEYS: the user's `devices` and `rooms`, the device's `q`, `qs`, `m`, `ev`, `o`, the instance's share of the site.
+    /// ARGV: prefix, user room, device, now (ms), device_ttl (s), instance field (or empty). Derived, in the same
+    /// slot: the device's `qe` sets.
     static let disconnect = RedisScript(
         prelude + """
             local u, d, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
             if ARGV[6] ~= '' then
-              if redis.call('HINCRBY', ARGV[6], ARGV[7], -1) <= 0 then redis.call('HDEL', ARGV[6], ARGV[7]) end
+              if redis.call('HINCRBY', KEYS[8], ARGV[6], -1) <= 0 then redis.call('HDEL', KEYS[8], ARGV[6]) end
             end
             local devices = ukey(u, 'devices')
             local state = redis.call('HGET', devices, d)
@@ -188,7 +198,8 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, shared room (lower-cased). Returns the member user rooms that still have devices.
+    /// KEYS: the shared room's set. ARGV: prefix, shared room (lower-cased). Derived, in the same slot: the members'
+    /// `devices` hashes. Returns the member user rooms that still have devices.
     static let userRooms = RedisScript(
         prelude + """
             local key = rkey(ARGV[2])
@@ -204,8 +215,9 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, now (ms), device_ttl (s), queue limit, message ID, event, entry, user rooms…
-    /// Returns `{user room, device, user room, device, …}` of the devices now holding the message.
+    /// KEYS: `devices` and `rooms` of each user room, in ARGV order. ARGV: prefix, now (ms), device_ttl (s), queue
+    /// limit, message ID, event, entry, user rooms…. Derived, in the same slot: the queue keys of each device found
+    /// and the shared-room sets of users left without devices. Returns `{user room, device, user room, device, …}` of the devices now holding the message.
     static let enqueue = RedisScript(
         prelude + """
             local now, ttl, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -255,8 +267,9 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, then for each ack in the order the clients sent them: user room, device, message ID, `1` for
-    /// resync or `0`. The acks of many devices recorded in one call, each removing its message, or with resync when it is not the oldest queued one of its event clearing that event's queue. Returns two
+    /// KEYS: `q`, `qs`, `m`, `ev` of each ack's device, in ARGV order. ARGV: prefix, then for each ack in the order the
+    /// clients sent them: user room, device, message ID, `1` for resync or `0`. Derived, in the same slot: the `qe`
+    /// sets. The acks of many devices recorded in one call, each removing its message, or with resync when it is not the oldest queued one of its event clearing that event's queue. Returns two
     /// entries per ack: its status (0 not queued, 1 removed, 2 resync) and the resynced event or an empty string.
     static let acknowledgeMany = RedisScript(
         prelude + """
@@ -288,7 +301,8 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, user room, device, message IDs…
+    /// KEYS: the device's `q`, `qs`, `m`, `ev`. ARGV: prefix, user room, device, message IDs…. Derived, in the same
+    /// slot: the `qe` sets.
     static let acknowledgeBatch = RedisScript(
         prelude + """
             local u, d = ARGV[2], ARGV[3]
@@ -297,7 +311,8 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, user room, device, message ID. Removes the message and every message stored for the device
+    /// KEYS: the device's `q`, `qs`, `m`, `ev`. ARGV: prefix, user room, device, message ID. Derived, in the same
+    /// slot: the `qe` sets. Removes the message and every message stored for the device
     /// before it (storage order, `qs`); an ID not queued removes nothing. Returns how many went.
     static let acknowledgeThrough = RedisScript(
         prelude + """
@@ -311,7 +326,8 @@ enum RedisStoreScripts {
             """
     )
 
-    /// ARGV: prefix, user room, device, message ID or empty. Returns `{status, ids, entries}`: status 0 with the
+    /// KEYS: the device's `q`, `qs`, `m`, `ev`, `o`. ARGV: prefix, user room, device, message ID or empty. Derived, in
+    /// the same slot: the `qe` sets. Returns `{status, ids, entries}`: status 0 with the
     /// messages stored after that ID (all of them when it is empty or not queued) in storage order, or 1 with none
     /// when the queue overflowed since the device last connected (the queue is then cleared, as on connect).
     /// Messages queued without a place (by an instance older than `qs`, during a rolling upgrade) are given places
@@ -349,11 +365,59 @@ enum RedisStoreScripts {
             """
     )
 
+    /// KEYS: a dead instance's share of one site (`inst:<instance>`) and its sessions there (`csrinst:<instance>`).
+    /// ARGV: prefix, now (ms), device_ttl (s), the dead instance's ID. Derived, in the same slot: the devices' hashes
+    /// and queue keys, and the sessions (`csr:<pid>`). Counts the instance's sockets of the site as disconnected now
+    /// (starting their devices' `device_ttl` clock), marks its connection state recovery sessions of the site as gone
+    /// (they can be taken back within their window) and deletes both hashes. Returns how many devices it held.
+    static let reapInstance = RedisScript(
+        prelude + """
+            local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
+            local entries = redis.call('HGETALL', KEYS[1])
+            for i = 1, #entries, 2 do
+              local ok, parts = pcall(cjson.decode, entries[i])
+              local sockets = tonumber(entries[i + 1])
+              if ok and type(parts) == 'table' and #parts == 2 and sockets and sockets > 0 then
+                local u, d = parts[1], parts[2]
+                local devices = ukey(u, 'devices')
+                local state = redis.call('HGET', devices, d)
+                if state and string.sub(state, 1, 1) == 'c' then
+                  local left = tonumber(string.sub(state, 2)) - sockets
+                  if left > 0 then
+                    redis.call('HSET', devices, d, 'c' .. left)
+                  else
+                    redis.call('HSET', devices, d, 'd' .. now)
+                    if ttl > 0 then
+                      for _, k in ipairs(deviceKeys(u, d)) do redis.call('PEXPIRE', k, ttl * 1000 + GRACE) end
+                    end
+                  end
+                end
+              end
+            end
+            redis.call('DEL', KEYS[1])
+            for _, pid in ipairs(redis.call('HKEYS', KEYS[2])) do
+              local key = P .. 'csr:' .. esc(pid)
+              local decoded, session = pcall(cjson.decode, redis.call('GET', key) or '')
+              if decoded and type(session) == 'table' and session.i == ARGV[4] and not session.g then
+                session.g = true
+                redis.call('SET', key, cjson.encode(session), 'PX', tonumber(session.w) or 120000)
+              end
+            end
+            redis.call('DEL', KEYS[2])
+            return #entries / 2
+            """
+    )
+
+    /// What ``reapInstance`` was before instances kept their share per site: the hashes `herald:inst:<instance>` and
+    /// `herald:csrinst:<instance>` written by an instance of an older version (they exist only on a single Redis that
+    /// such an instance used, never on a cluster, so this script declares no keys and spans sites). Run once for a
+    /// dead instance that left them, during a rolling upgrade.
+    ///
     /// ARGV: key prefix (`herald`), dead instance's hash key, now (ms), device_ttl (s), instances set key, instance
     /// ID, the dead instance's session hash. Counts the dead instance's sockets as disconnected now (starting their
     /// devices' `device_ttl` clock), marks the connection state recovery sessions it held as gone (they can be taken
     /// back within their window) and removes the instance. Returns how many devices it held.
-    static let reapInstance = RedisScript(
+    static let reapLegacyInstance = RedisScript(
         prelude + """
             local base, held, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
             local entries = redis.call('HGETALL', held)

@@ -76,6 +76,14 @@ enum MessageStoreFactory {
             logger: logger,
             metricsFactory: metricsFactory
         )
+        let registry = RedisInstanceRegistry(
+            client: client,
+            instanceID: instanceID,
+            deviceTTL: settings.deviceTTL,
+            timeToLive: settings.instanceTimeout,
+            interval: settings.heartbeatInterval,
+            logger: logger
+        )
         let cluster = try RedisCluster(
             client: client,
             configuration: configuration,
@@ -83,14 +91,7 @@ enum MessageStoreFactory {
             eventLoopGroup: group,
             maxBufferedBytes: settings.clusterMaxBufferBytes,
             metricsFactory: metricsFactory,
-            logger: logger
-        )
-        let registry = RedisInstanceRegistry(
-            client: client,
-            instanceID: instanceID,
-            deviceTTL: settings.deviceTTL,
-            timeToLive: settings.instanceTimeout,
-            interval: settings.heartbeatInterval,
+            instanceSites: registry.sites,
             logger: logger
         )
         let limits = RedisSiteLimits(
@@ -125,13 +126,15 @@ enum MessageStoreFactory {
             store: RedisMessageStore(
                 client: client,
                 settings: storeSettings,
-                instanceID: instanceID,
-                instanceTimeout: settings.instanceTimeout
+                instance: registry.sites,
+                replicaAcknowledgements: settings.redisReplicaWait.map {
+                    RedisReplicaAcknowledgements(replicas: $0.replicas, timeout: $0.timeout)
+                }
             ),
             bus: cluster,
             makeAdapter: { cluster.makeAdapter(namespace: $0) },
             idempotency: RedisIdempotencyStore(client: client, logger: logger),
-            presence: RedisPresenceStore(client: client, instanceID: instanceID, instanceTimeout: settings.instanceTimeout),
+            presence: RedisPresenceStore(client: client, instance: registry.sites),
             connectionLimit: limits.connections,
             sendRate: limits.sends,
             reapPresence: { registry.reapPresence(with: $0) },

@@ -24,8 +24,9 @@ extension RedisTests {
             .event(namespace: "/site", ackID: nil, name: "e", arguments: [.string(argument)])
         }
 
-        @Test func eventsRecordedOnOneInstanceAreTakenBackOnAnotherOnceAndInOrder() async throws {
-            try await withRedis { server, client in
+        @Test(arguments: RedisTopology.allCases)
+        func eventsRecordedOnOneInstanceAreTakenBackOnAnotherOnceAndInOrder(on topology: RedisTopology) async throws {
+            try await withRedis(topology) { server, client in
                 let channel = RedisCluster.broadcastChannel("/site")
                 let inbox = Subscriber.Inbox()
                 let subscriber = try RedisSubscriber(configuration: testConfiguration(for: server)) { inbox.receive($0) }
@@ -67,8 +68,9 @@ extension RedisTests {
             }
         }
 
-        @Test func aClientThatMissedTrimmedEventsIsNotRecovered() async throws {
-            try await withRedis { server, client in
+        @Test(arguments: RedisTopology.allCases)
+        func aClientThatMissedTrimmedEventsIsNotRecovered(on topology: RedisTopology) async throws {
+            try await withRedis(topology) { server, client in
                 let cluster = try makeCluster(server, client: client, id: "a")
                 let adapter = cluster.makeAdapter(namespace: "/site")
                 adapter.setRecovery(ConnectionStateRecovery(maxDisconnection: .seconds(60), maxEventsPerRoom: 1))
@@ -93,8 +95,9 @@ extension RedisTests {
             }
         }
 
-        @Test func sessionsOfADeadInstanceCanBeTakenBackAndALaterReleaseByItIsIgnored() async throws {
-            try await withRedis { server, client in
+        @Test(arguments: RedisTopology.allCases)
+        func sessionsOfADeadInstanceCanBeTakenBackAndALaterReleaseByItIsIgnored(on topology: RedisTopology) async throws {
+            try await withRedis(topology) { server, client in
                 let cluster = try makeCluster(server, client: client, id: "dead")
                 let adapter = cluster.makeAdapter(namespace: "/site")
                 adapter.setRecovery(Self.settings)
@@ -103,16 +106,15 @@ extension RedisTests {
                 #expect(await eventually { (try? await client.send(["EXISTS", key]).int) == 1 })
                 #expect(try await client.send(["PTTL", key]).int == -1, "a live session has no expiry")
 
+                #expect(try await client.send(["SISMEMBER", "herald:instsites:dead", "site"]).int == 1)
                 _ = try await client.run(
                     RedisStoreScripts.reapInstance,
-                    arguments: [
-                        "herald", "herald:inst:dead", "0", "60", "herald:instances", "dead",
-                        RedisSessionHistory.instanceSessionsKey(prefix: "herald", instanceID: "dead"),
-                    ]
+                    keys: ["herald:{site}:inst:dead", "herald:{site}:csrinst:dead"],
+                    arguments: ["herald:{site}:", "0", "60", "dead"]
                 )
                 let ttl = try #require(try await client.send(["PTTL", key]).int)
                 #expect(ttl > 0 && ttl <= 60_000, "the reaper gives the dead instance's sessions the recovery window")
-                #expect(try await client.send(["EXISTS", "herald:csrinst:dead"]).int == 0)
+                #expect(try await client.send(["EXISTS", "herald:{site}:csrinst:dead"]).int == 0)
 
                 adapter.persist(RecoverableSession(sid: "s", pid: "p", rooms: ["s", "stale"]))
                 await cluster.close()
@@ -140,6 +142,29 @@ extension RedisTests {
                 #expect(await adapter.currentOffset() == RecoveryOffset(0))
                 #expect(ContinuousClock.now - started < .seconds(10), "a dead Redis must not hold a connecting client")
                 await cluster.close()
+            }
+        }
+
+        /// An instance of an older version kept its sessions of all sites in `herald:csrinst:<id>`, fields
+        /// `["site","pid"]`; when it dies during a rolling upgrade, the reaper still marks them gone.
+        @Test func sessionsInTheHashOfAnOlderVersionAreReaped() async throws {
+            try await withRedis { _, client in
+                let key = "herald:{site}:csr:p"
+                _ = try await client.send(["SET", key, #"{"s":"s","r":["s"],"i":"old","w":60000}"#])
+                _ = try await client.send(["HSET", "herald:csrinst:old", #"["site","p"]"#, "1"])
+                _ = try await client.send(["SADD", "herald:instances", "old"])
+                let registry = RedisInstanceRegistry(
+                    client: client,
+                    instanceID: "live",
+                    deviceTTL: 60,
+                    interval: .milliseconds(20),
+                    logger: Logger(label: "test")
+                )
+                let run = Task { await registry.run() }
+                defer { run.cancel() }
+                #expect(await eventually { ((try? await client.send(["PTTL", key]).int) ?? -2) > 0 }, "marked gone: kept for the window")
+                #expect(await eventually { (try? await client.send(["EXISTS", "herald:csrinst:old"]).int) == 0 })
+                #expect(try await client.send(["SISMEMBER", "herald:instances", "old"]).int == 0)
             }
         }
     }

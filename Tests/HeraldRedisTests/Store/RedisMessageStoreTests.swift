@@ -6,10 +6,12 @@ import Testing
 
 @Suite(.timeLimit(.minutes(2)))
 struct RedisMessageStoreTests {
-    @Test(arguments: MessageStoreContract.allCases)
-    func contract(_ rule: MessageStoreContract) async throws {
-        try await withRedis { _, client in
-            try await rule.check { settings, clock in RedisMessageStore(client: client, settings: settings, clock: clock) }
+    @Test(arguments: MessageStoreContract.allCases, RedisTopology.allCases)
+    func contract(_ rule: MessageStoreContract, on topology: RedisTopology) async throws {
+        try await withRedis(topology.options) { server, client in
+            try await auditingScripts(of: server, on: topology) {
+                try await rule.check { settings, clock in RedisMessageStore(client: client, settings: settings, clock: clock) }
+            }
         }
     }
 
@@ -65,8 +67,11 @@ struct RedisMessageStoreTests {
     }
 
     /// Runs `body` with a redis-server of its own and a client connected to it, and closes both after.
-    private func withRedis(_ body: (RedisServerProcess, RedisClient) async throws -> Void) async throws {
-        let server = try await RedisServerProcess.start()
+    private func withRedis(
+        _ options: RedisServerProcess.Options = .init(),
+        _ body: (RedisServerProcess, RedisClient) async throws -> Void
+    ) async throws {
+        let server = try await RedisServerProcess.start(options)
         defer { server.stop() }
         let client = try RedisClient(configuration: try RedisConfiguration(url: server.url))
         try await client.waitUntilConnected(timeout: .seconds(5))

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldRedis
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
@@ -38,12 +39,20 @@ final class RedisServerProcess: Sendable {
         var tls: TestCertificates?
         /// Further `redis-server` arguments, for example `["--maxmemory", "10mb"]`.
         var extraArguments: [String] = []
+        /// Runs the server as a Redis Cluster of one node owning all 16384 slots (`--cluster-enabled yes`, then
+        /// `CLUSTER ADDSLOTSRANGE 0 16383`): it refuses what a real cluster refuses — a command or script touching
+        /// keys of two slots — without any routing, since every slot is local.
+        var cluster: Bool = false
 
-        init(password: String? = nil, tls: TestCertificates? = nil, extraArguments: [String] = []) {
+        init(password: String? = nil, tls: TestCertificates? = nil, extraArguments: [String] = [], cluster: Bool = false) {
             self.password = password
             self.tls = tls
             self.extraArguments = extraArguments
+            self.cluster = cluster
         }
+
+        /// A one-node cluster (``cluster``).
+        static let oneNodeCluster = Options(cluster: true)
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -158,6 +167,9 @@ final class RedisServerProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning, ContinuousClock.now < deadline {
             if readLog().contains("Ready to accept connections") {
+                if options.cluster {
+                    try await takeAllSlots(until: deadline)
+                }
                 return
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -168,6 +180,35 @@ final class RedisServerProcess: Sendable {
             throw Failure.notReady(port: port, log: text)
         }
         throw Failure.portTaken(port: port, log: text)
+    }
+
+    /// Assigns every slot to this node (unless its `nodes.conf` already does, after a restart) and waits until
+    /// `CLUSTER INFO` reports `cluster_state:ok`.
+    private func takeAllSlots(until deadline: ContinuousClock.Instant) async throws {
+        let client = try RedisClient(configuration: try RedisConfiguration(url: url))
+        do {
+            try await client.waitUntilConnected(timeout: .seconds(5))
+            let ready = try await Self.takeAllSlots(on: client, until: deadline)
+            await client.close()
+            guard ready else { throw Failure.notReady(port: port, log: readLog() + "\ncluster_state never ok") }
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    private static func takeAllSlots(on client: RedisClient, until deadline: ContinuousClock.Instant) async throws -> Bool {
+        func info() async throws -> String { try await client.send(["CLUSTER", "INFO"]).string ?? "" }
+        if try await !info().contains("cluster_slots_assigned:16384") {
+            _ = try await client.send(["CLUSTER", "ADDSLOTSRANGE", "0", "16383"])
+        }
+        while ContinuousClock.now < deadline {
+            if try await info().contains("cluster_state:ok") {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 
     /// Kills the server with SIGKILL, as a crash would, and waits for it to exit; the data is gone.
@@ -212,6 +253,9 @@ final class RedisServerProcess: Sendable {
                 "--tls-ca-cert-file", tls.caCertificate,
                 "--tls-auth-clients", "no",
             ]
+        }
+        if options.cluster {
+            arguments += ["--cluster-enabled", "yes", "--cluster-config-file", directory.appendingPathComponent("nodes.conf").path]
         }
         return arguments + options.extraArguments
     }
