@@ -180,7 +180,7 @@ def redis_cluster_instances(hooks):
     workdir = tempfile.mkdtemp(prefix="herald-chaos-cluster-")
     instances = []
     try:
-        write_config(workdir, hooks, redis_settings="    waitReplicas: 1\n    waitTimeoutMs: 2000\n")
+        write_config(workdir, hooks, redis_settings="    waitReplicas: 1\n    waitTimeoutMs: 1500\n")
         for number in (1, 2, 3):
             instances.append(HeraldProcess(number, workdir, cluster.url))
         yield instances, cluster

@@ -54,11 +54,22 @@ class ClusterNode:
 
     def _start_on(self, port):
         self.port = port
-        log_path = os.path.join(self.directory, "redis.log")
         for stale in ("redis.log", "nodes.conf"):
             path = os.path.join(self.directory, stale)
             if os.path.exists(path):
                 os.remove(path)
+        self._launch()
+
+    def restart(self):
+        """Starts the node again on its port with its `nodes.conf`, as an operator brings back a crashed node: it
+        rejoins the cluster (a killed master as a replica of the node that took over)."""
+        self._launch()
+
+    def _launch(self):
+        port = self.port
+        log_path = os.path.join(self.directory, "redis.log")
+        if os.path.exists(log_path):
+            os.remove(log_path)
         self.process = subprocess.Popen(
             [self.binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", self.directory, "--logfile", log_path, "--cluster-enabled", "yes",
@@ -170,6 +181,11 @@ class RedisCluster:
             if not reply.startswith("-MOVED") and not reply.startswith("-ASK"):
                 return node
         raise RuntimeError(f"no live master owns {key!r}")
+
+    def rejoin(self, node):
+        """Restarts a killed node and waits until the cluster is whole again with it as a synced replica."""
+        node.restart()
+        self.wait_until_ok(START_SECONDS + 20)
 
     def kill_master(self, node):
         """SIGKILLs `node` (a master) and waits until its replica took over every slot it had."""
