@@ -2,10 +2,11 @@
 # Installs what the build and the tests need on a fresh Debian machine, and nothing that is already there.
 #   build:  libcurl4-openssl-dev (HookClient), libhiredis-dev (HeraldRedis), libssl-dev (JWT signatures),
 #           zlib1g-dev (WebSocket permessage-deflate), python3-venv (test virtualenvs)
-#   tests:  redis-server (store and outage tests), chromium + chromium-driver (the demo page's browser test),
+#   tests:  redis-server (store and outage tests; also run as sentinels), redis-tools (redis-cli joins the Redis
+#           Cluster the tests start), chromium + chromium-driver (the demo page's browser test),
 #           nginx, systemd (systemd-analyze) and docker-compose (the deployment suite)
 #   bench (and tests): gcc (the benchmark's C floor server, which also links libssl-dev), redis-server (the
-#           benchmark's Redis and cluster scenarios)
+#           benchmark's Redis and cluster scenarios), redis-tools (redis-cli, for the benchmark's Redis Cluster)
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: build)
 set -euo pipefail
 
@@ -30,6 +31,7 @@ if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   command -v gcc >/dev/null || missing+=(gcc)
   command -v taskset >/dev/null || missing+=(util-linux)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v redis-cli >/dev/null || missing+=(redis-tools)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
