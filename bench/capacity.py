@@ -47,7 +47,8 @@ try:
     import aiohttp
     import socketio
 except ImportError:
-    if os.access(VENV_PYTHON, os.X_OK) and os.path.realpath(sys.executable) != os.path.realpath(VENV_PYTHON):
+    # A venv's python is a symlink to the system one, so tell them apart by the prefix, not the executable.
+    if os.access(VENV_PYTHON, os.X_OK) and os.path.realpath(sys.prefix) != os.path.realpath(os.path.dirname(os.path.dirname(VENV_PYTHON))):
         os.execv(VENV_PYTHON, [VENV_PYTHON, *sys.argv])
     raise SystemExit("bench/capacity.py needs python-socketio 5 and aiohttp (make test-deps makes .venv-sio5)")
 
