@@ -26,8 +26,19 @@ public struct ForwardSignature: Sendable {
         return "\(expiry) \(address) \(mac)"
     }
 
-    /// The client's address a valid marker names (`.some(nil)` for none), or nil when `value` is no valid marker.
-    public func verify(_ value: String, method: String, target: String, nowMilliseconds: Int64) -> String?? {
+    /// A marker that checked out: the request came from an instance sharing the secret.
+    public struct Verified: Sendable, Hashable {
+        /// The client's address the forwarding instance saw, nil when it named none.
+        public var clientAddress: String?
+
+        /// A verified marker naming `clientAddress`.
+        public init(clientAddress: String?) {
+            self.clientAddress = clientAddress
+        }
+    }
+
+    /// What a valid marker vouches for, or nil when `value` is no valid marker.
+    public func verify(_ value: String, method: String, target: String, nowMilliseconds: Int64) -> Verified? {
         let parts = value.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 3, let expiry = Int64(parts[0]), expiry >= nowMilliseconds,
             expiry <= nowMilliseconds + 2 * Self.validity, parts[2].utf8.count == 64
@@ -39,7 +50,7 @@ public struct ForwardSignature: Sendable {
         var difference: UInt8 = 0
         for index in 0..<wanted.count { difference |= wanted[index] ^ given[index] }
         guard difference == 0 else { return nil }
-        return .some(address == "-" ? nil : address)
+        return Verified(clientAddress: address == "-" ? nil : address)
     }
 
     private static func input(expiry: Int64, method: String, target: String, address: String) -> [UInt8] {

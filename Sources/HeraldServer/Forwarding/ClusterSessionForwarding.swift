@@ -57,10 +57,10 @@ final class ClusterSessionForwarding: SessionForwarding {
 
     func origin(method: HTTPRequest.Method, target: String, headers: HTTPFields) -> ForwardOrigin {
         guard let name = HTTPField.Name(ForwardSignature.headerName), let value = headers[name] else { return .client }
-        guard let address = signature.verify(value, method: method.rawValue, target: target, nowMilliseconds: now) else {
+        guard let verified = signature.verify(value, method: method.rawValue, target: target, nowMilliseconds: now) else {
             return .forged
         }
-        return .instance(clientAddress: address)
+        return .instance(clientAddress: verified.clientAddress)
     }
 
     func forward(_ request: Request, sessionID: String, clientAddress: String?) async -> Response? {
