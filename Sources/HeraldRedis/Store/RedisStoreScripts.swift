@@ -68,6 +68,20 @@ enum RedisStoreScripts {
           if redis.call('ZCARD', ekey(u, d, e)) == 0 then redis.call('SREM', dkey(u, d, 'ev'), e) end
           return e
         end
+        local function releaseSockets(u, d, sockets, now, ttl)
+          local devices = ukey(u, 'devices')
+          local state = redis.call('HGET', devices, d)
+          if not state or string.sub(state, 1, 1) ~= 'c' then return end
+          local left = tonumber(string.sub(state, 2)) - sockets
+          if left > 0 then
+            redis.call('HSET', devices, d, 'c' .. left)
+            return
+          end
+          redis.call('HSET', devices, d, 'd' .. now)
+          if ttl > 0 then
+            for _, k in ipairs(deviceKeys(u, d)) do redis.call('PEXPIRE', k, ttl * 1000 + GRACE) end
+          end
+        end
         local function expired(state, now, ttl)
           if ttl <= 0 or string.sub(state, 1, 1) ~= 'd' then return false end
           return now - tonumber(string.sub(state, 2)) >= ttl * 1000
@@ -379,19 +393,7 @@ enum RedisStoreScripts {
               local sockets = tonumber(entries[i + 1])
               if ok and type(parts) == 'table' and #parts == 2 and sockets and sockets > 0 then
                 local u, d = parts[1], parts[2]
-                local devices = ukey(u, 'devices')
-                local state = redis.call('HGET', devices, d)
-                if state and string.sub(state, 1, 1) == 'c' then
-                  local left = tonumber(string.sub(state, 2)) - sockets
-                  if left > 0 then
-                    redis.call('HSET', devices, d, 'c' .. left)
-                  else
-                    redis.call('HSET', devices, d, 'd' .. now)
-                    if ttl > 0 then
-                      for _, k in ipairs(deviceKeys(u, d)) do redis.call('PEXPIRE', k, ttl * 1000 + GRACE) end
-                    end
-                  end
-                end
+                releaseSockets(u, d, sockets, now, ttl)
               end
             end
             redis.call('DEL', KEYS[1])
@@ -427,19 +429,7 @@ enum RedisStoreScripts {
               if ok and type(parts) == 'table' and #parts == 3 and sockets and sockets > 0 then
                 P = base .. ':{' .. parts[1] .. '}:'
                 local u, d = parts[2], parts[3]
-                local devices = ukey(u, 'devices')
-                local state = redis.call('HGET', devices, d)
-                if state and string.sub(state, 1, 1) == 'c' then
-                  local left = tonumber(string.sub(state, 2)) - sockets
-                  if left > 0 then
-                    redis.call('HSET', devices, d, 'c' .. left)
-                  else
-                    redis.call('HSET', devices, d, 'd' .. now)
-                    if ttl > 0 then
-                      for _, k in ipairs(deviceKeys(u, d)) do redis.call('PEXPIRE', k, ttl * 1000 + GRACE) end
-                    end
-                  end
-                end
+                releaseSockets(u, d, sockets, now, ttl)
               end
             end
             redis.call('DEL', held)
