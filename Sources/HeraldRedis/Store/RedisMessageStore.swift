@@ -111,14 +111,54 @@ public final class RedisMessageStore: MessageStore {
                 keys.prefix, "\(clock.milliseconds)", "\(settings.deviceTTL)", "\(settings.maxQueueLength)",
                 message.id.sortKey, message.event, StoredEntry.encode(message),
             ] + users
-        let reply = try await runReplicated(
-            RedisStoreScripts.enqueue,
-            keys: users.flatMap { [keys.devices($0), keys.userRooms($0)] },
-            arguments
-        )
+        let scriptKeys = users.flatMap { [keys.devices($0), keys.userRooms($0)] }
+        guard let wanted = replicaAcknowledgements else {
+            return Self.holders(of: try await run(RedisStoreScripts.enqueue, keys: scriptKeys, arguments), site: site)
+        }
+        let result: (reply: RedisValue, replicas: Int)
+        do {
+            result = try await client.runAndWait(RedisStoreScripts.enqueue, keys: scriptKeys, arguments: arguments, for: wanted)
+        } catch {
+            throw StoreError(error.description)
+        }
+        let holders = Self.holders(of: result.reply, site: site)
+        guard result.replicas >= wanted.replicas else {
+            throw await withdraw(message, from: holders, site: site, acknowledged: result.replicas, wanted: wanted)
+        }
+        return holders
+    }
+
+    private static func holders(of reply: RedisValue, site: String) -> [DeviceKey] {
         let fields = (reply.array ?? []).compactMap(\.string)
         return stride(from: 0, to: fields.count - 1, by: 2).map { index in
             DeviceKey(site: site, userRoom: fields[index], deviceID: fields[index + 1])
+        }
+    }
+
+    /// Takes back a message too few replicas acknowledged, so the `/send` answered 503 leaves no copy behind for its
+    /// retry to duplicate; returns the error that answer carries.
+    private func withdraw(
+        _ message: StoredMessage,
+        from holders: [DeviceKey],
+        site: String,
+        acknowledged: Int,
+        wanted: RedisReplicaAcknowledgements
+    ) async -> StoreError {
+        let shortfall = "\(acknowledged) of \(wanted.replicas) replicas acknowledged the message within \(wanted.timeout)"
+        guard !holders.isEmpty else {
+            return StoreError("\(shortfall); nothing was stored, retry")
+        }
+        let keys = keys(site)
+        let arguments = [keys.prefix, message.id.sortKey] + holders.flatMap { [$0.userRoom, $0.deviceID] }
+        do {
+            _ = try await client.run(
+                RedisStoreScripts.withdraw,
+                keys: holders.flatMap { queueKeys($0, overflow: false) },
+                arguments: arguments
+            )
+            return StoreError("\(shortfall); it was taken back, retry")
+        } catch {
+            return StoreError("\(shortfall) and taking it back failed (\(error)); a retry may store it twice")
         }
     }
 
@@ -240,25 +280,5 @@ public final class RedisMessageStore: MessageStore {
         } catch {
             throw StoreError(error.description)
         }
-    }
-
-    /// ``run(_:keys:_:)`` followed by `WAIT` on the same connection when replicas must acknowledge the write.
-    private func runReplicated(_ script: RedisScript, keys: [String], _ arguments: [String]) async throws(StoreError)
-        -> RedisValue
-    {
-        guard let wanted = replicaAcknowledgements else { return try await run(script, keys: keys, arguments) }
-        let result: (reply: RedisValue, replicas: Int)
-        do {
-            result = try await client.runAndWait(script, keys: keys, arguments: arguments, for: wanted)
-        } catch {
-            throw StoreError(error.description)
-        }
-        guard result.replicas >= wanted.replicas else {
-            throw StoreError(
-                "stored on the Redis master, but \(result.replicas) of \(wanted.replicas) replicas acknowledged it within "
-                    + "\(wanted.timeout): not safe from a failover; retry"
-            )
-        }
-        return result.reply
     }
 }

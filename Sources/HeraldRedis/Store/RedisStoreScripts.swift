@@ -281,6 +281,20 @@ enum RedisStoreScripts {
             """
     )
 
+    /// KEYS: `q`, `qs`, `m`, `ev` of each device, in ARGV order. ARGV: prefix, message ID, then user room and device of
+    /// each device ``enqueue`` stored it for. Derived, in the same slot: the `qe` sets. Takes the message back out of
+    /// those queues: an enqueue whose replicas did not acknowledge it in time, so its `/send` is answered 503 and the
+    /// backend's retry stores it once (queues it made overflow stay trimmed). Returns how many queues held it.
+    static let withdraw = RedisScript(
+        prelude + """
+            local id, removed = ARGV[2], 0
+            for i = 3, #ARGV - 1, 2 do
+              if removeMessage(ARGV[i], ARGV[i + 1], id) then removed = removed + 1 end
+            end
+            return removed
+            """
+    )
+
     /// KEYS: `q`, `qs`, `m`, `ev` of each ack's device, in ARGV order. ARGV: prefix, then for each ack in the order the
     /// clients sent them: user room, device, message ID, `1` for resync or `0`. Derived, in the same slot: the `qe`
     /// sets. The acks of many devices recorded in one call, each removing its message, or with resync when it is not the oldest queued one of its event clearing that event's queue. Returns two

@@ -38,9 +38,9 @@ extension RedisTests {
             }
         }
 
-        /// Without a replica the enqueue fails after the timeout (`/send` answers 503 and the backend retries);
-        /// the master keeps the message, so a retry stores it at least once.
-        @Test func anEnqueueNoReplicaAcknowledgedFailsAndTheMasterKeepsTheMessage() async throws {
+        /// Without a replica the enqueue fails after the timeout (`/send` answers 503 and the backend retries) and
+        /// takes the message back out of the queues, so the retry's copy is the only one the device gets.
+        @Test func anEnqueueNoReplicaAcknowledgedFailsAndLeavesNoCopyForItsRetryToDuplicate() async throws {
             try await withRedis { _, client in
                 let plain = RedisMessageStore(client: client, settings: MessageStoreSettings(deviceTTL: 60))
                 let waiting = RedisMessageStore(
@@ -54,7 +54,10 @@ extension RedisTests {
                     _ = try await waiting.enqueue(message, site: "s", userRooms: ["user_1"])
                 }
                 #expect(error?.reason.contains("0 of 1 replicas") == true, "\(String(describing: error))")
-                #expect(try await plain.connect(phone, sharedRooms: []).messages == [message])
+                #expect(error?.reason.contains("taken back") == true, "\(String(describing: error))")
+                let retry = StoredMessage(id: FlakeID(rawValue: message.id.rawValue + (1 << 22)), event: "e", arguments: ["again"])
+                _ = try await plain.enqueue(retry, site: "s", userRooms: ["user_1"])
+                #expect(try await plain.connect(phone, sharedRooms: []).messages == [retry])
             }
         }
 
@@ -68,10 +71,12 @@ extension RedisTests {
                 )
                 _ = try await waiting.connect(phone, sharedRooms: [])
                 _ = try await client.send(["SCRIPT", "FLUSH"])
-                await #expect(throws: StoreError.self) {
+                let error = await #expect(throws: StoreError.self) {
                     _ = try await waiting.enqueue(message, site: "s", userRooms: ["user_1"])
                 }
-                #expect(try await client.send(["HEXISTS", "herald:{s}:m:user_1:phone", message.id.sortKey]).int == 1)
+                #expect(error?.reason.contains("0 of 1 replicas") == true, "\(String(describing: error))")
+                #expect(error?.reason.contains("taken back") == true, "\(String(describing: error))")
+                #expect(try await client.send(["HEXISTS", "herald:{s}:m:user_1:phone", message.id.sortKey]).int == 0)
             }
         }
     }
