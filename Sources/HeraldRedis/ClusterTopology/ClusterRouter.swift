@@ -27,12 +27,12 @@ final class ClusterRouter: Sendable {
     /// How often the map is read while a master serving a slot is unreachable.
     static let degradedRefreshInterval: Duration = .milliseconds(250)
 
-    private enum Refresh {
+    enum Refresh {
         case idle
         case running(again: Bool)
     }
 
-    private struct State {
+    struct State {
         var map: ClusterSlotMap?
         var connections: [RedisNodeAddress: RedisConnection] = [:]
         var health = ClusterHealth()
@@ -45,9 +45,9 @@ final class ClusterRouter: Sendable {
 
     let configuration: RedisConfiguration
     let eventLoop: any EventLoop
-    private let seeds: [RedisNodeAddress]
-    private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    let seeds: [RedisNodeAddress]
+    let logger: Logger
+    let state = NIOLockedValueBox(State())
 
     /// - Throws: ``RedisError/invalidConfiguration(_:)`` when the TLS settings cannot be loaded.
     init(configuration: RedisConfiguration, eventLoop: any EventLoop, logger: Logger) throws(RedisError) {
@@ -146,13 +146,13 @@ final class ClusterRouter: Sendable {
     }
 
     /// How many times one unit was sent again, and until when it may be.
-    private struct Attempt {
+    struct Attempt {
         var deadline: NIODeadline
         var redirects = 0
         var pauses = 0
     }
 
-    private func followRedirects(
+    func followRedirects(
         _ commands: [RedisCommand],
         replies: [RedisValue],
         origin: RedisNodeAddress,
@@ -197,7 +197,7 @@ final class ClusterRouter: Sendable {
 
     /// Sends `commands` to `node` (behind `ASKING` when `asking`), waiting for its connection until `deadline` when
     /// it is not up yet: a redirect may name a node the client has not connected to.
-    private func send(
+    func send(
         _ commands: [RedisCommand],
         to node: RedisNodeAddress,
         asking: Bool,
@@ -227,12 +227,12 @@ final class ClusterRouter: Sendable {
         return connected.futureResult.flatMap { write() }
     }
 
-    private static func anyNode(_ state: State) -> RedisNodeAddress? {
+    static func anyNode(_ state: State) -> RedisNodeAddress? {
         let masters = state.map?.servingMasters ?? []
         return masters.first { state.connections[$0]?.currentState == .connected } ?? masters.first
     }
 
-    private func noteMoved(_ slot: ClusterSlot, to node: RedisNodeAddress) {
+    func noteMoved(_ slot: ClusterSlot, to node: RedisNodeAddress) {
         state.withLockedValue { state in
             state.map?.assign(slot.number...slot.number, to: node)
             _ = connection(for: node, in: &state)
@@ -241,7 +241,7 @@ final class ClusterRouter: Sendable {
     }
 
     /// The connection to `node`, opened now when there is none yet; `nil` when its TLS settings no longer load.
-    private func connection(for node: RedisNodeAddress, in state: inout State) -> RedisConnection? {
+    func connection(for node: RedisNodeAddress, in state: inout State) -> RedisConnection? {
         if let existing = state.connections[node] {
             return existing
         }
@@ -260,7 +260,7 @@ final class ClusterRouter: Sendable {
 
     /// A connection to `node`, not started; `nil` (logged) when the TLS settings, which loaded at start, no longer do
     /// (a CA file removed meanwhile).
-    private func makeConnection(to node: RedisNodeAddress) -> RedisConnection? {
+    func makeConnection(to node: RedisNodeAddress) -> RedisConnection? {
         do {
             return try RedisConnection(configuration: configuration.node(node), eventLoop: eventLoop, logger: logger)
         } catch {
@@ -269,7 +269,7 @@ final class ClusterRouter: Sendable {
         }
     }
 
-    private func connectionChanged(_ node: RedisNodeAddress, to change: RedisConnectionState) {
+    func connectionChanged(_ node: RedisNodeAddress, to change: RedisConnectionState) {
         let isServing = state.withLockedValue { state in
             updateHealth(&state)
             return state.map?.servingMasters.contains(node) ?? false
@@ -280,7 +280,7 @@ final class ClusterRouter: Sendable {
     }
 
     /// Shows the state the map and the masters' connections make now.
-    private func updateHealth(_ state: inout State) {
+    func updateHealth(_ state: inout State) {
         let next: RedisConnectionState
         if let map = state.map {
             next = Self.health(map: map, connections: state.connections, showing: state.health.visible)
@@ -294,7 +294,7 @@ final class ClusterRouter: Sendable {
         }
     }
 
-    private static func health(
+    static func health(
         map: ClusterSlotMap,
         connections: [RedisNodeAddress: RedisConnection],
         showing visible: RedisConnectionState
@@ -311,185 +311,6 @@ final class ClusterRouter: Sendable {
             }
         }
         return .connected
-    }
-
-    // MARK: The slot map
-
-    /// Reads the map now, or right after the read under way (several requests meanwhile make one more read).
-    func refreshMap() {
-        let starts = state.withLockedValue { state -> Bool in
-            guard !state.isClosed else {
-                return false
-            }
-            switch state.refresh {
-            case .idle:
-                state.refresh = .running(again: false)
-                return true
-            case .running:
-                state.refresh = .running(again: true)
-                return false
-            }
-        }
-        if starts {
-            Task { await self.readMapUntilSettled() }
-        }
-    }
-
-    private func readMapUntilSettled() async {
-        while true {
-            await readMap()
-            let again = state.withLockedValue { state -> Bool in
-                if case .running(again: true) = state.refresh, !state.isClosed {
-                    state.refresh = .running(again: false)
-                    return true
-                }
-                state.refresh = .idle
-                return false
-            }
-            if !again {
-                break
-            }
-        }
-        state.withLockedValue { state in
-            guard !state.isClosed else {
-                return
-            }
-            state.timer?.cancel()
-            let interval = state.health.visible == .connected ? configuration.clusterRefreshInterval : Self.degradedRefreshInterval
-            state.timer = eventLoop.scheduleTask(in: TimeAmount(interval)) { [weak self] in self?.refreshMap() }
-        }
-    }
-
-    /// Asks the nodes in turn (connected masters first, then the other known nodes, then the seeds) until one answers
-    /// with a map.
-    private func readMap() async {
-        let candidates: [(node: RedisNodeAddress, connection: RedisConnection?)] = state.withLockedValue { state in
-            let known = (state.map?.nodes ?? []) + seeds
-            var seen = Set<RedisNodeAddress>()
-            let nodes = known.filter { seen.insert($0).inserted }
-            let connected = nodes.filter { state.connections[$0]?.currentState == .connected }
-            let others = nodes.filter { state.connections[$0] == nil }
-            return connected.map { ($0, state.connections[$0]) } + others.map { ($0, nil) }
-        }
-        var failure = "no cluster node could be reached"
-        for candidate in candidates {
-            guard let connection = candidate.connection ?? makeConnection(to: candidate.node) else {
-                continue
-            }
-            if candidate.connection == nil {
-                connection.start()
-                try? await connection.waitUntilConnected(timeout: min(configuration.connectTimeout, .seconds(1)))
-            }
-            do {
-                if let map = try await ClusterSlotMap.read(through: connection, origin: candidate.node, tls: configuration.tls != nil) {
-                    apply(map)
-                    if candidate.connection == nil {
-                        _ = connection.close()
-                    }
-                    return
-                }
-                failure = "\(candidate.node) answered no slot map"
-            } catch {
-                failure = "\(candidate.node): \(error)"
-            }
-            if candidate.connection == nil {
-                _ = connection.close()
-            }
-        }
-        logger.warning("cannot read the Redis Cluster slot map", metadata: ["reason": "\(failure)"])
-        state.withLockedValue { state in
-            state.mapFailure = "cannot read the cluster slot map: \(failure)"
-            updateHealth(&state)
-        }
-    }
-
-    private func apply(_ map: ClusterSlotMap) {
-        let (changed, retired, listeners) = state.withLockedValue { state in
-            let changed = !(state.map?.assignsSlotsLike(map) ?? false)
-            state.map = map
-            state.mapFailure = nil
-            let serving = Set(map.servingMasters)
-            for master in serving {
-                _ = connection(for: master, in: &state)
-            }
-            let retired = state.connections.filter { !serving.contains($0.key) }
-            for node in retired.keys {
-                state.connections[node] = nil
-            }
-            updateHealth(&state)
-            return (changed, Array(retired.values), state.listeners)
-        }
-        for connection in retired {
-            _ = connection.close()
-        }
-        if changed {
-            logger.info("Redis Cluster slot map read", metadata: ["masters": "\(map.servingMasters.map(\.description))"])
-        }
-        for listener in listeners {
-            listener()
-        }
-    }
-
-    // MARK: State
-
-    func stateChanges() -> AsyncStream<RedisConnectionState> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RedisConnectionState.self, bufferingPolicy: .bufferingNewest(32))
-        guard let id = state.withLockedValue({ $0.health.observe(continuation) }) else {
-            continuation.finish()
-            return stream
-        }
-        continuation.onTermination = { [weak self] _ in
-            self?.state.withLockedValue { $0.health.stopObserving(id) }
-        }
-        return stream
-    }
-
-    func waitUntilConnected(timeout: Duration) async throws(RedisError) {
-        let promise = eventLoop.makePromise(of: Void.self)
-        let immediate: RedisError?? = state.withLockedValue { state in
-            switch state.health.visible {
-            case .connected: return .some(nil)
-            case .closed: return .some(.closed)
-            case .connecting, .disconnected:
-                _ = state.health.wait(promise)
-                return nil
-            }
-        }
-        if let immediate {
-            promise.succeed()
-            if let error = immediate {
-                throw error
-            }
-            return
-        }
-        let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            if self.state.withLockedValue({ $0.health.stopWaiting(promise) }) {
-                promise.fail(RedisError.timedOut)
-            }
-        }
-        promise.futureResult.whenComplete { _ in timer.cancel() }
-        do {
-            try await promise.futureResult.get()
-        } catch {
-            throw RedisConnection.redisError(error)
-        }
-    }
-
-    func close() -> EventLoopFuture<Void> {
-        let (connections, waiters) = state.withLockedValue { state in
-            state.isClosed = true
-            state.timer?.cancel()
-            state.timer = nil
-            let connections = Array(state.connections.values)
-            state.connections = [:]
-            state.listeners = []
-            return (connections, state.health.close())
-        }
-        for waiter in waiters {
-            waiter.fail(RedisError.closed)
-        }
-        let closed = connections.map { $0.close() }
-        return EventLoopFuture.andAllComplete(closed, on: eventLoop)
     }
 }
 
