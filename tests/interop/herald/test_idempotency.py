@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from conftest import RunningHerald, sentinel
+from conftest import PLAIN_KEY, RunningHerald, sentinel
 from redis_server import RedisServer
 from send_helpers import message, post_send
 from site_client import SiteClient
@@ -95,7 +95,6 @@ def test_concurrent_duplicates_send_once_and_the_others_get_409_or_the_replay(an
 
 def test_keys_are_per_site_and_bounded(any_herald):
     first = post_send(any_herald, message(["news"], "news", 1), key="shared-key")
-    from conftest import PLAIN_KEY
 
     other_site = post_send(any_herald, message(["news"], "news", 1), key="shared-key", site="plain", api_key=PLAIN_KEY)
     assert first.status_code == 200 and other_site.status_code == 200
