@@ -1,6 +1,7 @@
 import HTTPTypes
 public import HummingbirdCore
 public import Logging
+import NIOConcurrencyHelpers
 public import NIOCore
 import NIOHTTP1
 public import NIOHTTPTypes
@@ -48,7 +49,15 @@ public struct EngineIOChannel: ServerChildChannel, HTTPChannelHandler {
         self.endpoints = endpoints ?? [server.webSocketEndpoint]
         self.http = http
         self.responder = responder
+        Self.typeMetadataPrepared.withLockedValue { prepared in
+            guard !prepared else { return }
+            Self.prepareTypeMetadata()
+            prepared = true
+        }
     }
+
+    /// Whether ``prepareTypeMetadata()`` ran in this process (once is enough).
+    private static let typeMetadataPrepared = NIOLockedValueBox(false)
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
