@@ -21,7 +21,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case queryString = "query-string"
     /// Whole `/send` bodies: JSON objects, forms and JSON-array batches.
     case sendBody = "send-body"
-    /// Redis replies through hiredis' reader, fed in pieces as they arrive from a socket.
+    /// Redis replies through hiredis' reader, fed in pieces as they arrive from a socket, then read as cluster slot
+    /// maps, redirects, sentinel answers and pub/sub pushes.
     case respReply = "resp-reply"
     /// `config.yml` and `sites.yml` text through the configuration loader.
     case configuration

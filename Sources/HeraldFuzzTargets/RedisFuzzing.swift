@@ -3,7 +3,8 @@ import NIOCore
 import NIOEmbedded
 
 /// Redis replies through the connection's decoder (hiredis' `redisReader`), as a server or a man in the middle
-/// could send them.
+/// could send them, and each decoded reply through the parsers of cluster maps, redirects, sentinel answers and
+/// pub/sub pushes (``RedisTopologyReplies``).
 enum RedisFuzzing {
     /// The first byte sets the size of the pieces the rest arrives in, as TCP may cut a reply anywhere.
     static func replies(_ input: UnsafeRawBufferPointer) {
@@ -19,6 +20,7 @@ enum RedisFuzzing {
                 while let value = try channel.readInbound(as: RedisValue.self) {
                     _ = value.string
                     _ = value.int
+                    RedisTopologyReplies.check(value)
                 }
             } catch {
                 break

@@ -33,17 +33,25 @@ struct ClusterSlotMap: Sendable, Hashable {
         !owners.contains(Self.unassigned)
     }
 
-    /// Records that `slots` are served by `master` (a `MOVED` reply, or a range of the map being read).
+    /// Records that `slots` are served by `master` (a `MOVED` reply, or a range of the map being read). Slots outside
+    /// 0…16383 are ignored, and so is a master beyond the 65,535th one a reply names (a map has at most 16,384), so a
+    /// reply from a broken or hostile node cannot make the client loop or trap.
     mutating func assign(_ slots: ClosedRange<Int>, to master: RedisNodeAddress) {
+        guard slots.overlaps(0...ClusterSlot.count - 1) else {
+            return
+        }
         let index: Int
         if let known = masters.firstIndex(of: master) {
             index = known
         } else {
+            guard masters.count < Int(Self.unassigned) else {
+                return
+            }
             index = masters.count
             masters.append(master)
         }
         noteNode(master)
-        for slot in slots where (0..<ClusterSlot.count).contains(slot) {
+        for slot in slots.clamped(to: 0...ClusterSlot.count - 1) {
             owners[slot] = UInt16(index)
         }
         servingMasters = Set(owners).sorted().compactMap { $0 == Self.unassigned ? nil : masters[Int($0)] }
@@ -109,6 +117,9 @@ struct ClusterSlotMap: Sendable, Hashable {
                 guard let fields = node.array, fields.count >= 2, let host = fields[0].string, let port = fields[1].int else {
                     return nil
                 }
+                guard Self.isPort(port) else {
+                    return nil
+                }
                 return RedisNodeAddress(host: host.isEmpty || host == "?" ? origin.host : host, port: port)
             }
             guard let master = nodes.first else {
@@ -137,10 +148,14 @@ struct ClusterSlotMap: Sendable, Hashable {
 
     private static func address(_ fields: [String: RedisValue], origin: RedisNodeAddress, tls: Bool) -> RedisNodeAddress? {
         let ports = tls ? [fields["tls-port"], fields["port"]] : [fields["port"], fields["tls-port"]]
-        guard let port = ports.lazy.compactMap({ $0?.int }).first else {
+        guard let port = ports.lazy.compactMap({ $0?.int }).first, isPort(port) else {
             return nil
         }
         let host = [fields["endpoint"]?.string, fields["ip"]?.string].compactMap { $0 }.first { !$0.isEmpty && $0 != "?" }
         return RedisNodeAddress(host: host ?? origin.host, port: port)
+    }
+
+    private static func isPort(_ number: Int) -> Bool {
+        (1...65535).contains(number)
     }
 }

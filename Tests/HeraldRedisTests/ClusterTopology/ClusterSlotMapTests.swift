@@ -52,6 +52,24 @@ import Testing
         #expect(map.servingMasters == [RedisNodeAddress(host: "10.0.0.4", port: 7003)])
     }
 
+    /// A broken or hostile node: a slot range far past 16383 is cut to the slots that exist (at once, not slot by
+    /// slot), a range wholly outside assigns nothing, and a node whose port cannot be one is not used.
+    @Test func slotsOutsideTheClusterAndUnusablePortsAreIgnored() throws {
+        let reply = RedisValue.array([
+            shard([-5, Int.max], [node("10.0.0.1", 7000, role: "master")]),
+            shard([20000, 30000], [node("10.0.0.2", 7001, role: "master")]),
+            shard([0, 100], [node("10.0.0.3", 0, role: "master"), node("10.0.0.4", 70000, role: "master")]),
+        ])
+        let map = try #require(ClusterSlotMap(shards: reply, origin: origin))
+        #expect(map.coversEverySlot)
+        #expect(map.servingMasters == [RedisNodeAddress(host: "10.0.0.1", port: 7000)])
+        #expect(!map.nodes.contains { !(1...65535).contains($0.port) })
+        let slots = RedisValue.array([
+            .array([.integer(0), .integer(16383), .array([.bulkString(Array("10.0.0.5".utf8)), .integer(-1)])])
+        ])
+        #expect(ClusterSlotMap(slots: slots, origin: origin) == nil)
+    }
+
     @Test func anUnknownEndpointMeansTheAskedHost() throws {
         let reply = RedisValue.array([shard([0, 16383], [node("", 7005, role: "master", endpoint: "?")])])
         let map = try #require(ClusterSlotMap(shards: reply, origin: origin))
