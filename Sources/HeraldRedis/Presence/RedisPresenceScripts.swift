@@ -11,6 +11,26 @@
 /// The sites an instance holds presence in are listed outside scripts (``RedisInstanceSites``). Every command is
 /// O(1) per room touched; reaping walks the dead instance's hash of each site once.
 enum RedisPresenceScripts {
+    /// Lua shared by the two reap scripts: takes a dead instance's share `held` (its socket count, or the `l<token>`
+    /// of a leave pending there) of `member` out of the room hash `key`; true when the member is gone from the room.
+    private static let releaseMember = """
+        local function releaseMember(key, member, held)
+          local current = redis.call('HGET', key, member)
+          local mine, total = tonumber(held), tonumber(current)
+          local removed = false
+          if mine then
+            if total then
+              if total <= mine then removed = true else redis.call('HSET', key, member, total - mine) end
+            end
+          elseif current == held then
+            removed = true
+          end
+          if removed then redis.call('HDEL', key, member) end
+          return removed
+        end
+
+        """
+
     private static let prelude = """
         local function esc(s) return (string.gsub(string.gsub(s, '%%', '%%25'), ':', '%%3A')) end
         local I = KEYS[1]
@@ -84,27 +104,14 @@ enum RedisPresenceScripts {
     /// slot: the rooms' hashes. Takes the instance's sockets out of each room of the site and settles its pending
     /// leaves; deletes its hash. Returns `[room, user, device]` (escaped) per member gone.
     static let reap = RedisScript(
-        """
+        releaseMember + """
         local entries = redis.call('HGETALL', KEYS[1])
         local gone = {}
         for i = 1, #entries, 2 do
           local room, u, d = string.match(entries[i], '^([^:]*):([^:]*):([^:]*)$')
           if room then
             local key = ARGV[1] .. 'pr:' .. room
-            local member = u .. ':' .. d
-            local current = redis.call('HGET', key, member)
-            local mine = tonumber(entries[i + 1])
-            local total = tonumber(current)
-            local removed = false
-            if mine then
-              if total then
-                if total <= mine then removed = true else redis.call('HSET', key, member, total - mine) end
-              end
-            elseif current == entries[i + 1] then
-              removed = true
-            end
-            if removed then
-              redis.call('HDEL', key, member)
+            if releaseMember(key, u .. ':' .. d, entries[i + 1]) then
               table.insert(gone, {room, u, d})
             end
           end
@@ -121,7 +128,7 @@ enum RedisPresenceScripts {
     /// ARGV: key prefix (`herald`), the dead instance's hash key. Takes the instance's sockets out of each room and
     /// settles its pending leaves; deletes its hash. Returns `[site, room, user, device]` (escaped) per member gone.
     static let reapLegacy = RedisScript(
-        """
+        releaseMember + """
         local entries = redis.call('HGETALL', ARGV[2])
         local gone = {}
         local function unesc(s) return (string.gsub(string.gsub(s, '%%3A', ':'), '%%25', '%%')) end
@@ -129,20 +136,7 @@ enum RedisPresenceScripts {
           local s, room, u, d = string.match(entries[i], '^([^:]*):([^:]*):([^:]*):([^:]*)$')
           if s then
             local key = ARGV[1] .. ':{' .. unesc(s) .. '}:pr:' .. room
-            local member = u .. ':' .. d
-            local current = redis.call('HGET', key, member)
-            local mine = tonumber(entries[i + 1])
-            local total = tonumber(current)
-            local removed = false
-            if mine then
-              if total then
-                if total <= mine then removed = true else redis.call('HSET', key, member, total - mine) end
-              end
-            elseif current == entries[i + 1] then
-              removed = true
-            end
-            if removed then
-              redis.call('HDEL', key, member)
+            if releaseMember(key, u .. ':' .. d, entries[i + 1]) then
               table.insert(gone, {s, room, u, d})
             end
           end
