@@ -44,12 +44,8 @@ public struct ForwardSignature: Sendable {
             expiry <= nowMilliseconds + 2 * Self.validity, parts[2].utf8.count == 64
         else { return nil }
         let address = String(parts[1])
-        let expected = hmac(Self.input(expiry: expiry, method: method, target: target, address: address))
-        let given = Array(parts[2].utf8)
-        let wanted = Array(Self.hex(expected).utf8)
-        var difference: UInt8 = 0
-        for index in 0..<wanted.count { difference |= wanted[index] ^ given[index] }
-        guard difference == 0 else { return nil }
+        let expected = Self.hex(hmac(Self.input(expiry: expiry, method: method, target: target, address: address)))
+        guard ConstantTime.equals(String(parts[2]), expected) else { return nil }
         return Verified(clientAddress: address == "-" ? nil : address)
     }
 
