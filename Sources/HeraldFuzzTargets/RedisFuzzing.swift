@@ -11,6 +11,11 @@ enum RedisFuzzing {
         guard let first = input.first else { return }
         let pieceSize = Int(first) + 1
         let channel = EmbeddedChannel(handler: RedisReplyDecoder())
+        // An embedded channel is inactive until connected, and the loop below stops at an inactive channel (the decoder
+        // closes it on a protocol error): without this no reply was ever decoded.
+        guard let server = try? SocketAddress(ipAddress: "127.0.0.1", port: 6379),
+            (try? channel.connect(to: server).wait()) != nil
+        else { return }
         var rest = input.dropFirst()
         while !rest.isEmpty, channel.isActive {
             let piece = rest.prefix(pieceSize)

@@ -105,20 +105,20 @@ enum RedisPresenceScripts {
     /// leaves; deletes its hash. Returns `[room, user, device]` (escaped) per member gone.
     static let reap = RedisScript(
         releaseMember + """
-        local entries = redis.call('HGETALL', KEYS[1])
-        local gone = {}
-        for i = 1, #entries, 2 do
-          local room, u, d = string.match(entries[i], '^([^:]*):([^:]*):([^:]*)$')
-          if room then
-            local key = ARGV[1] .. 'pr:' .. room
-            if releaseMember(key, u .. ':' .. d, entries[i + 1]) then
-              table.insert(gone, {room, u, d})
+            local entries = redis.call('HGETALL', KEYS[1])
+            local gone = {}
+            for i = 1, #entries, 2 do
+              local room, u, d = string.match(entries[i], '^([^:]*):([^:]*):([^:]*)$')
+              if room then
+                local key = ARGV[1] .. 'pr:' .. room
+                if releaseMember(key, u .. ':' .. d, entries[i + 1]) then
+                  table.insert(gone, {room, u, d})
+                end
+              end
             end
-          end
-        end
-        redis.call('DEL', KEYS[1])
-        return gone
-        """
+            redis.call('DEL', KEYS[1])
+            return gone
+            """
     )
 
     /// What ``reap`` was before instances kept their share per site: the hash `herald:prinst:<instance>` written by an
@@ -129,20 +129,20 @@ enum RedisPresenceScripts {
     /// settles its pending leaves; deletes its hash. Returns `[site, room, user, device]` (escaped) per member gone.
     static let reapLegacy = RedisScript(
         releaseMember + """
-        local entries = redis.call('HGETALL', ARGV[2])
-        local gone = {}
-        local function unesc(s) return (string.gsub(string.gsub(s, '%%3A', ':'), '%%25', '%%')) end
-        for i = 1, #entries, 2 do
-          local s, room, u, d = string.match(entries[i], '^([^:]*):([^:]*):([^:]*):([^:]*)$')
-          if s then
-            local key = ARGV[1] .. ':{' .. unesc(s) .. '}:pr:' .. room
-            if releaseMember(key, u .. ':' .. d, entries[i + 1]) then
-              table.insert(gone, {s, room, u, d})
+            local entries = redis.call('HGETALL', ARGV[2])
+            local gone = {}
+            local function unesc(s) return (string.gsub(string.gsub(s, '%%3A', ':'), '%%25', '%%')) end
+            for i = 1, #entries, 2 do
+              local s, room, u, d = string.match(entries[i], '^([^:]*):([^:]*):([^:]*):([^:]*)$')
+              if s then
+                local key = ARGV[1] .. ':{' .. unesc(s) .. '}:pr:' .. room
+                if releaseMember(key, u .. ':' .. d, entries[i + 1]) then
+                  table.insert(gone, {s, room, u, d})
+                end
+              end
             end
-          end
-        end
-        redis.call('DEL', ARGV[2])
-        return gone
-        """
+            redis.call('DEL', ARGV[2])
+            return gone
+            """
     )
 }

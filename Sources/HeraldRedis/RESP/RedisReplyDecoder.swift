@@ -18,7 +18,7 @@ package final class RedisReplyDecoder: ChannelInboundHandler {
     package init() {}
 
     package func handlerAdded(context: ChannelHandlerContext) {
-        reader = redisReaderCreate()
+        reader = herald_bounded_reader_create()
     }
 
     package func handlerRemoved(context: ChannelHandlerContext) {
