@@ -9,7 +9,7 @@ import requests
 
 from conftest import GENERATION, PLAIN_KEY, SHOP_KEY
 from plain_client import PlainClient, wait_connected
-from server_state import wait_for_connected_sockets
+from server_state import acked, wait_for_acks, wait_for_connected_sockets
 from site_client import SiteClient
 
 ARGUMENT = '{"zeta":1,"yank":[1.0,1e3,-0,12345678901234567890],"xray":{"b":true,"a":null},"alpha":"\\u00e9"}'
@@ -65,9 +65,12 @@ def test_stored_message_and_its_batch_replay_keep_the_bytes(reliable_herald):
     live = SiteClient(reliable_herald, "shop", "good-rawlive", device="phone").connect()
     try:
         live.wait_for("_settings")
+        before = acked(reliable_herald)
         post_raw(reliable_herald, "shop", SHOP_KEY, '["user_rawlive"]', "news")
         (arguments,) = live.wait_for("news")
         assert_as_sent(arguments)
+        # The client acks from its handler; closing before Herald recorded it would put the message in the batch too.
+        wait_for_acks(reliable_herald, before, 1)
     finally:
         live.close()
     wait_for_connected_sockets(reliable_herald, 0)
