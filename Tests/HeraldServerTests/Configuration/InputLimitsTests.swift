@@ -5,6 +5,10 @@ import Testing
 
 /// Configuration text that would exhaust the process is refused quickly, with the place to look at.
 @Suite struct InputLimitsTests {
+    /// A refusal takes milliseconds; expanding 10^9 values takes minutes and tens of GiB. The bound sits far from
+    /// both, so it tells the two apart however busy the machine is.
+    static let refusalBound = Duration.seconds(10)
+
     /// `m0` to `m9`, each merging ten copies of the one before: ten to the ninth keys when expanded naively.
     static let mergeKeyBomb: String = {
         var lines = ["m0: &m0 {k: v}"]
@@ -30,7 +34,7 @@ import Testing
     @Test func aMergeKeyBombInSitesIsRefusedAtTheAliasThatExpandsTooFar() {
         let started = ContinuousClock.now
         let error = loadError(sites: Self.mergeKeyBomb)
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < Self.refusalBound)
         #expect(error?.file == "sites.yml")
         #expect(error?.line == 8)
         #expect(error?.message.contains("expands to more than 16000000 values once its aliases and merge keys (<<) are resolved") == true)
@@ -49,7 +53,7 @@ import Testing
     @Test func aBillionLaughsKeyIsRefusedBeforeYamsHashesIt() {
         let started = ContinuousClock.now
         let error = loadError(sites: Self.laughingKey)
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < Self.refusalBound)
         #expect(error?.file == "sites.yml")
         #expect(error?.message.contains("expands to more than") == true)
     }
@@ -72,7 +76,7 @@ import Testing
         let root = try #require(try YAMLDocument.parse(Self.mergeKeyBomb, file: "sites.yml", limits: limits))
         let shop = try #require(try root.mapping()["shop"])
         #expect(try shop.mapping().entries.map(\.key) == ["authUrl", "apiKey", "k"])
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < Self.refusalBound)
     }
 
     @Test(arguments: ["[", "{a: "])
@@ -81,7 +85,7 @@ import Testing
         let deep = "shop: " + String(repeating: opening, count: 10_000) + "x" + String(repeating: closing, count: 10_000) + "\n"
         let started = ContinuousClock.now
         let error = loadError(sites: deep)
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < Self.refusalBound)
         #expect(error?.line == 1)
         #expect(error?.message.hasPrefix("nested more than 64 levels deep") == true)
     }
