@@ -51,7 +51,7 @@ extension HookClientTests {
                 call.cancel()
                 let error = await call.value
                 #expect(error == .cancelled)
-                #expect(clock.now - start < .seconds(1))
+                #expect(clock.now - start < .seconds(10), "well short of the calls' 30 s timeout")
                 let next = try await client.perform(HookRequest(method: .get, url: server.url("/status/200")))
                 #expect(next.status == 200, "the client keeps working after a cancellation")
             }

@@ -22,7 +22,7 @@ extension HookClientTests {
                     let clock = ContinuousClock()
                     let start = clock.now
                     await client.shutdown()
-                    #expect(clock.now - start < .seconds(1))
+                    #expect(clock.now - start < .seconds(10), "well short of the calls' 30 s timeout")
                     var errors: [HookError?] = []
                     for try await error in group { errors.append(error) }
                     #expect(errors == Array(repeating: .shutDown, count: 5))
