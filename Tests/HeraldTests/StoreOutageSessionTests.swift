@@ -87,16 +87,22 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    /// Sends `argument` and waits for it on `client`; returns the ack ID it was emitted with.
+    private func ackID(of argument: String, _ service: HeraldService, _ client: PollingClient) async throws -> String {
+        try await send(service, argument)
+        let texts = try await client.receive(until: { $0.contains(argument) })
+        let emitted = try #require(texts.first { $0.contains(argument) })
+        let ackID = String(emitted.dropFirst("2/shop,".count).prefix { $0.isNumber })
+        try #require(!ackID.isEmpty, "the message was emitted without an ack request: \(emitted)")
+        return ackID
+    }
+
     @Test func anAckTheStoreFailedToRecordIsRecordedOnceTheStoreIsBack() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let store = FlakyStore()
         let service = makeService(store, group)
         let client = try await connectPhone(service, group)
-        try await send(service, "acked during the outage")
-        let texts = try await client.receive(until: { $0.contains("acked during the outage") })
-        let emitted = try #require(texts.first { $0.contains("acked during the outage") })
-        let ackID = String(emitted.dropFirst("2/shop,".count).prefix { $0.isNumber })
-        try #require(!ackID.isEmpty, "the message was emitted without an ack request: \(emitted)")
+        let ackID = try await ackID(of: "acked during the outage", service, client)
 
         store.setReachable(false)
         try await client.send("3/shop,\(ackID)[]")
@@ -106,6 +112,32 @@ import Testing
 
         let backlog = try await store.connect(Self.phone, sharedRooms: [])
         #expect(backlog.messages.isEmpty, "the acked message is still queued: \(backlog.messages)")
+        try await group.shutdownGracefully()
+    }
+
+    @Test func aDeviceBackWhileItsLastAckIsStillRetriedDoesNotGetThatMessageAgain() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let store = FlakyStore()
+        let service = makeService(store, group)
+        let client = try await connectPhone(service, group)
+        let ackID = try await ackID(of: "acked before leaving", service, client)
+
+        store.setReachable(false)
+        try await client.send("3/shop,\(ackID)[]")
+        try await store.waitForFailedAcks(1)
+        try await client.send("1/shop,")  // leaves while its ack waits for the next retry
+        store.setReachable(true)
+        let again = try await PollingClient(
+            engine: service.engine,
+            loop: group.next(),
+            query: ["token": "token-of-user-one-0001", "deviceId": "phone"]
+        )
+        try await again.send("0/shop,")
+        var texts = try await again.receive(until: { $0.hasPrefix("0/shop,") })
+        try await send(service, "sentinel")
+        texts += try await again.receive(until: { $0.contains("sentinel") })
+
+        #expect(!texts.contains { $0.contains("acked before leaving") }, "the acked message came back: \(texts)")
         try await group.shutdownGracefully()
     }
 }

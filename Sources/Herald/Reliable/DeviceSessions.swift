@@ -10,6 +10,8 @@ final class DeviceSessions: Sendable {
 
     private let table = NIOLockedValueBox<[UserKey: [ObjectIdentifier: any ReliableSession]]>([:])
     private let pendingStops = NIOLockedValueBox<Int>(0)
+    /// The stops not yet recorded, by device: a socket of the same device connecting meanwhile waits for them.
+    private let departing = NIOLockedValueBox<[DeviceKey: [ObjectIdentifier: Task<Void, Never>]]>([:])
 
     func add(_ session: any ReliableSession) {
         let key = UserKey(site: session.device.site, userRoom: session.device.userRoom)
@@ -24,15 +26,48 @@ final class DeviceSessions: Sendable {
         }
     }
 
-    /// Stops `session` (its disconnect reaches the store) and keeps count until that is recorded.
+    /// Stops `session` (its acks and then its disconnect reach the store) and keeps it among the device's departures
+    /// until that is recorded.
     func stop(_ session: any ReliableSession) {
         remove(session)
         pendingStops.withLockedValue { $0 += 1 }
         let stopping = session.stop()
-        let pendingStops = self.pendingStops
+        let (device, id) = (session.device, ObjectIdentifier(session))
+        departing.withLockedValue { $0[device, default: [:]][id] = stopping }
+        let (pendingStops, departing) = (self.pendingStops, self.departing)
         Task {
             await stopping.value
+            departing.withLockedValue { departing in
+                departing[device]?[id] = nil
+                if departing[device]?.isEmpty == true { departing[device] = nil }
+            }
             pendingStops.withLockedValue { $0 -= 1 }
+        }
+    }
+
+    /// Waits until the sessions of `device` that stopped here have recorded their acks and disconnect, or `timeout`
+    /// passes; true when they did. A device that reconnects at once would otherwise have its backlog read before
+    /// the acks its last socket sent are recorded, and get those messages again in its `_batch`.
+    func departure(of device: DeviceKey, timeout: Duration) async -> Bool {
+        let stopping = departing.withLockedValue { $0[device].map { Array($0.values) } ?? [] }
+        guard !stopping.isEmpty else { return true }
+        return await withCheckedContinuation { continuation in
+            let answer = NIOLockedValueBox<CheckedContinuation<Bool, Never>?>(continuation)
+            let finish: @Sendable (Bool) -> Void = { settled in
+                answer.withLockedValue { waiting in
+                    waiting?.resume(returning: settled)
+                    waiting = nil
+                }
+            }
+            let timer = Task {
+                do { try await Task.sleep(for: timeout) } catch { return }
+                finish(false)
+            }
+            Task {
+                for task in stopping { await task.value }
+                timer.cancel()
+                finish(true)
+            }
         }
     }
 

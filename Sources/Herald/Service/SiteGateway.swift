@@ -12,6 +12,9 @@ final class SiteGateway: Sendable {
     static let connectionLimitReached = "Site connection limit reached"
     /// The refusal a new device of a user at `maxDevicesPerUser`, with every device connected, gets.
     static let tooManyDevices = "Too many devices"
+    /// How long a reconnecting device waits for its last socket on this instance to record its acks and
+    /// disconnect: far longer than a store round trip, short enough that a store in trouble does not hold a connect.
+    static let departureWait: Duration = .seconds(2)
 
     private let io: SocketIOServer
     private let sites: SiteRegistry
@@ -206,6 +209,9 @@ final class SiteGateway: Sendable {
                 metrics: siteMetrics
             )
             sessions.add(session)
+            if await !sessions.departure(of: session.device, timeout: Self.departureWait) {
+                logger.info("registering the device before its last socket's acks were recorded", metadata: ["device": "\(session.device)"])
+            }
             switch await session.register(sharedRooms: client.sharedRooms, maxDevices: site.limits.devicesPerUser) {
             case .registered(let evicted):
                 siteMetrics.evictedDevices(evicted)
