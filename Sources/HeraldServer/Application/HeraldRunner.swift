@@ -72,6 +72,7 @@ public enum HeraldRunner {
                     engine: service.engine.configuration,
                     maxConcurrentForwards: settings.clusterMaxForwards,
                     eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                    metrics: ForwardingMetrics(factory: metrics.factory),
                     logger: logger
                 )
             )

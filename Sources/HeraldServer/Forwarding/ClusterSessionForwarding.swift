@@ -24,6 +24,7 @@ final class ClusterSessionForwarding: SessionForwarding {
     private let timeout: TimeAmount
     private let clock: any WallClock
     private let logger: Logger
+    private let metrics: ForwardingMetrics
     private let inFlight = NIOLockedValueBox(0)
     /// Most bytes of an owner's answer (a polling answer carries at most a few messages of `maxHttpBufferSize`).
     private static let maxAnswerBytes = 16 << 20
@@ -35,6 +36,7 @@ final class ClusterSessionForwarding: SessionForwarding {
         maxConcurrentForwards: Int,
         eventLoopGroup: any EventLoopGroup,
         clock: any WallClock = SystemWallClock(),
+        metrics: ForwardingMetrics,
         logger: Logger
     ) {
         self.owners = owners
@@ -44,6 +46,7 @@ final class ClusterSessionForwarding: SessionForwarding {
         self.maxPayload = engine.maxPayload
         self.timeout = engine.pingInterval + engine.pingTimeout + .seconds(5)
         self.clock = clock
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -58,6 +61,7 @@ final class ClusterSessionForwarding: SessionForwarding {
     func origin(method: HTTPRequest.Method, target: String, headers: HTTPFields) -> ForwardOrigin {
         guard let name = HTTPField.Name(ForwardSignature.headerName), let value = headers[name] else { return .client }
         guard let verified = signature.verify(value, method: method.rawValue, target: target, nowMilliseconds: now) else {
+            metrics.markerRefused()
             return .forged
         }
         return .instance(clientAddress: verified.clientAddress)
@@ -68,6 +72,7 @@ final class ClusterSessionForwarding: SessionForwarding {
             let target = InstanceAddress(owner.address)
         else { return nil }
         guard acquireSlot() else {
+            metrics.forwarded(.polling, .busy)
             logger.warning("forward refused: \(maxConcurrentForwards) forwards in flight")
             return Response(
                 status: .serviceUnavailable,
@@ -80,6 +85,7 @@ final class ClusterSessionForwarding: SessionForwarding {
         do {
             body = try await request.body.collect(upTo: maxPayload)
         } catch is NIOTooManyBytesError {
+            metrics.forwarded(.polling, .tooLarge)
             return Response(status: .contentTooLarge, headers: [.connection: "close"])
         } catch {
             return nil
@@ -87,8 +93,10 @@ final class ClusterSessionForwarding: SessionForwarding {
         let head = forwardedHead(request, body: body, clientAddress: clientAddress, host: owner.address)
         do {
             let answer = try await exchange(head: head, body: body, with: target)
+            metrics.forwarded(.polling, .answered)
             return response(from: answer)
         } catch {
+            metrics.forwarded(.polling, .ownerUnreachable)
             logger.info(
                 "forward to the session's owner failed",
                 metadata: ["owner": "\(owner.instanceID)", "reason": "\(error)"]
@@ -115,6 +123,7 @@ final class ClusterSessionForwarding: SessionForwarding {
             value: signature.sign(method: head.method.rawValue, target: head.uri, clientAddress: clientAddress, nowMilliseconds: now)
         )
         let replayed = HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: headers)
+        metrics.forwarded(.websocket, .tunnelled)
         return UpgradeTarget(host: address.host, port: address.port, head: replayed)
     }
 

@@ -16,6 +16,7 @@ import requests
 import socketio
 
 from conftest import ROOT, SHOP_KEY, running_cluster
+from metrics_scrape import scrape, value
 from server_state import acked
 from site_client import GENERATION, SiteClient
 from loopback import wait_until
@@ -168,8 +169,18 @@ def signed(target, method="GET", client_address="-", expiry=None):
     return f"{expiry} {client_address} {mac}"
 
 
+def forwarded(instance, transport, outcome):
+    """How many requests for another instance's session `instance` handled with `outcome` (its /metrics)."""
+    return value(scrape(instance), "herald_forwarded_requests_total", transport=transport, outcome=outcome)
+
+
+def markers_refused(instance):
+    return value(scrape(instance), "herald_forward_markers_refused_total")
+
+
 def test_a_poll_reaching_another_instance_is_answered_by_the_owner(deployment):
     instances, _, redis = deployment
+    before = [forwarded(other, "polling", "answered") for other in instances[1:]]
     sid = raw_handshake(instances[0].url)
     assert owner_record(redis, sid).startswith("instance-1 ")
     for other in instances[1:]:
@@ -180,10 +191,13 @@ def test_a_poll_reaching_another_instance_is_answered_by_the_owner(deployment):
     response = requests.get(f"{instances[2].url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, timeout=5)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
+    # Operators see the forwards: one POST through instance 2, a POST and a GET through instance 3.
+    assert [forwarded(other, "polling", "answered") - count for other, count in zip(instances[1:], before)] == [1, 2]
 
 
 def test_a_forged_forward_header_is_refused(deployment):
     instances, _, _ = deployment
+    before = [markers_refused(instance) for instance in instances]
     sid = raw_handshake(instances[0].url)
     target = f"/socket.io/?EIO=4&transport=polling&sid={sid}"
     forged = [
@@ -196,6 +210,7 @@ def test_a_forged_forward_header_is_refused(deployment):
         for instance in instances:
             response = requests.get(f"{instance.url}{target}", headers={FORWARD_HEADER: value}, timeout=5)
             assert response.status_code == 403, (value, response.status_code, response.text)
+    assert [markers_refused(instance) - count for instance, count in zip(instances, before)] == [len(forged)] * 3
 
 
 def test_a_signed_forward_is_never_forwarded_again(deployment):
@@ -225,6 +240,7 @@ def test_an_unknown_session_is_unknown_on_every_instance(deployment):
 
 def test_an_oversized_body_through_the_forward_is_still_413(deployment):
     instances, _, _ = deployment
+    before = forwarded(instances[1], "polling", "too_large")
     sid = raw_handshake(instances[0].url)
     response = requests.post(
         f"{instances[1].url}/socket.io/",
@@ -233,6 +249,7 @@ def test_an_oversized_body_through_the_forward_is_still_413(deployment):
         timeout=10,
     )
     assert response.status_code == 413
+    assert forwarded(instances[1], "polling", "too_large") == before + 1
 
 
 @pytest.mark.parametrize("eio", ["3", "4"])
@@ -242,6 +259,7 @@ def test_a_websocket_upgrade_reaching_another_instance_is_spliced_to_the_owner(d
     instances, _, redis = deployment
     alive = [instance for instance in instances if instance.alive()]
     owner, other = alive[0], alive[1]
+    tunnelled = forwarded(other, "websocket", "tunnelled")
     sid = raw_handshake(owner.url, eio)
     ws = websocket.create_connection(
         f"ws://127.0.0.1:{other.port}/socket.io/?EIO={eio}&transport=websocket&sid={sid}", timeout=10
@@ -249,6 +267,7 @@ def test_a_websocket_upgrade_reaching_another_instance_is_spliced_to_the_owner(d
     try:
         ws.send("2probe")
         assert ws.recv() == "3probe"
+        assert forwarded(other, "websocket", "tunnelled") == tunnelled + 1
         ws.send("5")
         # The session is the owner's, now on the spliced WebSocket: heartbeats pass both ways (the server pings in
         # Engine.IO 4, the client in 3), and the owner keeps the polling session's record until it closes.
@@ -296,6 +315,7 @@ def test_forwards_beyond_max_forwards_are_answered_503():
             try:
                 wait_until(refused_beside_a_stalled_upload, lambda: "a 503 beside a stalled forwarded upload")
                 assert probes[-1].headers["Retry-After"] == "1"
+                assert forwarded(other, "polling", "busy") >= 1
             finally:
                 for connection in stalled:
                     connection.close()
