@@ -109,31 +109,52 @@ public final class RedisConnectionLeases: ClusterConnectionLimit {
     }
 
     /// Writes every lease this instance holds again, extending its lifetime, and lists the sites in this instance's
-    /// lease index (for the reaper); runs every heartbeat. A site whose lease is changing in Redis right now is left
-    /// to the next renewal, so the renewal never writes a count the change then makes stale.
+    /// lease index (for the reaper); runs every heartbeat.
+    ///
+    /// A site whose lease is changing in Redis right now is left to the next renewal. While a site's renewal is in
+    /// flight it stands as the site's lease call: connects beyond the lease wait for it and then take their block,
+    /// and no block is given back meanwhile, so no change can reach Redis between the renewal's reading of the
+    /// count and its writing it (which would leave Redis a block behind this instance until the next renewal).
     func renew() async {
-        let held = sites.withLockedValue { sites in
-            sites.compactMap { site, lease in
-                lease.leased > 0 && lease.call == nil && lease.returning == 0 ? (site, lease.leased) : nil
+        let renewals = sites.withLockedValue { sites -> [(site: String, call: Task<LeaseOutcome, Never>)] in
+            var renewals: [(site: String, call: Task<LeaseOutcome, Never>)] = []
+            for (site, lease) in sites where lease.leased > 0 && lease.call == nil && lease.returning == 0 {
+                let call = Task { await self.rewrite(site: site, leased: lease.leased) }
+                sites[site]?.call = call
+                renewals.append((site, call))
             }
+            return renewals
         }
-        guard !held.isEmpty else { return }
-        for (site, leased) in held {
-            await change(site: site, mode: "set", amount: leased, limit: 0)
+        guard !renewals.isEmpty else { return }
+        for renewal in renewals {
+            _ = await renewal.call.value
         }
         let index = Self.indexKey(prefix: keyPrefix, instanceID: instanceID)
         _ = try? await client.pipeline([
-            ["SADD", index] + held.map(\.0),
+            ["SADD", index] + renewals.map(\.site),
             ["PEXPIRE", index, "\(leaseLifetime.redisMilliseconds)"],
         ])
     }
 
-    /// Gives back every lease of this instance (a graceful shutdown, after its sockets were closed).
+    /// Writes `leased` as the site's lease in Redis, then lets the site's next lease call start; the connects that
+    /// waited meanwhile go round again.
+    private func rewrite(site: String, leased: Int) async -> LeaseOutcome {
+        await change(site: site, mode: "set", amount: leased, limit: 0)
+        sites.withLockedValue { $0[site]?.call = nil }
+        return .granted
+    }
+
+    /// Gives back every lease of this instance (a graceful shutdown, after its sockets were closed), once the lease
+    /// calls and renewals in flight are answered, so none of them writes a lease back after it.
     func retire() async {
-        let held = sites.withLockedValue { sites in
+        let (held, inFlight) = sites.withLockedValue { sites in
             let names = Array(sites.keys)
+            let calls = sites.values.compactMap(\.call)
             sites = [:]
-            return names
+            return (names, calls)
+        }
+        for call in inFlight {
+            _ = await call.value
         }
         for site in held {
             await change(site: site, mode: "set", amount: 0, limit: 0)

@@ -98,6 +98,32 @@ struct RedisSiteLimitsTests {
         }
     }
 
+    @Test func aRenewalRacingALeaseCallLeavesRedisWithWhatThisInstanceHolds() async throws {
+        try await withRedis { _, client in
+            let site = Self.site(maxConnections: 1000)
+            let size = LeaseSize()
+            size.update(instances: 100)  // one slot per lease call, so every connect below makes one
+            let leases = RedisConnectionLeases(
+                client: client,
+                instanceID: "a",
+                keyPrefix: "herald",
+                leaseLifetime: .seconds(30),
+                size: size,
+                logger: Logger(label: "test")
+            )
+            var stale: [Int] = []
+            for round in 0..<1000 {
+                async let renewal: Void = leases.renew()
+                async let admission = leases.reserve(for: site)
+                _ = await (renewal, admission)
+                if try await Self.lease(of: "a", client) != leases.counts(siteName: site.name).leased {
+                    stale.append(round)
+                }
+            }
+            #expect(stale.isEmpty, "Redis's record of the lease differed from what the instance holds after rounds \(stale)")
+        }
+    }
+
     @Test func withRedisDownConnectionsFallBackToThisInstance() async throws {
         try await withRedis { server, client in
             let site = Self.site(maxConnections: 1)
@@ -154,6 +180,11 @@ struct RedisSiteLimitsTests {
     private static func leased(_ client: RedisClient) async throws -> Int {
         let fields = try await client.send(["HVALS", "herald:{shop}:connlease"]).array ?? []
         return fields.compactMap { $0.string?.split(separator: ":").first.flatMap { Int($0) } }.reduce(0, +)
+    }
+
+    private static func lease(of instance: String, _ client: RedisClient) async throws -> Int {
+        let field = try await client.send(["HGET", "herald:{shop}:connlease", instance]).string ?? "0"
+        return field.split(separator: ":").first.flatMap { Int($0) } ?? 0
     }
 
     private static func scriptCalls(_ client: RedisClient) async throws -> Int {
