@@ -12,10 +12,12 @@ public final class HeraldMetrics: Sendable {
 
     private let factory: any MetricsFactory
     private let sites = NIOLockedValueBox<[String: SiteMetrics]>([:])
-    private let sendRequests = NIOLockedValueBox<[SendRequestKey: Counter]>([:])
+    private let backendRequests = NIOLockedValueBox<[BackendRequestKey: Counter]>([:])
     private let reportedClosures = NIOLockedValueBox<[ConnectionClosure: Int]>([:])
 
-    private struct SendRequestKey: Hashable {
+    /// One counter of backend requests: `/send` (no command) or a command of ``MetricNames/backendCommands``.
+    private struct BackendRequestKey: Hashable {
+        let command: String?
         let site: String
         let status: Int
     }
@@ -38,15 +40,33 @@ public final class HeraldMetrics: Sendable {
 
     /// Counts a `POST /send` answered with `status`; `site` is a configured site's name or ``unknownSite``.
     public func sendRequest(site: String, status: Int) {
-        let key = SendRequestKey(site: site, status: status)
+        countBackendRequest(BackendRequestKey(command: nil, site: site, status: status))
+    }
+
+    /// Counts a backend's `POST /rpc` or `POST /disconnect` (`command` `rpc` or `disconnect`) answered with `status`;
+    /// `site` as for ``sendRequest(site:status:)``.
+    public func backendCommand(_ command: String, site: String, status: Int) {
+        countBackendRequest(BackendRequestKey(command: command, site: site, status: status))
+    }
+
+    private func countBackendRequest(_ key: BackendRequestKey) {
         let factory = self.factory
-        let counter = sendRequests.withLockedValue { counters in
+        let counter = backendRequests.withLockedValue { counters in
             if let existing = counters[key] { return existing }
-            let created = Counter(
-                label: MetricNames.sendRequests,
-                dimensions: [("site", site), ("status", String(status))],
-                factory: factory
-            )
+            let created: Counter
+            if let command = key.command {
+                created = Counter(
+                    label: MetricNames.backendCommands,
+                    dimensions: [("site", key.site), ("command", command), ("status", String(key.status))],
+                    factory: factory
+                )
+            } else {
+                created = Counter(
+                    label: MetricNames.sendRequests,
+                    dimensions: [("site", key.site), ("status", String(key.status))],
+                    factory: factory
+                )
+            }
             counters[key] = created
             return created
         }

@@ -17,6 +17,9 @@ public enum MetricNames {
     public static let messagesReplayed = "herald_messages_replayed_total"
     /// Counter `{site, status}`: `POST /send` requests by HTTP status.
     public static let sendRequests = "herald_send_requests_total"
+    /// Counter `{site, command, status}`: backends' `POST /rpc` and `POST /disconnect` requests (`command` `rpc` or
+    /// `disconnect`) by HTTP status.
+    public static let backendCommands = "herald_backend_commands_total"
     /// Gauge `{site, transport}`: sockets connected to this instance.
     public static let connectedSockets = "herald_connected_sockets"
     /// Gauge `{site}`: messages waiting in device queues.

@@ -20,6 +20,15 @@ enum BackendCredentials {
         return .success(site)
     }
 
+    /// The `site` label of a backend's request in the metrics: its site when configured, else
+    /// ``HeraldMetrics/unknownSite`` (so a stranger's guesses cannot mint labels).
+    static func metricsSite(of request: Request, in sites: SiteRegistry) -> String {
+        guard let name = request.uri.queryParameters.get("site"), sites.site(named: name) != nil else {
+            return HeraldMetrics.unknownSite
+        }
+        return name
+    }
+
     /// The credentials of `Authorization: Bearer <key>`.
     static func bearerToken(in header: String?) -> String? {
         guard let header else { return nil }

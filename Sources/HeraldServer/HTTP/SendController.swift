@@ -42,17 +42,9 @@ public struct SendController: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.post("/send") { request, context in
             let response = await handle(request, requestID: context.id)
-            service.metrics.sendRequest(site: metricsSite(of: request), status: response.status.code)
+            service.metrics.sendRequest(site: BackendCredentials.metricsSite(of: request, in: service.sites), status: response.status.code)
             return response
         }
-    }
-
-    /// The `site` label of a request: its site when configured, else ``HeraldMetrics/unknownSite``.
-    private func metricsSite(of request: Request) -> String {
-        guard let name = request.uri.queryParameters.get("site"), service.sites.site(named: name) != nil else {
-            return HeraldMetrics.unknownSite
-        }
-        return name
     }
 
     func handle(_ request: Request, requestID: String) async -> Response {

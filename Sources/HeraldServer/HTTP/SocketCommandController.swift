@@ -26,10 +26,20 @@ public struct SocketCommandController: Sendable {
         self.logger = logger
     }
 
-    /// Adds both routes to `router`.
+    /// Adds both routes to `router`; each answer is counted in `herald_backend_commands_total`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.post("/rpc") { request, context in await call(request, requestID: context.id).response() }
-        router.post("/disconnect") { request, context in await disconnect(request, requestID: context.id).response() }
+        router.post("/rpc") { request, context in
+            counted("rpc", request, await call(request, requestID: context.id).response())
+        }
+        router.post("/disconnect") { request, context in
+            counted("disconnect", request, await disconnect(request, requestID: context.id).response())
+        }
+    }
+
+    private func counted(_ command: String, _ request: Request, _ response: Response) -> Response {
+        let site = BackendCredentials.metricsSite(of: request, in: service.sites)
+        service.metrics.backendCommand(command, site: site, status: response.status.code)
+        return response
     }
 
     func call(_ request: Request, requestID: String) async -> SendReply {

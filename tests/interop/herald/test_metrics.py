@@ -150,3 +150,35 @@ def test_redis_commands_are_timed_and_failures_counted(hooks):
                 herald.stop()
     finally:
         redis.stop()
+
+
+def test_backend_commands_are_counted_by_site_command_and_status(fresh_herald):
+    herald = fresh_herald
+
+    def command(path, site, key, body):
+        return requests.post(f"{herald.url}/{path}", params={"site": site, "apiKey": key}, data=body,
+                             headers={"Content-Type": "application/json"}, timeout=5).status_code
+
+    assert command("rpc", "shop", SHOP_KEY, '{"room": "nobody-here", "event": "ping", "timeoutMs": 100}') == 404
+    assert command("rpc", "shop", SHOP_KEY, '{"room": "nobody-here", "event": "ping", "timeoutMs": 100}') == 404
+    assert command("rpc", "shop", SHOP_KEY, '["not", "an", "object"]') == 400
+    assert command("rpc", "shop", "wrong-key", '{"room": "r", "event": "ping"}') == 401
+    assert command("disconnect", "shop", SHOP_KEY, '{"room": "nobody-here"}') == 200
+    assert command("disconnect", "no-such-site", SHOP_KEY, '{"room": "r"}') == 401
+
+    samples = scrape(herald)
+    counted = {
+        (labels["command"], labels["site"], labels["status"]): count
+        for (name, label_set), count in samples.items()
+        if name == "herald_backend_commands_total"
+        for labels in [dict(label_set)]
+    }
+    assert counted == {
+        ("rpc", "shop", "404"): 2,
+        ("rpc", "shop", "400"): 1,
+        ("rpc", "shop", "401"): 1,
+        ("disconnect", "shop", "200"): 1,
+        ("disconnect", "unknown", "401"): 1,
+    }
+    # /send keeps its own counter.
+    assert not [key for key in samples if key[0] == "herald_send_requests_total"]
