@@ -18,6 +18,9 @@ V2_CLIENT = os.path.join(os.path.dirname(__file__), "vendor", "socket.io-2.5.0.m
 API_KEY = "round-robin-browser-key-0123"
 SECRET = "round-robin-browser-secret-0123"
 PING_INTERVAL_MS = 300
+# Generous: a heartbeat here crosses nginx and often a forward between instances, all sharing the machine with
+# Chromium; a 2 s timeout once cut a session on a loaded CI machine mid-upgrade ("ping timeout" before the switch).
+PING_TIMEOUT_MS = 8000
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,7 @@ def round_robin():
                 "test:\n"
                 "  host: 127.0.0.1\n"
                 "  hooks:\n    timeout: 3000\n"
-                f"  io:\n    pingInterval: {PING_INTERVAL_MS}\n    pingTimeout: 2000\n"
+                f"  io:\n    pingInterval: {PING_INTERVAL_MS}\n    pingTimeout: {PING_TIMEOUT_MS}\n"
                 f"  cluster:\n    heartbeat: 300\n    instanceTimeout: 1500\n    secret: {SECRET}\n"
             )
         with open(os.path.join(workdir, "sites.yml"), "w") as f:
