@@ -1,5 +1,6 @@
 """The demo page at `/`, as a visitor uses it: connect as Alice or Bob, push with `POST /send`, watch events arrive."""
 import json
+import urllib.request
 import uuid
 
 import pytest
@@ -111,6 +112,12 @@ def test_message_to_a_user_room_reaches_only_that_user(herald, open_browser):
     assert not any(private in shown for shown in alice.received_texts())
 
 
+def connections_closed_by_the_server(herald):
+    """The non-zero `herald_connections_closed_total` samples: for a failure message, whether Herald cut a socket."""
+    text = urllib.request.urlopen(herald.url + "/metrics", timeout=5).read().decode()
+    return [line for line in text.splitlines() if line.startswith("herald_connections_closed_total") and not line.endswith(" 0")]
+
+
 def test_connection_panel_shows_settings_transport_and_disconnects(herald, open_browser):
     page = DemoPage(open_browser(), herald.url)
     page.connect_as("alice")
@@ -126,7 +133,7 @@ def test_connection_panel_shows_settings_transport_and_disconnects(herald, open_
         transport = page.field("transport")
         pytest.fail(
             f"still on {transport.text!r} (upgrade error: {transport.get_attribute('data-upgrade-error')!r}); "
-            f"console: {page.driver.get_log('browser')}; herald log:\n{herald.output()[-6000:]}"
+            f"console: {page.driver.get_log('browser')}; closed by Herald: {connections_closed_by_the_server(herald)}; herald log:\n{herald.output()[-6000:]}"
         )
     assert page.field("connect-button").text == "Disconnect"
     assert page.severe_console_entries() == []

@@ -18,9 +18,7 @@ V2_CLIENT = os.path.join(os.path.dirname(__file__), "vendor", "socket.io-2.5.0.m
 API_KEY = "round-robin-browser-key-0123"
 SECRET = "round-robin-browser-secret-0123"
 PING_INTERVAL_MS = 300
-# Generous: a heartbeat here crosses nginx and often a forward between instances, all sharing the machine with
-# Chromium; a 2 s timeout once cut a session on a loaded CI machine mid-upgrade ("ping timeout" before the switch).
-PING_TIMEOUT_MS = 8000
+PING_TIMEOUT_MS = 2000
 
 
 @pytest.fixture(scope="module")

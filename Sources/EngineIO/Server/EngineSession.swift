@@ -24,6 +24,10 @@ public final class EngineSession: @unchecked Sendable {
     private var heartbeat: Scheduled<Void>?
     private var deadline: Scheduled<Void>?
     private var upgradeDeadline: Scheduled<Void>?
+    /// While the client switches to the WebSocket it answered the probe on: releases each waiting GET with a noop.
+    private var upgradeNoops: RepeatedTask?
+    /// How often a GET that waits during the switch is released, as the reference server does.
+    static let upgradeNoopInterval: TimeAmount = .milliseconds(100)
 
     private enum Phase {
         case polling(PollingTransport)
@@ -345,17 +349,39 @@ public final class EngineSession: @unchecked Sendable {
     }
 
     /// The probe: answer it on the WebSocket and release a waiting GET with a noop, so the client can switch.
+    ///
+    /// The client pauses polling only once the probe's answer arrives, and then waits for its GET in flight. When
+    /// the noop reached that GET first, the client polled again before it paused, and that new GET would wait for
+    /// the next heartbeat, past the upgrade's deadline. So until the `upgrade` packet, a waiting GET is released
+    /// with a noop every ``upgradeNoopInterval``, as the reference server does.
     private func beginUpgrade(_ link: WebSocketLink) {
         guard case .upgrading(let polling, let candidate) = phase, candidate == link else { return }
         let frame = EnginePacketCodec.encodeWebSocketFrame(.pong("probe"), version: version, allocator: allocator)
         link.write(frame.payload, isBinary: false)
         enqueue(.noop, on: polling)
+        upgradeNoops?.cancel()
+        upgradeNoops = eventLoop.scheduleRepeatedTask(initialDelay: Self.upgradeNoopInterval, delay: Self.upgradeNoopInterval) {
+            [self] _ in
+            releaseWaitingGet()
+        }
+    }
+
+    /// Answers a GET waiting during the switch with a noop, so the client can finish pausing its polling.
+    private func releaseWaitingGet() {
+        guard case .upgrading(let polling, _) = phase, polling.hasPendingGet, polling.queue.isEmpty else { return }
+        enqueue(.noop, on: polling)
+    }
+
+    private func stopUpgradeTimers() {
+        upgradeDeadline?.cancel()
+        upgradeDeadline = nil
+        upgradeNoops?.cancel()
+        upgradeNoops = nil
     }
 
     private func completeUpgrade(_ link: WebSocketLink) {
         guard case .upgrading(let polling, let probe) = phase, probe == link else { return }
-        upgradeDeadline?.cancel()
-        upgradeDeadline = nil
+        stopUpgradeTimers()
         let backlog = polling.handOver(allocator: allocator)
         phase = .websocket(link)
         for packet in backlog {
@@ -365,8 +391,7 @@ public final class EngineSession: @unchecked Sendable {
 
     private func abandonUpgrade(_ link: WebSocketLink) {
         if case .upgrading(let polling, let probe) = phase, probe == link {
-            upgradeDeadline?.cancel()
-            upgradeDeadline = nil
+            stopUpgradeTimers()
             phase = .polling(polling)
         }
     }
@@ -403,7 +428,7 @@ public final class EngineSession: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         heartbeat?.cancel()
         deadline?.cancel()
-        upgradeDeadline?.cancel()
+        stopUpgradeTimers()
         switch phase {
         case .closed, .closing:
             return

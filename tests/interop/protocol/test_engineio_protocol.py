@@ -2,6 +2,7 @@
 import json
 import time
 
+import pytest
 import requests
 import websocket
 
@@ -148,6 +149,25 @@ def test_upgrade_from_polling_to_websocket(unhurried_engine_server):
     thread.join(TIMEOUT)
     assert parked["status"] == 200
     assert "6" in session.decode(parked["body"]), f"the parked GET is released with a noop: {parked}"
+    ws.send("5")
+    ws.send("4over the websocket")
+    assert recv_skipping_pings(ws) == "4over the websocket"
+    assert session.get().status_code == 400, "polling is over once upgraded"
+    ws.close()
+
+
+@pytest.mark.parametrize("eio", [3, 4])
+def test_a_get_sent_after_the_probe_noop_is_released_too(unhurried_engine_server, eio):
+    """A client pauses polling only once the probe's answer arrives over the WebSocket, then waits for its GET in
+    flight. When the noop released its GET before that answer arrived, it polled again: that GET must be released
+    too, or the client never finishes pausing and its upgrade times out (a browser under load did exactly that).
+    The heartbeat here is a minute away, so only the upgrade can answer the second GET."""
+    session = PollingSession(unhurried_engine_server, eio=eio, path="/engine.io/")
+    ws = open_websocket(unhurried_engine_server, "/engine.io/", sid=session.sid, EIO=eio)
+    ws.send("2probe")
+    assert recv_skipping_pings(ws) == "3probe"
+    assert session.poll() == ["6"], "the noop queued at the probe"
+    assert session.poll() == ["6"], "a GET that came after it is released as well"
     ws.send("5")
     ws.send("4over the websocket")
     assert recv_skipping_pings(ws) == "4over the websocket"
