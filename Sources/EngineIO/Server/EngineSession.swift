@@ -368,7 +368,7 @@ public final class EngineSession: @unchecked Sendable {
 
     /// Answers a GET waiting during the switch with a noop, so the client can finish pausing its polling.
     private func releaseWaitingGet() {
-        guard case .upgrading(let polling, _) = phase, polling.hasPendingGet, polling.queue.isEmpty else { return }
+        guard case .upgrading(let polling, _) = phase, polling.hasPendingGet else { return }
         enqueue(.noop, on: polling)
     }
 

@@ -9,7 +9,6 @@ final class DeviceSessions: Sendable {
     }
 
     private let table = NIOLockedValueBox<[UserKey: [ObjectIdentifier: any ReliableSession]]>([:])
-    private let pendingStops = NIOLockedValueBox<Int>(0)
     /// The stops not yet recorded, by device: a socket of the same device connecting meanwhile waits for them.
     private let departing = NIOLockedValueBox<[DeviceKey: [ObjectIdentifier: Task<Void, Never>]]>([:])
 
@@ -30,18 +29,16 @@ final class DeviceSessions: Sendable {
     /// until that is recorded.
     func stop(_ session: any ReliableSession) {
         remove(session)
-        pendingStops.withLockedValue { $0 += 1 }
         let stopping = session.stop()
         let (device, id) = (session.device, ObjectIdentifier(session))
         departing.withLockedValue { $0[device, default: [:]][id] = stopping }
-        let (pendingStops, departing) = (self.pendingStops, self.departing)
+        let departing = self.departing
         Task {
             await stopping.value
             departing.withLockedValue { departing in
                 departing[device]?[id] = nil
                 if departing[device]?.isEmpty == true { departing[device] = nil }
             }
-            pendingStops.withLockedValue { $0 -= 1 }
         }
     }
 
@@ -77,7 +74,7 @@ final class DeviceSessions: Sendable {
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {
             let open = table.withLockedValue { $0.isEmpty == false }
-            let stopping = pendingStops.withLockedValue { $0 > 0 }
+            let stopping = departing.withLockedValue { !$0.isEmpty }
             if !open && !stopping { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
